@@ -1,0 +1,28 @@
+#ifndef SM_BASE_BUF_H
+#define SM_BASE_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/compat.h"
+
+/* A growable byte buffer with a hard cap (input size is an attack surface).
+ * data is always NUL-terminated. */
+struct buf {
+    char *data;
+    size_t len;
+    size_t cap;   /* allocated */
+    size_t limit; /* hard cap on len; 0 = unlimited */
+};
+
+void buf_init(struct buf *b, size_t limit);
+void buf_release(struct buf *b);
+/* false (and unchanged) when the cap would be exceeded */
+SM_NODISCARD bool buf_add(struct buf *b, const void *p, size_t n);
+SM_NODISCARD bool buf_addstr(struct buf *b, const char *s);
+SM_NODISCARD bool buf_printf(struct buf *b, const char *fmt, ...) SM_PRINTF(2, 3);
+void buf_reset(struct buf *b);
+/* new: hands the string to the caller and re-initialises b */
+char *buf_detach(struct buf *b);
+
+#endif

@@ -1,0 +1,8 @@
+/* smogd: the heavy-pollution-day emergency response engine. */
+#include "cli/cli.h"
+
+int
+main(int argc, char **argv)
+{
+    return cli_main(argc, argv);
+}
