@@ -1,2 +1,48 @@
+/* `smogd CMD ...`: the subcommand table and top-level help. */
 #include "cli/cli.h"
-int cli_main(int argc, char **argv) { (void)argc; (void)argv; return 0; }
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+
+static const struct cli_command commands[] = {
+    { "serve", "run the server (HTTP API, timers, delivery)", cmd_serve },
+    { "token", "create, list and revoke credentials", cmd_token },
+    { "audit", "verify the tamper-evident audit chain", cmd_audit },
+};
+
+static void
+usage(FILE *f)
+{
+    fprintf(f, "usage: smogd COMMAND [FLAGS]\n\n"
+               "smogd runs a county's heavy-pollution emergency response: municipal warnings,\n"
+               "the yearly emission-reduction list, enterprise orders, acknowledgements and\n"
+               "compliance.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n`smogd COMMAND --help` describes a command's flags.\n");
+}
+
+int
+cli_main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("smogd %s\n", SMOGD_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 2, argv + 2);
+    fprintf(stderr, "smogd: unknown command '%s' (see smogd --help)\n", argv[1]);
+    return 2;
+}

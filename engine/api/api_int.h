@@ -1,0 +1,77 @@
+#ifndef SM_API_API_INT_H
+#define SM_API_API_INT_H
+
+/* Inside the api module: the request context, routes and reply helpers.
+ * A handler sends exactly one reply on every path. */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+
+#include "api/api.h"
+#include "base/compat.h"
+#include "store/store.h"
+
+#define API_MAX_PARAMS 4
+
+struct api_req;
+typedef void api_handler_fn(struct api_req *r);
+
+struct route {
+    int method;            /* EVHTTP_REQ_GET ... */
+    const char *pattern;   /* "/v1/orders/{}/ack": {} matches one segment */
+    unsigned roles;        /* enum role mask; 0 = anyone, no token needed */
+    api_handler_fn *handler;
+};
+
+struct api_req {
+    struct evhttp_request *req;
+    struct app *app;
+    const struct route *route;
+    int route_index;
+    const char *path;      /* decoded path, no query */
+    struct evkeyvalq query;
+    bool has_query;
+    char *params[API_MAX_PARAMS];
+    int nparams;
+    bool authed;
+    struct principal who;
+    const char *body;      /* NUL-terminated copy of the request body */
+    size_t body_len;
+    int status;            /* set by the reply helpers */
+    bool replied;
+    int64_t start_us;
+};
+
+/* ---- replies (each sends the one reply of the request) ---- */
+void api_reply_json(struct api_req *r, int status, json_t *body_take);
+void api_reply_error(struct api_req *r, int status, const char *code,
+                     const char *fmt, ...) SM_PRINTF(4, 5);
+/* 400/413/422/404/409/403/503 from an sm_err plus its diag */
+void api_reply_err(struct api_req *r, enum sm_err err,
+                   const struct sm_diag *diag);
+void api_reply_raw(struct api_req *r, int status, const char *content_type,
+                   const char *data, size_t len);
+int api_status_for(enum sm_err err);
+
+/* ---- request helpers ---- */
+/* Parses the body as a JSON object; on failure replies 400 and returns NULL. */
+json_t *api_body_json(struct api_req *r);
+/* borrowed: a query parameter, or NULL */
+const char *api_query(struct api_req *r, const char *name);
+/* borrowed: a request header, or NULL */
+const char *api_header(struct api_req *r, const char *name);
+/* "officer:NAME" style actor name for audit rows */
+const char *api_actor(const struct api_req *r);
+const char *api_role(const struct api_req *r);
+/* Writes an audit row in its own transaction (denials, reads that matter). */
+void api_audit(struct api_req *r, const char *action, const char *object,
+               const char *result, const char *detail);
+
+/* ---- route tables, one per area ---- */
+extern const struct route api_routes_system[];
+extern const int api_routes_system_count;
+
+#endif

@@ -1,0 +1,311 @@
+/* The HTTP server: listener, limits, routing, authentication, one log line
+ * and metrics per request. Business rules live in ops/, not here. */
+#include "api/api_int.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+
+#include "api/metrics.h"
+#include "api/routes.h"
+#include "app/app.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "clock/clock.h"
+
+#define LOG_MODULE "http"
+#define API_LISTEN_BACKLOG 4096
+
+struct api {
+    struct app *app;
+    struct evhttp *http;
+    struct evconnlistener *listener;
+    struct event *reenable;
+    struct api_metrics metrics;
+    int64_t last_accept_log_ms;
+};
+
+static const char *
+method_name(int m)
+{
+    switch (m) {
+    case EVHTTP_REQ_GET: return "GET";
+    case EVHTTP_REQ_POST: return "POST";
+    case EVHTTP_REQ_PUT: return "PUT";
+    case EVHTTP_REQ_DELETE: return "DELETE";
+    case EVHTTP_REQ_HEAD: return "HEAD";
+    default: return "OTHER";
+    }
+}
+
+/* Authenticates the bearer token against the route's roles. Replies and
+ * returns false when the request must stop here. */
+static bool
+authorize(struct api_req *r)
+{
+    const char *h = api_header(r, "Authorization");
+    enum sm_err err;
+
+    if (r->route->roles == 0)
+        return true;
+    if (!h || strncmp(h, "Bearer ", 7) != 0 || !h[7]) {
+        api_audit(r, "auth.denied", r->path, "missing_token", "");
+        api_reply_error(r, 401, "unauthorized",
+                        "this request needs an Authorization: Bearer token");
+        return false;
+    }
+    err = store_token_lookup(r->app->store, h + 7, &r->who);
+    if (err == SM_ERR_NOTFOUND) {
+        api_audit(r, "auth.denied", r->path, "unknown_token", "");
+        api_reply_error(r, 401, "unauthorized",
+                        "the token is unknown or has been revoked");
+        return false;
+    }
+    if (err) {
+        api_reply_err(r, err, NULL);
+        return false;
+    }
+    r->authed = true;
+    if (!(r->route->roles & (unsigned)r->who.role)) {
+        api_audit(r, "auth.denied", r->path, "wrong_role", "");
+        api_reply_error(r, 403, "forbidden",
+                        "a %s token may not use %s %s", role_name(r->who.role),
+                        method_name(r->route->method), r->route->pattern);
+        return false;
+    }
+    return true;
+}
+
+static void
+req_release(struct api_req *r)
+{
+    for (int i = 0; i < r->nparams; i++)
+        free(r->params[i]);
+    if (r->has_query)
+        evhttp_clear_headers(&r->query);
+    free((char *)r->path);
+    free((char *)r->body);
+}
+
+static void
+handle(struct evhttp_request *req, void *arg)
+{
+    struct api *api = arg;
+    struct api_req r;
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    const char *raw_path = uri ? evhttp_uri_get_path(uri) : NULL;
+    const char *raw_query = uri ? evhttp_uri_get_query(uri) : NULL;
+    struct evbuffer *in = evhttp_request_get_input_buffer(req);
+    size_t in_len = evbuffer_get_length(in);
+    int method = (int)evhttp_request_get_command(req);
+    bool path_known = false;
+
+    memset(&r, 0, sizeof(r));
+    r.req = req;
+    r.app = api->app;
+    r.route_index = -1;
+    r.start_us = clock_mono_us();
+    r.path = evhttp_uridecode(raw_path ? raw_path : "/", 0, NULL);
+    if (!r.path)
+        r.path = xstrdup("/");
+    if (raw_query) {
+        if (evhttp_parse_query_str(raw_query, &r.query) == 0)
+            r.has_query = true;
+    }
+    if ((long)in_len > api->app->cfg.max_body_bytes) {
+        api_reply_error(&r, 413, "body_too_large",
+                        "the request body has %zu bytes; the limit is %ld",
+                        in_len, api->app->cfg.max_body_bytes);
+        goto done;
+    }
+    char *body = xmalloc(in_len + 1);
+    if (in_len)
+        evbuffer_copyout(in, body, in_len);
+    body[in_len] = '\0';
+    r.body = body;
+    r.body_len = in_len;
+
+    r.route = routes_match(method, r.path, &r, &r.route_index, &path_known);
+    if (!r.route) {
+        if (path_known)
+            api_reply_error(&r, 405, "method_not_allowed",
+                            "%s is not allowed on %s", method_name(method), r.path);
+        else
+            api_reply_error(&r, 404, "not_found", "there is no resource at %s", r.path);
+        goto done;
+    }
+    if (authorize(&r))
+        r.route->handler(&r);
+    if (!r.replied) {
+        log_err("handler for %s did not reply", r.route->pattern);
+        api_reply_error(&r, 500, "internal", "the server could not complete the request");
+    }
+done: {
+        int64_t dur = clock_mono_us() - r.start_us;
+        api_metrics_observe(api, r.route_index, r.status, dur);
+        log_info("%s %s %d %.3fms %s", method_name(method), r.path, r.status,
+                 (double)dur / 1000.0, r.authed ? api_actor(&r) : "-");
+    }
+    req_release(&r);
+}
+
+/* EMFILE/ENFILE: stop accepting for a moment instead of spinning and
+ * flooding the log; keep serving the connections already open. */
+static void
+reenable_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct api *api = arg;
+
+    (void)fd;
+    (void)what;
+    evconnlistener_enable(api->listener);
+}
+
+static void
+accept_error_cb(struct evconnlistener *l, void *arg)
+{
+    struct api *api = arg;
+    int e = EVUTIL_SOCKET_ERROR();
+    int64_t now = clock_mono_ms();
+    struct timeval tv = { 0, 100000 };
+
+    api->metrics.accept_errors++;
+    if (now - api->last_accept_log_ms > 10000) {
+        log_warn("accept failed: %s; pausing accepts (logged at most every 10 s)",
+                 evutil_socket_error_to_string(e));
+        api->last_accept_log_ms = now;
+    }
+    evconnlistener_disable(l);
+    event_add(api->reenable, &tv);
+}
+
+static bool
+parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *len)
+{
+    char host[128];
+    const char *colon = strrchr(addr, ':');
+    long port;
+    char *end;
+
+    if (!colon || (size_t)(colon - addr) >= sizeof(host))
+        return false;
+    memcpy(host, addr, (size_t)(colon - addr));
+    host[colon - addr] = '\0';
+    port = strtol(colon + 1, &end, 10);
+    if (*end || port < 0 || port > 65535)
+        return false;
+    memset(ss, 0, sizeof(*ss));
+    if (host[0] == '[') {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+        size_t hl = strlen(host);
+        if (hl < 2 || host[hl - 1] != ']')
+            return false;
+        host[hl - 1] = '\0';
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t)port);
+        *len = sizeof(*s6);
+        return inet_pton(AF_INET6, host + 1, &s6->sin6_addr) == 1;
+    }
+    struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+    s4->sin_family = AF_INET;
+    s4->sin_port = htons((uint16_t)port);
+    *len = sizeof(*s4);
+    if (strcmp(host, "localhost") == 0)
+        snprintf(host, sizeof(host), "127.0.0.1");
+    return inet_pton(AF_INET, host, &s4->sin_addr) == 1;
+}
+
+enum sm_err
+api_start(struct app *app, const char *addr, struct api **out, char *bound_out,
+          struct sm_diag *diag)
+{
+    struct api *api = xcalloc(1, sizeof(*api));
+    struct sockaddr_storage ss;
+    socklen_t sl = 0;
+    struct timeval tmo = { app->cfg.request_timeout_s, 0 };
+
+    *out = NULL;
+    api->app = app;
+    if (!parse_addr(addr, &ss, &sl)) {
+        sm_diag_set(diag, "bad_listen", "cannot parse listen address '%s' (HOST:PORT)", addr);
+        free(api);
+        return SM_ERR_INVAL;
+    }
+    api->listener = evconnlistener_new_bind(
+        app->base, NULL, NULL,
+        LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+        API_LISTEN_BACKLOG, (struct sockaddr *)&ss, (int)sl);
+    if (!api->listener) {
+        sm_diag_set(diag, "listen_failed", "cannot listen on %s: %s", addr,
+                    strerror(errno));
+        free(api);
+        return SM_ERR_IO;
+    }
+    evconnlistener_set_error_cb(api->listener, accept_error_cb);
+    api->reenable = evtimer_new(app->base, reenable_cb, api);
+    api->http = evhttp_new(app->base);
+    /* the hard cap protects memory; bodies between the configured limit and
+     * it get our own JSON 413 */
+    evhttp_set_max_body_size(api->http, (ev_ssize_t)app->cfg.max_body_bytes * 4);
+    evhttp_set_max_headers_size(api->http, (ev_ssize_t)app->cfg.max_header_bytes);
+    evhttp_set_timeout_tv(api->http, &tmo);
+    evhttp_set_allowed_methods(api->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+                                              EVHTTP_REQ_PUT | EVHTTP_REQ_HEAD);
+    evhttp_set_default_content_type(api->http, "application/json");
+    evhttp_set_gencb(api->http, handle, api);
+    if (!evhttp_bind_listener(api->http, api->listener)) {
+        sm_diag_set(diag, "listen_failed", "cannot serve HTTP on %s", addr);
+        api_free(api);
+        return SM_ERR_IO;
+    }
+    /* report the real address (port 0 picks a free one) */
+    struct sockaddr_storage got;
+    socklen_t gl = sizeof(got);
+    char host[INET6_ADDRSTRLEN] = "?";
+    int port = 0;
+    if (getsockname(evconnlistener_get_fd(api->listener), (struct sockaddr *)&got, &gl) == 0) {
+        if (got.ss_family == AF_INET6) {
+            struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&got;
+            inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
+            port = ntohs(s6->sin6_port);
+            snprintf(bound_out, 64, "[%s]:%d", host, port);
+        } else {
+            struct sockaddr_in *s4 = (struct sockaddr_in *)&got;
+            inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
+            port = ntohs(s4->sin_port);
+            snprintf(bound_out, 64, "%s:%d", host, port);
+        }
+    }
+    *out = api;
+    return SM_OK;
+}
+
+void
+api_free(struct api *api)
+{
+    if (!api)
+        return;
+    if (api->http)
+        evhttp_free(api->http); /* frees the bound listener too */
+    else if (api->listener)
+        evconnlistener_free(api->listener);
+    if (api->reenable)
+        event_free(api->reenable);
+    api_metrics_release(&api->metrics);
+    free(api);
+}
+
+struct api_metrics *
+api_metrics_of(struct api *api)
+{
+    return &api->metrics;
+}

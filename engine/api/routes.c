@@ -1,0 +1,99 @@
+/* The route table: every area contributes its own array; matching is by
+ * method and path pattern, with {} capturing one path segment. */
+#include "api/routes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/xalloc.h"
+
+struct route_table {
+    const struct route *routes;
+    const int *count;
+};
+
+static const struct route_table tables[] = {
+    { api_routes_system, &api_routes_system_count },
+};
+
+int
+routes_count(void)
+{
+    int n = 0;
+
+    for (size_t t = 0; t < SM_ARRAY_LEN(tables); t++)
+        n += *tables[t].count;
+    return n;
+}
+
+const struct route *
+routes_at(int index)
+{
+    for (size_t t = 0; t < SM_ARRAY_LEN(tables); t++) {
+        if (index < *tables[t].count)
+            return &tables[t].routes[index];
+        index -= *tables[t].count;
+    }
+    return NULL;
+}
+
+/* Matches path against pattern; captured segments go to r->params. */
+static bool
+match(const char *pattern, const char *path, struct api_req *r)
+{
+    int n = 0;
+    char *caps[API_MAX_PARAMS];
+
+    while (*pattern && *path) {
+        if (pattern[0] == '{' && pattern[1] == '}') {
+            size_t len = strcspn(path, "/");
+            if (len == 0 || n == API_MAX_PARAMS)
+                goto fail;
+            caps[n++] = xstrndup(path, len);
+            path += len;
+            pattern += 2;
+            continue;
+        }
+        if (*pattern != *path)
+            goto fail;
+        pattern++;
+        path++;
+    }
+    if (*pattern || *path)
+        goto fail;
+    for (int i = 0; i < n; i++)
+        r->params[i] = caps[i];
+    r->nparams = n;
+    return true;
+fail:
+    for (int i = 0; i < n; i++)
+        free(caps[i]);
+    return false;
+}
+
+const struct route *
+routes_match(int method, const char *path, struct api_req *r, int *index,
+             bool *path_known)
+{
+    int gi = 0;
+
+    *path_known = false;
+    for (size_t t = 0; t < SM_ARRAY_LEN(tables); t++)
+        for (int i = 0; i < *tables[t].count; i++, gi++) {
+            const struct route *rt = &tables[t].routes[i];
+            struct api_req probe = { 0 };
+            if (!match(rt->pattern, path, &probe))
+                continue;
+            *path_known = true;
+            if (rt->method != method) {
+                for (int k = 0; k < probe.nparams; k++)
+                    free(probe.params[k]);
+                continue;
+            }
+            memcpy(r->params, probe.params, sizeof(r->params));
+            r->nparams = probe.nparams;
+            *index = gi;
+            return rt;
+        }
+    return NULL;
+}

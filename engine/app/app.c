@@ -1,0 +1,82 @@
+/* Wiring: the database, the event loop, the HTTP server and signals. */
+#include "app/app.h"
+
+#include <signal.h>
+#include <stdio.h>
+
+#include <event2/event.h>
+
+#include "api/api.h"
+#include "base/log.h"
+#include "store/store.h"
+
+#define LOG_MODULE "app"
+
+enum sm_err
+app_open(struct app *a, struct sm_diag *diag)
+{
+    return store_open(&a->store, a->cfg.db_path, diag);
+}
+
+static void
+on_stop_signal(evutil_socket_t sig, short what, void *arg)
+{
+    struct app *a = arg;
+
+    (void)what;
+    if (a->stopping)
+        return;
+    a->stopping = true;
+    log_info("received %s; finishing in-flight requests and stopping",
+             sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    /* handlers run to completion on the loop, so every request read so far
+     * has been answered; leaving the loop closes the listener */
+    event_base_loopexit(a->base, NULL);
+}
+
+enum sm_err
+app_serve(struct app *a, struct sm_diag *diag)
+{
+    char bound[64] = "";
+    enum sm_err err;
+
+    signal(SIGPIPE, SIG_IGN);
+    a->base = event_base_new();
+    if (!a->base) {
+        sm_diag_set(diag, "event_base", "cannot create the event loop");
+        return SM_ERR_IO;
+    }
+    err = api_start(a, a->cfg.listen, &a->api, bound, diag);
+    if (err)
+        return err;
+    a->sig_term = evsignal_new(a->base, SIGTERM, on_stop_signal, a);
+    a->sig_int = evsignal_new(a->base, SIGINT, on_stop_signal, a);
+    event_add(a->sig_term, NULL);
+    event_add(a->sig_int, NULL);
+    printf("smogd listening on %s (database %s)\n", bound, a->cfg.db_path);
+    fflush(stdout);
+    log_info("listening on %s", bound);
+    event_base_dispatch(a->base);
+    log_info("stopped");
+    return SM_OK;
+}
+
+void
+app_close(struct app *a)
+{
+    api_free(a->api);
+    a->api = NULL;
+    if (a->sig_term)
+        event_free(a->sig_term);
+    if (a->sig_int)
+        event_free(a->sig_int);
+    if (a->sig_hup)
+        event_free(a->sig_hup);
+    a->sig_term = a->sig_int = a->sig_hup = NULL;
+    store_close(a->store);
+    a->store = NULL;
+    if (a->base)
+        event_base_free(a->base);
+    a->base = NULL;
+    config_release(&a->cfg);
+}

@@ -1,0 +1,33 @@
+#ifndef SM_APP_APP_H
+#define SM_APP_APP_H
+
+#include <stdbool.h>
+
+#include "base/err.h"
+#include "clock/clock.h"
+#include "config/config.h"
+
+struct event_base;
+struct event;
+struct store;
+struct api;
+
+/* Everything a running smogd owns; there are no globals. serve, replay and
+ * the offline commands each build one. */
+struct app {
+    struct config cfg;
+    struct clock clock;
+    struct event_base *base; /* NULL for offline commands */
+    struct store *store;
+    struct api *api;
+    struct event *sig_term, *sig_int, *sig_hup;
+    bool stopping;
+};
+
+/* Opens the database named by cfg (creating/migrating it). */
+SM_NODISCARD enum sm_err app_open(struct app *a, struct sm_diag *diag);
+/* Runs the server until SIGTERM/SIGINT; prints "listening on H:P". */
+SM_NODISCARD enum sm_err app_serve(struct app *a, struct sm_diag *diag);
+void app_close(struct app *a);
+
+#endif

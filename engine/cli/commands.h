@@ -1,0 +1,15 @@
+#ifndef SM_CLI_COMMANDS_H
+#define SM_CLI_COMMANDS_H
+
+/* Each subcommand: argv starts after its name; returns the exit code. */
+struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+};
+
+int cmd_serve(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+
+#endif

@@ -1,0 +1,104 @@
+#ifndef SM_STORE_STORE_H
+#define SM_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "base/role.h"
+
+/* The database: the only module that includes sqlite3.h. Every write runs
+ * inside store_begin()/store_commit() (BEGIN IMMEDIATE); callers make one
+ * transaction per logical step. */
+struct store;
+
+/* Opens (creating if needed) and migrates the database at path (":memory:"
+ * for tests). Sets and reads back WAL, synchronous=FULL, foreign keys, busy
+ * timeout; runs quick_check and refuses a damaged file with a message naming
+ * it. *out is new on success. */
+SM_NODISCARD enum sm_err store_open(struct store **out, const char *path,
+                                    struct sm_diag *diag);
+void store_close(struct store *s);
+
+SM_NODISCARD enum sm_err store_begin(struct store *s);
+SM_NODISCARD enum sm_err store_commit(struct store *s);
+void store_rollback(struct store *s);
+bool store_in_tx(const struct store *s);
+/* borrowed: SQLite's message for the last failure */
+const char *store_errmsg(const struct store *s);
+/* A cheap read that proves the database answers. */
+SM_NODISCARD enum sm_err store_ping(struct store *s);
+int store_schema_version(struct store *s);
+/* Database errors seen since open (for /metrics). */
+uint64_t store_error_count(const struct store *s);
+/* Commits made since open (for /metrics). */
+uint64_t store_commit_count(const struct store *s);
+/* PRAGMA integrity_check and foreign_key_check; ok=false with the first
+ * problem in diag. */
+SM_NODISCARD enum sm_err store_check_integrity(struct store *s, bool *ok,
+                                               struct sm_diag *diag);
+/* Online, consistent copy to dest (VACUUM INTO). */
+SM_NODISCARD enum sm_err store_backup(struct store *s, const char *dest,
+                                      struct sm_diag *diag);
+
+/* ---- credentials ---- */
+struct principal {
+    int64_t token_id;
+    enum role role;
+    char enterprise[24]; /* USCC for enterprise tokens, else "" */
+    char name[96];
+};
+
+/* Creates a credential; token_out (>= 64 bytes) receives the secret, which is
+ * stored only as a hash. */
+SM_NODISCARD enum sm_err store_token_create(struct store *s, enum role role,
+                                            const char *enterprise,
+                                            const char *name, int64_t now_ms,
+                                            char *token_out, int64_t *id_out);
+/* SM_ERR_NOTFOUND for unknown or revoked tokens. */
+SM_NODISCARD enum sm_err store_token_lookup(struct store *s, const char *token,
+                                            struct principal *out);
+SM_NODISCARD enum sm_err store_token_revoke(struct store *s, int64_t id,
+                                            int64_t now_ms);
+typedef void store_token_row_fn(void *arg, int64_t id, const char *role,
+                                const char *enterprise, const char *name,
+                                int64_t created_ms, int64_t revoked_ms);
+SM_NODISCARD enum sm_err store_token_list(struct store *s,
+                                          store_token_row_fn *fn, void *arg);
+
+/* ---- audit chain ---- */
+struct audit_entry {
+    int64_t at_ms;
+    const char *actor;  /* token name or "system" */
+    const char *role;   /* role name or "system" */
+    const char *action; /* "warning.apply", "order.ack", "auth.denied" ... */
+    const char *object; /* "order:42" */
+    const char *result; /* "ok", "denied", "duplicate" ... */
+    const char *detail; /* JSON text or "" */
+};
+
+/* Appends a row chained to the previous one; call inside a transaction. */
+SM_NODISCARD enum sm_err store_audit_append(struct store *s,
+                                            const struct audit_entry *e);
+/* Convenience: one audit row in its own transaction. */
+SM_NODISCARD enum sm_err store_audit_record(struct store *s,
+                                            const struct audit_entry *e);
+/* Walks the chain; *bad_seq = 0 when intact, else the first bad row. */
+SM_NODISCARD enum sm_err store_audit_verify(struct store *s, int64_t *rows,
+                                            int64_t *bad_seq,
+                                            struct sm_diag *diag);
+
+/* ---- idempotency records (Stripe semantics) ---- */
+/* SM_ERR_NOTFOUND when the key is new; SM_OK with the stored reply when the
+ * request hash matches; SM_ERR_CONFLICT when the key was used for another
+ * request. *response is new. */
+SM_NODISCARD enum sm_err store_idem_get(struct store *s, const char *scope,
+                                        const char *key,
+                                        const char *request_hash, int *status,
+                                        char **response);
+SM_NODISCARD enum sm_err store_idem_put(struct store *s, const char *scope,
+                                        const char *key,
+                                        const char *request_hash, int status,
+                                        const char *response, int64_t now_ms);
+
+#endif

@@ -1,0 +1,52 @@
+#ifndef SM_STORE_STORE_INT_H
+#define SM_STORE_STORE_INT_H
+
+/* Inside the store module only. */
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+#define STORE_STMT_CACHE 256
+
+struct store_stmt {
+    const char *sql; /* static text: its address is the cache key */
+    sqlite3_stmt *stmt;
+};
+
+struct store {
+    sqlite3 *db;
+    char *path;
+    bool in_tx;
+    uint64_t errors;
+    uint64_t commits;
+    struct store_stmt cache[STORE_STMT_CACHE];
+    int cached;
+};
+
+/* borrowed: a prepared, reset statement for static SQL text sql (cached for
+ * the life of the store); NULL on error (store_errmsg says why). */
+sqlite3_stmt *store_stmt(struct store *s, const char *sql);
+/* Converts an SQLite result code to enum sm_err and counts errors. */
+enum sm_err store_err(struct store *s, int rc);
+/* Steps a statement expected to finish (no rows). */
+enum sm_err store_exec_stmt(struct store *s, sqlite3_stmt *st);
+/* Runs literal SQL (no parameters). */
+enum sm_err store_exec(struct store *s, const char *sql);
+
+static inline void
+store_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static inline const char *
+store_col_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? (const char *)t : "";
+}
+
+#endif

@@ -1,0 +1,12 @@
+#!/bin/sh
+# Fresh Debian 12, as root: install dependencies, build with warnings as
+# errors under AddressSanitizer and UndefinedBehaviorSanitizer, run every test.
+set -eu
+cd "$(dirname "$0")/.."
+sh deploy/install-deps.sh
+cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DSM_WERROR=ON \
+      -DSM_SANITIZE=address,undefined >/dev/null
+cmake --build build-test -j"$(nproc)"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ctest --test-dir build-test --output-on-failure -j2 --timeout 600 "$@"
