@@ -1,0 +1,332 @@
+/* SQL for orders, acknowledgements, the outbox and the list lines the
+ * planner reads. */
+#include "store/store_orders.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/timeutil.h"
+#include "store/store_int.h"
+
+static const char SQL_LIST_ACTIVE[] = "SELECT id FROM lists WHERE active = 1";
+
+enum sm_err
+store_list_active(struct store *s, int64_t *list_id)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_LIST_ACTIVE);
+    int rc;
+
+    *list_id = 0;
+    if (!st)
+        return SM_ERR_DB;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *list_id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
+}
+
+static const char SQL_LINES[] =
+    "SELECT uscc, name, town, industry, grade, line, so2, nox, pm, vocs, power_kw, "
+    "y_action, y_pct, y_text, o_action, o_pct, o_text, r_action, r_pct, r_text "
+    "FROM list_lines WHERE list_id = ? ORDER BY uscc, id";
+
+enum sm_err
+store_list_lines(struct store *s, int64_t list_id, store_list_line_fn *fn, void *arg)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_LINES);
+    int rc;
+
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, list_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct list_line_view l = {
+            store_col_text(st, 0), store_col_text(st, 1), store_col_text(st, 2),
+            store_col_text(st, 3), store_col_text(st, 4), store_col_text(st, 5),
+            sqlite3_column_double(st, 6), sqlite3_column_double(st, 7),
+            sqlite3_column_double(st, 8), sqlite3_column_double(st, 9),
+            sqlite3_column_double(st, 10),
+            { store_col_text(st, 11), store_col_text(st, 14), store_col_text(st, 17) },
+            { sqlite3_column_double(st, 12), sqlite3_column_double(st, 15),
+              sqlite3_column_double(st, 18) },
+            { store_col_text(st, 13), store_col_text(st, 16), store_col_text(st, 19) },
+        };
+        fn(arg, &l);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
+}
+
+static const char SQL_OF_EPISODE[] =
+    "SELECT id, enterprise, level, version, status FROM orders WHERE episode_id = ? "
+    "ORDER BY enterprise, version";
+
+enum sm_err
+store_orders_of_episode(struct store *s, int64_t episode_id, store_order_head_fn *fn, void *arg)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_OF_EPISODE);
+    int rc;
+
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, episode_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct order_head o = { sqlite3_column_int64(st, 0), store_col_text(st, 1), LEVEL_NONE,
+                                sqlite3_column_int(st, 3), store_col_text(st, 4) };
+        (void)level_parse(store_col_text(st, 2), &o.level);
+        fn(arg, &o);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
+}
+
+static const char SQL_ORDER_INSERT[] =
+    "INSERT INTO orders (episode_id, enterprise, enterprise_name, town, version, level, list_id, "
+    "drill, status, measures, decision_id, issued_ms, effective_from_ms, ack_deadline_ms, "
+    "reissue_reason) VALUES (?,?,?,?,?,?,?,?,'issued',?,?,?,?,?,?)";
+
+enum sm_err
+store_order_insert(struct store *s, const struct order_rec *o, int64_t *id)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_ORDER_INSERT);
+    enum sm_err err;
+
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, o->episode_id);
+    store_bind_text(st, 2, o->enterprise);
+    store_bind_text(st, 3, o->enterprise_name);
+    store_bind_text(st, 4, o->town);
+    sqlite3_bind_int(st, 5, o->version);
+    store_bind_text(st, 6, level_name(o->level));
+    sqlite3_bind_int64(st, 7, o->list_id);
+    sqlite3_bind_int(st, 8, o->drill);
+    store_bind_text(st, 9, o->measures);
+    sqlite3_bind_int64(st, 10, o->decision_id);
+    sqlite3_bind_int64(st, 11, o->issued_ms);
+    sqlite3_bind_int64(st, 12, o->effective_from_ms);
+    sqlite3_bind_int64(st, 13, o->ack_deadline_ms);
+    store_bind_text(st, 14, o->reissue_reason);
+    err = store_exec_stmt(s, st);
+    if (!err)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return err;
+}
+
+static const char SQL_ORDER_END[] =
+    "UPDATE orders SET status = ?2, ended_ms = ?3, replaced_by = nullif(?4, 0) "
+    "WHERE id = ?1 AND status IN ('issued','acknowledged')";
+
+enum sm_err
+store_order_end(struct store *s, int64_t id, const char *status, int64_t ended_ms,
+                int64_t replaced_by)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_ORDER_END);
+
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    store_bind_text(st, 2, status);
+    sqlite3_bind_int64(st, 3, ended_ms);
+    sqlite3_bind_int64(st, 4, replaced_by);
+    return store_exec_stmt(s, st);
+}
+
+static const char SQL_ORDER_STATE[] =
+    "SELECT id, episode_id, coalesce(acknowledged_ms, 0), coalesce(replaced_by, 0), enterprise, "
+    "status, drill FROM orders WHERE id = ?";
+
+enum sm_err
+store_order_state(struct store *s, int64_t id, struct order_state *o)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_ORDER_STATE);
+    int rc;
+    enum sm_err err = SM_ERR_NOTFOUND;
+
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        o->id = sqlite3_column_int64(st, 0);
+        o->episode_id = sqlite3_column_int64(st, 1);
+        o->acknowledged_ms = sqlite3_column_int64(st, 2);
+        o->replaced_by = sqlite3_column_int64(st, 3);
+        snprintf(o->enterprise, sizeof(o->enterprise), "%s", store_col_text(st, 4));
+        snprintf(o->status, sizeof(o->status), "%s", store_col_text(st, 5));
+        o->drill = sqlite3_column_int(st, 6);
+        err = SM_OK;
+    } else if (rc != SQLITE_DONE) {
+        err = store_err(s, rc);
+    }
+    sqlite3_reset(st);
+    return err;
+}
+
+static const char SQL_ORDER_CURRENT[] =
+    "SELECT id FROM orders WHERE episode_id = ? AND enterprise = ? AND status IN "
+    "('issued','acknowledged') ORDER BY version DESC LIMIT 1";
+
+enum sm_err
+store_order_current(struct store *s, int64_t episode_id, const char *enterprise, int64_t *id)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_ORDER_CURRENT);
+    int rc;
+
+    *id = 0;
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, episode_id);
+    store_bind_text(st, 2, enterprise);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
+}
+
+/* the enterprise is part of the WHERE clause: another firm's order cannot
+ * be acknowledged whatever the caller checked before */
+static const char SQL_ACK[] =
+    "UPDATE orders SET status = 'acknowledged', acknowledged_ms = ?3, ack_by = ?4, "
+    "ack_channel = ?5, ack_note = ?6, ack_contact = ?7 "
+    "WHERE id = ?1 AND enterprise = ?2 AND status = 'issued'";
+
+enum sm_err
+store_order_ack(struct store *s, int64_t id, const char *enterprise, int64_t at_ms,
+                const char *by, const char *channel, const char *note, const char *contact)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_ACK);
+    enum sm_err err;
+
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    store_bind_text(st, 2, enterprise);
+    sqlite3_bind_int64(st, 3, at_ms);
+    store_bind_text(st, 4, by);
+    store_bind_text(st, 5, channel);
+    store_bind_text(st, 6, note);
+    store_bind_text(st, 7, contact);
+    err = store_exec_stmt(s, st);
+    if (!err && sqlite3_changes(s->db) != 1)
+        return SM_ERR_CONFLICT;
+    return err;
+}
+
+static const char SQL_OVERDUE_SELECT[] =
+    "SELECT id, enterprise, drill FROM orders WHERE status = 'issued' AND overdue = 0 "
+    "AND ack_deadline_ms <= ? ORDER BY id";
+static const char SQL_OVERDUE_MARK[] = "UPDATE orders SET overdue = 1 WHERE id = ?";
+
+enum sm_err
+store_orders_mark_overdue(struct store *s, int64_t now_ms, store_overdue_fn *fn, void *arg)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_OVERDUE_SELECT);
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+    enum sm_err err = SM_OK;
+
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, now_ms);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            ids = realloc(ids, cap * sizeof(*ids));
+            if (!ids)
+                abort();
+        }
+        ids[n++] = sqlite3_column_int64(st, 0);
+        fn(arg, sqlite3_column_int64(st, 0), store_col_text(st, 1), sqlite3_column_int(st, 2));
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        err = store_err(s, rc);
+    for (size_t i = 0; !err && i < n; i++) {
+        sqlite3_stmt *u = store_stmt(s, SQL_OVERDUE_MARK);
+        if (!u) {
+            err = SM_ERR_DB;
+            break;
+        }
+        sqlite3_bind_int64(u, 1, ids[i]);
+        err = store_exec_stmt(s, u);
+    }
+    free(ids);
+    return err;
+}
+
+static const char SQL_NEXT_DEADLINE[] =
+    "SELECT min(ack_deadline_ms) FROM orders WHERE status = 'issued' AND overdue = 0";
+
+enum sm_err
+store_orders_next_deadline(struct store *s, int64_t *at_ms)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_NEXT_DEADLINE);
+    int rc;
+
+    *at_ms = 0;
+    if (!st)
+        return SM_ERR_DB;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *at_ms = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
+}
+
+static const char SQL_COUNTS[] =
+    "SELECT count(*) FILTER (WHERE status IN ('issued','acknowledged')), "
+    "count(*) FILTER (WHERE status = 'acknowledged'), "
+    "count(*) FILTER (WHERE status = 'issued' AND (overdue = 1 OR ack_deadline_ms <= ?2)), "
+    "count(*), count(*) FILTER (WHERE status IN ('issued','acknowledged') AND compliance = 'violation') "
+    "FROM orders WHERE episode_id = ?1";
+
+enum sm_err
+store_order_counts(struct store *s, int64_t episode_id, int64_t now_ms, struct order_counts *c)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_COUNTS);
+    int rc;
+
+    memset(c, 0, sizeof(*c));
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, episode_id);
+    sqlite3_bind_int64(st, 2, now_ms);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        c->active = sqlite3_column_int64(st, 0);
+        c->acknowledged = sqlite3_column_int64(st, 1);
+        c->overdue = sqlite3_column_int64(st, 2);
+        c->issued_total = sqlite3_column_int64(st, 3);
+        c->violation = sqlite3_column_int64(st, 4);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
+}
+
+static const char SQL_OUTBOX[] =
+    "INSERT INTO outbox (event_id, kind, order_id, enterprise, drill, payload, created_ms, "
+    "deadline_ms) VALUES (?,?,nullif(?3,0),?,?,?,?,nullif(?8,0))";
+
+enum sm_err
+store_outbox_add(struct store *s, const char *event_id, const char *kind, int64_t order_id,
+                 const char *enterprise, int drill, const char *payload, int64_t now_ms,
+                 int64_t deadline_ms)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_OUTBOX);
+
+    if (!st)
+        return SM_ERR_DB;
+    store_bind_text(st, 1, event_id);
+    store_bind_text(st, 2, kind);
+    sqlite3_bind_int64(st, 3, order_id);
+    store_bind_text(st, 4, enterprise);
+    sqlite3_bind_int(st, 5, drill);
+    store_bind_text(st, 6, payload);
+    sqlite3_bind_int64(st, 7, now_ms);
+    sqlite3_bind_int64(st, 8, deadline_ms);
+    return store_exec_stmt(s, st);
+}

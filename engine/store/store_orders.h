@@ -1,0 +1,107 @@
+#ifndef SM_STORE_STORE_ORDERS_H
+#define SM_STORE_STORE_ORDERS_H
+
+/* Lists as the planner reads them, orders, acknowledgements, the outbox.
+ * Read views are returned as jansson objects in the contract's shapes. */
+#include <jansson.h>
+#include <stdint.h>
+
+#include "base/level.h"
+#include "store/store.h"
+
+/* ---- the active list, as the planner needs it ---- */
+SM_NODISCARD enum sm_err store_list_active(struct store *s, int64_t *list_id);
+
+struct list_line_view {
+    const char *uscc, *name, *town, *industry, *grade, *line;
+    double so2, nox, pm, vocs, power_kw;
+    const char *action[3]; /* per level yellow, orange, red: halt|limit|voluntary */
+    double pct[3];
+    const char *text[3];
+};
+typedef void store_list_line_fn(void *arg, const struct list_line_view *l);
+/* Every line of a list, ordered by enterprise then line. Strings are
+ * borrowed for the duration of the callback. */
+SM_NODISCARD enum sm_err store_list_lines(struct store *s, int64_t list_id,
+                                          store_list_line_fn *fn, void *arg);
+
+/* ---- orders ---- */
+struct order_head {
+    int64_t id;
+    const char *enterprise;
+    enum level level;
+    int version;
+    const char *status;
+};
+typedef void store_order_head_fn(void *arg, const struct order_head *o);
+/* Every order of an episode, by enterprise then version. */
+SM_NODISCARD enum sm_err store_orders_of_episode(struct store *s, int64_t episode_id,
+                                                 store_order_head_fn *fn, void *arg);
+
+struct order_rec {
+    int64_t episode_id, list_id, decision_id;
+    const char *enterprise, *enterprise_name, *town;
+    int version;
+    enum level level;
+    int drill;
+    const char *measures; /* JSON array text */
+    int64_t issued_ms, effective_from_ms, ack_deadline_ms;
+    const char *reissue_reason; /* NULL unless an officer re-issued it */
+};
+SM_NODISCARD enum sm_err store_order_insert(struct store *s, const struct order_rec *o,
+                                            int64_t *id);
+/* status: superseded or lifted. */
+SM_NODISCARD enum sm_err store_order_end(struct store *s, int64_t id, const char *status,
+                                         int64_t ended_ms, int64_t replaced_by);
+
+struct order_state {
+    int64_t id, episode_id, acknowledged_ms, replaced_by;
+    char enterprise[24];
+    char status[16];
+    int drill;
+};
+SM_NODISCARD enum sm_err store_order_state(struct store *s, int64_t id, struct order_state *o);
+/* The enterprise's current (issued or acknowledged) order in an episode; 0 if none. */
+SM_NODISCARD enum sm_err store_order_current(struct store *s, int64_t episode_id,
+                                             const char *enterprise, int64_t *id);
+/* Marks an issued order acknowledged, checked against the enterprise in SQL.
+ * SM_ERR_CONFLICT when it was no longer 'issued'. */
+SM_NODISCARD enum sm_err store_order_ack(struct store *s, int64_t id, const char *enterprise,
+                                         int64_t at_ms, const char *by, const char *channel,
+                                         const char *note, const char *contact);
+
+/* Issued orders past their deadline not yet flagged; flags them. */
+typedef void store_overdue_fn(void *arg, int64_t id, const char *enterprise, int drill);
+SM_NODISCARD enum sm_err store_orders_mark_overdue(struct store *s, int64_t now_ms,
+                                                   store_overdue_fn *fn, void *arg);
+SM_NODISCARD enum sm_err store_orders_next_deadline(struct store *s, int64_t *at_ms);
+
+struct order_counts {
+    int64_t active, acknowledged, overdue, issued_total, violation;
+};
+SM_NODISCARD enum sm_err store_order_counts(struct store *s, int64_t episode_id, int64_t now_ms,
+                                            struct order_counts *c);
+
+/* ---- outbox ---- */
+SM_NODISCARD enum sm_err store_outbox_add(struct store *s, const char *event_id,
+                                          const char *kind, int64_t order_id,
+                                          const char *enterprise, int drill,
+                                          const char *payload, int64_t now_ms,
+                                          int64_t deadline_ms);
+
+/* ---- views ---- */
+/* new: one order in the contract §6 shape, with "history" when with_history. */
+SM_NODISCARD enum sm_err store_order_json(struct store *s, int64_t id, int tz_min,
+                                          int with_history, json_t **out);
+struct order_filter {
+    const char *enterprise, *status, *level, *compliance;
+    int64_t episode_id;
+    int overdue; /* -1 any, 0 no, 1 yes */
+    int64_t now_ms;
+    int limit, offset;
+};
+/* new: {"orders": [...], "total": n, "limit", "offset"} */
+SM_NODISCARD enum sm_err store_orders_json(struct store *s, const struct order_filter *f,
+                                           int tz_min, json_t **out);
+
+#endif
