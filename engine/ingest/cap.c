@@ -538,7 +538,7 @@ read_alert(struct warning_msg *m, xmlNodePtr root, struct sm_diag *diag)
                             m->msg_type == WARNING_MSG_UPDATE ||
                             m->msg_type == WARNING_MSG_CANCEL))
         return fail(diag, root, SM_ERR_INVAL, "missing_element",
-                    "a %s needs at least one <info>", msg_type_names[idx]);
+                    "msgType %s needs at least one <info>", msg_type_names[idx]);
     if (!env) {
         if (m->msg_type == WARNING_MSG_ACK || m->msg_type == WARNING_MSG_ERROR)
             return SM_OK; /* acknowledgements carry no warning content */

@@ -74,6 +74,22 @@ too_deep_node(xmlNodePtr root)
     return NULL;
 }
 
+/* libxml2 keeps no line for a DTD node: find "<!DOCTYPE" in the bytes. */
+static int
+doctype_line(const char *data, size_t len)
+{
+    static const char tag[] = "<!DOCTYPE";
+    int line = 1;
+
+    for (size_t i = 0; i + sizeof(tag) - 1 <= len; i++) {
+        if (memcmp(data + i, tag, sizeof(tag) - 1) == 0)
+            return line;
+        if (data[i] == '\n')
+            line++;
+    }
+    return 0;
+}
+
 enum sm_err
 cap_xml_read(const char *data, size_t len, xmlDocPtr *out,
              struct sm_diag *diag)
@@ -120,8 +136,7 @@ cap_xml_read(const char *data, size_t len, xmlDocPtr *out,
     }
     xmlFreeParserCtxt(ctxt);
     if (doc->intSubset || doc->extSubset) {
-        xmlDtdPtr dtd = doc->intSubset ? doc->intSubset : doc->extSubset;
-        sm_diag_at(diag, cap_xml_line((xmlNodePtr)dtd), 0, "doctype_forbidden",
+        sm_diag_at(diag, doctype_line(data, len), 0, "doctype_forbidden",
                    "a DOCTYPE is not allowed in a warning (no DTDs or entities)");
         xmlFreeDoc(doc);
         return SM_ERR_PARSE;
