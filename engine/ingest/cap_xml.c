@@ -25,6 +25,17 @@ deny_all_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
     return NULL;
 }
 
+/* libxml2 still reports some errors (e.g. encoding conversion) through the
+ * generic handler even with XML_PARSE_NOERROR; untrusted input must not be
+ * able to write to our stderr, so they are dropped (the parser context keeps
+ * the error we report). */
+static void
+silent_error(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
 static void
@@ -105,6 +116,8 @@ cap_xml_read(const char *data, size_t len, xmlDocPtr *out,
         return SM_ERR_LIMIT;
     }
     ingest_init();
+    /* the generic handler is per thread in libxml2: set it on every call */
+    xmlSetGenericErrorFunc(NULL, silent_error);
     ctxt = xmlNewParserCtxt();
     if (!ctxt) {
         sm_diag_set(diag, "out_of_memory", "cannot create an XML parser");
