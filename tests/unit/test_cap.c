@@ -272,6 +272,22 @@ test_chinese_profile(void)
 }
 
 static void
+test_gb18030_document(void)
+{
+    enum sm_err rc;
+    struct sm_diag d;
+    struct warning_msg *m = parse_file("good_gb18030.xml", &rc, &d);
+
+    CHECK_INT(rc, SM_OK);
+    if (!m)
+        return;
+    /* converted to UTF-8 */
+    CHECK_STR(m->headline, "运城市发布重污染天气黄色预警");
+    CHECK_INT(m->level, LEVEL_YELLOW);
+    warning_msg_free(m);
+}
+
+static void
 test_red_with_forecast(void)
 {
     enum sm_err rc;
@@ -506,6 +522,7 @@ CHECK_MAIN(CHECK_CASE(test_yellow_alert_140826),
            CHECK_CASE(test_ozone_pollutant),
            CHECK_CASE(test_areas),
            CHECK_CASE(test_chinese_profile),
+           CHECK_CASE(test_gb18030_document),
            CHECK_CASE(test_red_with_forecast),
            CHECK_CASE(test_first_env_info_is_used),
            CHECK_CASE(test_rejections),
