@@ -21,7 +21,10 @@ struct app {
     struct store *store;
     struct api *api;
     struct event *sig_term, *sig_int, *sig_hup;
+    struct event *timer; /* the next persisted deadline (serve only) */
     bool stopping;
+    /* order rules: acknowledgement deadline per level, minutes */
+    int ack_deadline_min[4];
 };
 
 /* Opens the database named by cfg (creating/migrating it). */
@@ -29,5 +32,8 @@ SM_NODISCARD enum sm_err app_open(struct app *a, struct sm_diag *diag);
 /* Runs the server until SIGTERM/SIGINT; prints "listening on H:P". */
 SM_NODISCARD enum sm_err app_serve(struct app *a, struct sm_diag *diag);
 void app_close(struct app *a);
+/* Re-arms the timer for the next persisted deadline (warning onsets and
+ * expiries, acknowledgement deadlines); a no-op without an event loop. */
+void app_schedule(struct app *a);
 
 #endif

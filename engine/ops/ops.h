@@ -7,7 +7,51 @@
 
 #include "base/err.h"
 
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/level.h"
+
 struct app;
+
+/* Who asks: the token's name (or "system", "cli") and role name. */
+struct ops_actor {
+    const char *actor;
+    const char *role;
+    const char *enterprise; /* USCC for enterprise tokens, else NULL */
+};
+
+/* Reads and applies a municipal warning (CAP 1.2 or JSON). *reply (new) is
+ * the contract's {"warning_id", "applied", "reason", "duplicate", "level"}.
+ * Parse errors come back as SM_ERR_PARSE/INVAL/LIMIT with diag filled. */
+SM_NODISCARD enum sm_err ops_apply_warning(struct app *app, const struct ops_actor *who,
+                                           const char *content_type, const char *body,
+                                           size_t len, json_t **reply,
+                                           struct sm_diag *diag);
+
+/* Sets (or with LEVEL_NONE clears, with the local floor) the manual floor.
+ * SM_ERR_CONFLICT when it would relax below an active municipal warning. */
+SM_NODISCARD enum sm_err ops_escalate(struct app *app, const struct ops_actor *who,
+                                      enum level level, const char *reason,
+                                      struct sm_diag *diag);
+
+/* Acknowledges an order for its enterprise. On success *reply is the
+ * order; *status the HTTP status to send (200, or a replayed one). */
+struct ack_request {
+    int64_t order_id;
+    const char *note, *contact;
+    const char *idempotency_key; /* NULL: none */
+    const char *body_hash;       /* SHA-256 of the request body */
+    const char *channel;         /* "enterprise" or "officer_phone" */
+    const char *on_behalf_of;    /* officer acks: the enterprise (checked) */
+};
+SM_NODISCARD enum sm_err ops_ack(struct app *app, const struct ops_actor *who,
+                                 const struct ack_request *rq, int *status,
+                                 json_t **reply, struct sm_diag *diag);
+
+/* Runs every persisted deadline that is due at now: warning onsets and
+ * expiries, acknowledgement deadlines. *next_ms: the next one (0: none). */
+SM_NODISCARD enum sm_err ops_run_timers(struct app *app, int64_t *next_ms);
 
 /* new: the contract's /v1/status object */
 SM_NODISCARD enum sm_err ops_status(struct app *app, json_t **out);

@@ -1,0 +1,114 @@
+/* Acknowledging an order: owner-only (checked in SQL), idempotent, with
+ * optional Idempotency-Key replay, one transaction with its audit row. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops/ops.h"
+#include "ops/ops_int.h"
+#include "store/store.h"
+#include "store/store_orders.h"
+
+static enum sm_err
+order_reply(struct app *app, int64_t id, json_t **reply)
+{
+    return store_order_json(app->store, id, app->cfg.tz_min, 0, reply);
+}
+
+enum sm_err
+ops_ack(struct app *app, const struct ops_actor *who, const struct ack_request *rq, int *status,
+        json_t **reply, struct sm_diag *diag)
+{
+    int64_t now = clock_now(&app->clock);
+    struct order_state o;
+    char object[48], scope[64];
+    const char *enterprise = rq->on_behalf_of ? rq->on_behalf_of : who->enterprise;
+    char *stored = NULL;
+    enum sm_err err;
+
+    *reply = NULL;
+    *status = 200;
+    snprintf(object, sizeof(object), "order:%lld", (long long)rq->order_id);
+    snprintf(scope, sizeof(scope), "ack:%s", who->enterprise ? who->enterprise : who->actor);
+    err = store_begin(app->store);
+    if (err)
+        return err;
+    if (rq->idempotency_key) {
+        err = store_idem_get(app->store, scope, rq->idempotency_key, rq->body_hash, status, &stored);
+        if (err == SM_OK) {
+            json_error_t je;
+            *reply = json_loads(stored, 0, &je);
+            free(stored);
+            store_rollback(app->store);
+            return *reply ? SM_OK : SM_ERR_DB;
+        }
+        if (err == SM_ERR_CONFLICT) {
+            store_rollback(app->store);
+            sm_diag_set(diag, "idempotency_key_reused",
+                        "this Idempotency-Key was already used with a different request body");
+            return SM_ERR_INVAL;
+        }
+        if (err != SM_ERR_NOTFOUND)
+            goto fail;
+    }
+    err = store_order_state(app->store, rq->order_id, &o);
+    if (err == SM_ERR_NOTFOUND) {
+        store_rollback(app->store);
+        sm_diag_set(diag, "not_found", "there is no order %lld", (long long)rq->order_id);
+        return err;
+    }
+    if (err)
+        goto fail;
+    if (!enterprise || strcmp(o.enterprise, enterprise) != 0) {
+        /* another enterprise's order: refused and audited, never revealed */
+        (void)ops_audit(app, now, who->actor, who->role, "order.ack", object, "forbidden", "");
+        (void)store_commit(app->store);
+        sm_diag_set(diag, "forbidden", "order %lld is not addressed to %s", (long long)rq->order_id,
+                    enterprise ? enterprise : "this credential");
+        return SM_ERR_FORBIDDEN;
+    }
+    if (strcmp(o.status, "superseded") == 0 || strcmp(o.status, "lifted") == 0) {
+        int64_t current = 0;
+        err = store_order_current(app->store, o.episode_id, o.enterprise, &current);
+        if (err)
+            goto fail;
+        store_rollback(app->store);
+        sm_diag_set(diag, "superseded",
+                    "order %lld was %s%s; acknowledge the current order instead",
+                    (long long)rq->order_id, o.status,
+                    current ? "" : " and no order is in force now");
+        *reply = json_pack("{s:o}", "current_order_id",
+                           current ? json_integer(current) : json_null());
+        return SM_ERR_CONFLICT;
+    }
+    if (strcmp(o.status, "issued") == 0) {
+        err = store_order_ack(app->store, o.id, o.enterprise, now, who->actor, rq->channel,
+                              rq->note, rq->contact);
+        if (!err) {
+            char detail[96];
+            snprintf(detail, sizeof(detail), "{\"channel\":\"%s\"}", rq->channel);
+            err = ops_audit(app, now, who->actor, who->role,
+                            rq->on_behalf_of ? "order.ack_by_officer" : "order.ack", object, "ok",
+                            detail);
+        }
+        if (err)
+            goto fail;
+    }
+    /* already acknowledged: the same answer again, nothing written but the key */
+    err = order_reply(app, o.id, reply);
+    if (!err && rq->idempotency_key) {
+        char *text = json_dumps(*reply, JSON_COMPACT);
+        err = store_idem_put(app->store, scope, rq->idempotency_key, rq->body_hash, 200, text, now);
+        free(text);
+    }
+    if (!err)
+        err = store_commit(app->store);
+    if (err)
+        goto fail;
+    return SM_OK;
+fail:
+    json_decref(*reply);
+    *reply = NULL;
+    store_rollback(app->store);
+    return err;
+}

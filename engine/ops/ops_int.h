@@ -1,0 +1,45 @@
+#ifndef SM_OPS_OPS_INT_H
+#define SM_OPS_OPS_INT_H
+
+/* Inside ops: the decision step every use case ends with. */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "app/app.h"
+#include "base/level.h"
+
+struct decision_cause {
+    const char *source; /* municipal, local, manual, timer */
+    const char *actor;
+    const char *role;
+    const char *reason;
+    int64_t warning_id;
+};
+
+struct decision_result {
+    enum level from, to;
+    int64_t episode_id;
+    int64_t decision_id; /* 0: nothing changed */
+    int issued, superseded, lifted;
+};
+
+/* Recomputes the effective level of a context (drill or real) from the
+ * stored warnings and floors, records a decision when the level or any
+ * enterprise's order changes, and writes the orders, notices and audit
+ * rows. Must run inside the caller's transaction. */
+enum sm_err ops_reconcile(struct app *app, int drill, int64_t now_ms,
+                          const struct decision_cause *cause,
+                          struct decision_result *res);
+
+/* The effective level of a context and its three sources. */
+enum sm_err ops_levels(struct app *app, int drill, enum level *effective,
+                       enum level *municipal, enum level *local,
+                       enum level *manual);
+
+/* Writes one audit row inside the current transaction. */
+enum sm_err ops_audit(struct app *app, int64_t now_ms, const char *actor,
+                      const char *role, const char *action,
+                      const char *object, const char *result,
+                      const char *detail);
+
+#endif

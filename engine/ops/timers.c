@@ -1,0 +1,109 @@
+/* Persisted deadlines: warning onsets and expiries, acknowledgement
+ * deadlines. Everything is data in the database, so a restart loses none. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "base/xalloc.h"
+#include "ops/ops.h"
+#include "ops/ops_int.h"
+#include "store/store.h"
+#include "store/store_levels.h"
+#include "store/store_orders.h"
+
+struct due_set {
+    struct { int64_t id; int drill; int expire; } *d;
+    size_t n, cap;
+};
+
+static void
+collect_due(void *arg, int64_t id, int drill, const char *what)
+{
+    struct due_set *ds = arg;
+
+    if (ds->n == ds->cap) {
+        ds->cap = ds->cap ? ds->cap * 2 : 8;
+        ds->d = xrealloc(ds->d, ds->cap * sizeof(*ds->d));
+    }
+    ds->d[ds->n].id = id;
+    ds->d[ds->n].drill = drill;
+    ds->d[ds->n].expire = what[0] == 'e';
+    ds->n++;
+}
+
+struct overdue_ctx {
+    struct app *app;
+    int64_t now;
+    enum sm_err err;
+};
+
+static void
+on_overdue(void *arg, int64_t id, const char *enterprise, int drill)
+{
+    struct overdue_ctx *c = arg;
+    char event_id[96], payload[96], object[48];
+
+    if (c->err)
+        return;
+    snprintf(payload, sizeof(payload), "{\"order_id\":%lld}", (long long)id);
+    snprintf(event_id, sizeof(event_id), "order:%lld:ack_reminder", (long long)id);
+    c->err = store_outbox_add(c->app->store, event_id, "ack_reminder", id, enterprise, drill,
+                              payload, c->now, 0);
+    snprintf(event_id, sizeof(event_id), "order:%lld:overdue_alert", (long long)id);
+    if (!c->err)
+        c->err = store_outbox_add(c->app->store, event_id, "officer_alert", id, NULL, drill,
+                                  payload, c->now, 0);
+    snprintf(object, sizeof(object), "order:%lld", (long long)id);
+    if (!c->err)
+        c->err = ops_audit(c->app, c->now, "system", "system", "order.overdue", object, "ok", "");
+}
+
+enum sm_err
+ops_run_timers(struct app *app, int64_t *next_ms)
+{
+    int64_t now = clock_now(&app->clock);
+    struct due_set ds = { 0 };
+    bool touched[2] = { false, false };
+    int64_t a = 0, b = 0;
+    enum sm_err err;
+
+    *next_ms = 0;
+    err = store_begin(app->store);
+    if (err)
+        return err;
+    err = store_warnings_due(app->store, now, collect_due, &ds);
+    for (size_t i = 0; !err && i < ds.n; i++) {
+        char object[48];
+        snprintf(object, sizeof(object), "warning:%lld", (long long)ds.d[i].id);
+        if (ds.d[i].expire)
+            err = store_warning_end(app->store, ds.d[i].id, "expired", now, 0);
+        else
+            err = store_warning_activate(app->store, ds.d[i].id);
+        if (!err)
+            err = ops_audit(app, now, "system", "system",
+                            ds.d[i].expire ? "warning.expire" : "warning.start", object, "ok", "");
+        touched[ds.d[i].drill ? 1 : 0] = true;
+    }
+    for (int drill = 0; !err && drill < 2; drill++) {
+        struct decision_result res;
+        struct decision_cause cause = { "timer", "system", "system",
+                                        "a warning came into force or expired", 0 };
+        if (touched[drill])
+            err = ops_reconcile(app, drill, now, &cause, &res);
+    }
+    struct overdue_ctx oc = { app, now, SM_OK };
+    if (!err)
+        err = store_orders_mark_overdue(app->store, now, on_overdue, &oc);
+    if (!err)
+        err = oc.err;
+    if (!err)
+        err = store_commit(app->store);
+    else
+        store_rollback(app->store);
+    free(ds.d);
+    if (err)
+        return err;
+    if (store_warnings_next_due(app->store, &a) == SM_OK &&
+        store_orders_next_deadline(app->store, &b) == SM_OK)
+        *next_ms = a && b ? (a < b ? a : b) : (a ? a : b);
+    return SM_OK;
+}
