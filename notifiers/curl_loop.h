@@ -5,9 +5,8 @@
  * multi_socket integration): curl tells us which sockets to watch and when
  * its timer is due; libevent tells curl when they are ready. Nothing blocks
  * the loop. One curl_loop is shared by every backend on a base. */
-#include <stdbool.h>
-
 #include <curl/curl.h>
+#include <stdbool.h>
 
 #include "base/err.h"
 

@@ -2,18 +2,16 @@
  * STARTTLS by config). The message is MIME: a UTF-8 plain-text part for
  * people (base64, so Chinese survives any relay) and the JSON payload as an
  * attachment for machines. SMTP 4xx is transient, 5xx permanent. */
-#include "notifier.h"
-
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <openssl/evp.h>
 
 #include "base/buf.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
 #include "curl_loop.h"
+#include "notifier.h"
 #include "notifier_int.h"
 
 #define EMAIL_MAX_SUBJECT_LEN 900 /* bytes of UTF-8; headers stay < 998 */
@@ -69,9 +67,10 @@ static enum sm_err
 email_create(struct event_base *base, struct notifier_env *env,
              const json_t *config, void **state, struct sm_diag *diag)
 {
-    static const char *const keys[] = { "url", "from", "username", "password",
-                                        "tls", "timeout_ms",
-                                        "connect_timeout_ms", NULL };
+    static const char *const keys[] = {
+        "url", "from",       "username",           "password",
+        "tls", "timeout_ms", "connect_timeout_ms", NULL
+    };
     static const char *const smtp_schemes[] = { "smtp", "smtps", NULL };
     struct email *em = xcalloc(1, sizeof(*em));
     const char *url, *from, *user, *pass, *tls;
@@ -80,21 +79,27 @@ email_create(struct event_base *base, struct notifier_env *env,
     em->base = base;
     em->env = env;
     *state = NULL;
-    if ((err = cfg_check_keys(config, keys, diag)) != SM_OK ||
-        (err = cfg_get_string(config, "url", true, &url, diag)) != SM_OK ||
-        (err = cfg_get_string(config, "from", true, &from, diag)) != SM_OK ||
-        (err = cfg_get_string(config, "username", false, &user, diag)) != SM_OK ||
-        (err = cfg_get_string(config, "password", false, &pass, diag)) != SM_OK ||
-        (err = cfg_get_string(config, "tls", false, &tls, diag)) != SM_OK ||
-        (err = cfg_get_long(config, "timeout_ms", NOTIFIER_DEFAULT_TIMEOUT_MS, 100,
-                            NOTIFIER_MAX_TIMEOUT_MS, &em->timeout_ms, diag)) != SM_OK ||
-        (err = cfg_get_long(config, "connect_timeout_ms",
-                            NOTIFIER_DEFAULT_CONNECT_TIMEOUT_MS, 100,
-                            NOTIFIER_MAX_TIMEOUT_MS, &em->connect_timeout_ms,
-                            diag)) != SM_OK)
+    if ((err = notifier_cfg_check_keys(config, keys, diag)) != SM_OK ||
+        (err = notifier_cfg_get_string(config, "url", true, &url, diag)) !=
+            SM_OK ||
+        (err = notifier_cfg_get_string(config, "from", true, &from, diag)) !=
+            SM_OK ||
+        (err = notifier_cfg_get_string(config, "username", false, &user,
+                                       diag)) != SM_OK ||
+        (err = notifier_cfg_get_string(config, "password", false, &pass,
+                                       diag)) != SM_OK ||
+        (err = notifier_cfg_get_string(config, "tls", false, &tls, diag)) !=
+            SM_OK ||
+        (err = notifier_cfg_get_long(
+             config, "timeout_ms", NOTIFIER_DEFAULT_TIMEOUT_MS, 100,
+             NOTIFIER_MAX_TIMEOUT_MS, &em->timeout_ms, diag)) != SM_OK ||
+        (err = notifier_cfg_get_long(config, "connect_timeout_ms",
+                                     NOTIFIER_DEFAULT_CONNECT_TIMEOUT_MS, 100,
+                                     NOTIFIER_MAX_TIMEOUT_MS,
+                                     &em->connect_timeout_ms, diag)) != SM_OK)
         goto fail;
     err = SM_ERR_INVAL;
-    if (!url_has_scheme(url, smtp_schemes)) {
+    if (!notifier_url_has_scheme(url, smtp_schemes)) {
         sm_diag_set(diag, "bad_url", "\"url\" must be smtp:// or smtps://");
         goto fail;
     }
@@ -143,7 +148,7 @@ is_ascii_printable(const char *s)
  * characters, so every word stays under 75), never splitting a character.
  * Words are separated by a space, which readers drop between encoded words. */
 bool
-email_encode_subject(const char *s, struct buf *out)
+notifier_email_encode_subject(const char *s, struct buf *out)
 {
     size_t len = strlen(s), off = 0;
 
@@ -171,9 +176,10 @@ email_date(int64_t now_ms, char out[40])
 {
     static const char *const wday[] = { "Sun", "Mon", "Tue", "Wed",
                                         "Thu", "Fri", "Sat" };
-    static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr",
-                                       "May", "Jun", "Jul", "Aug",
-                                       "Sep", "Oct", "Nov", "Dec" };
+    static const char *const mon[] = {
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+    };
     int64_t local_ms = now_ms + SM_TZ_SHANGHAI_MIN * SM_MS_PER_MIN;
     int64_t days = local_ms / SM_MS_PER_DAY, ms_of_day;
     int y;
@@ -211,17 +217,20 @@ on_email_done(void *arg, CURL *easy, CURLcode rc, bool cancelled)
     if (rc == CURLE_OK)
         notify_result_set(&r, NOTIFY_DELIVERED, "SMTP %ld", code);
     else if (code >= 500 && code <= 599)
-        notify_result_set(&r, NOTIFY_PERMANENT, "SMTP %ld: %s", code, x->errbuf);
+        notify_result_set(&r, NOTIFY_PERMANENT, "SMTP %ld: %s", code,
+                          x->errbuf);
     else if (code >= 400 && code <= 499)
-        notify_result_set(&r, NOTIFY_TRANSIENT, "SMTP %ld: %s", code, x->errbuf);
+        notify_result_set(&r, NOTIFY_TRANSIENT, "SMTP %ld: %s", code,
+                          x->errbuf);
     else if (rc == CURLE_OPERATION_TIMEDOUT)
         notify_result_set(&r, NOTIFY_TRANSIENT, "timeout after %ld ms",
                           x->em->timeout_ms);
     else
-        notify_result_set(&r, curl_error_is_permanent(rc) ? NOTIFY_PERMANENT
-                                                          : NOTIFY_TRANSIENT,
-                          "%s: %s", curl_easy_strerror(rc),
-                          *x->errbuf ? x->errbuf : "-");
+        notify_result_set(
+            &r,
+            notifier_curl_error_is_permanent(rc) ? NOTIFY_PERMANENT
+                                                 : NOTIFY_TRANSIENT,
+            "%s: %s", curl_easy_strerror(rc), *x->errbuf ? x->errbuf : "-");
     r.smtp_code = (int)code;
     curl_easy_cleanup(easy);
     email_send_free(x);
@@ -255,14 +264,15 @@ email_send(void *state, const struct notice *n, notifier_done_fn *done,
     x->arg = arg;
     buf_init(&subject, 4096);
     if (!n->recipient || !is_plain_address(n->recipient) || !n->event_id ||
-        has_line_break(n->event_id) || !n->text) {
+        notifier_has_line_break(n->event_id) || !n->text) {
         notify_result_set(&r, NOTIFY_PERMANENT,
                           "notice needs an e-mail address, an event_id and a "
                           "text");
         goto fail;
     }
     if (!n->subject || strlen(n->subject) > EMAIL_MAX_SUBJECT_LEN ||
-        has_line_break(n->subject) || !email_encode_subject(n->subject, &subject)) {
+        notifier_has_line_break(n->subject) ||
+        !notifier_email_encode_subject(n->subject, &subject)) {
         notify_result_set(&r, NOTIFY_PERMANENT,
                           "notice needs a one-line subject of at most %d bytes",
                           EMAIL_MAX_SUBJECT_LEN);
@@ -279,7 +289,7 @@ email_send(void *state, const struct notice *n, notifier_done_fn *done,
     add_header(&x->headers, "To", n->recipient);
     add_header(&x->headers, "Subject", subject.data);
     add_header(&x->headers, "X-Smogd-Event", n->event_id);
-    if (n->kind && !has_line_break(n->kind))
+    if (n->kind && !notifier_has_line_break(n->kind))
         add_header(&x->headers, "X-Smogd-Kind", n->kind);
 
     x->mime = curl_mime_init(easy);
@@ -288,12 +298,14 @@ email_send(void *state, const struct notice *n, notifier_done_fn *done,
     curl_mime_type(part, "text/plain; charset=UTF-8");
     curl_mime_encoder(part, "base64");
     if (n->json) {
-        const char *name = n->attachment_name ? n->attachment_name : "notice.json";
+        const char *name =
+            n->attachment_name ? n->attachment_name : "notice.json";
 
         part = curl_mime_addpart(x->mime);
         curl_mime_data(part, n->json, CURL_ZERO_TERMINATED);
         curl_mime_type(part, "application/json; charset=UTF-8");
-        curl_mime_filename(part, has_line_break(name) ? "notice.json" : name);
+        curl_mime_filename(part, notifier_has_line_break(name) ? "notice.json"
+                                                               : name);
         curl_mime_encoder(part, "base64");
     }
 

@@ -2,8 +2,6 @@
  * the line is on disk (fdatasync). Useful as an audit trail and for drills.
  * The append is a short blocking write: the one exception to "send never
  * blocks", acceptable for a local file. */
-#include "notifier.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -12,6 +10,7 @@
 
 #include "base/timeutil.h"
 #include "base/xalloc.h"
+#include "notifier.h"
 #include "notifier_int.h"
 
 struct file_notifier {
@@ -42,8 +41,9 @@ file_create(struct event_base *base, struct notifier_env *env,
     enum sm_err err;
 
     *state = NULL;
-    if ((err = cfg_check_keys(config, keys, diag)) != SM_OK ||
-        (err = cfg_get_string(config, "path", true, &path, diag)) != SM_OK)
+    if ((err = notifier_cfg_check_keys(config, keys, diag)) != SM_OK ||
+        (err = notifier_cfg_get_string(config, "path", true, &path, diag)) !=
+            SM_OK)
         return err;
     if (sync && !json_is_boolean(sync)) {
         sm_diag_set(diag, "bad_type", "\"sync\" must be true or false");
@@ -67,25 +67,26 @@ file_line(const struct notice *n, int64_t now_ms)
     char *line;
 
     if (n->json)
-        payload = json_loads(n->json, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
-                             NULL);
+        payload =
+            json_loads(n->json, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
     if (n->json && !payload)
         payload = json_string(n->json); /* kept verbatim, never dropped */
     json_object_set_new(o, "event_id", json_string(n->event_id));
-    json_object_set_new(o, "kind", n->kind ? json_string(n->kind) : json_null());
+    json_object_set_new(o, "kind",
+                        n->kind ? json_string(n->kind) : json_null());
     json_object_set_new(o, "recipient",
                         n->recipient ? json_string(n->recipient) : json_null());
     json_object_set_new(o, "subject",
                         n->subject ? json_string(n->subject) : json_null());
-    json_object_set_new(o, "text", n->text ? json_string(n->text) : json_null());
+    json_object_set_new(o, "text",
+                        n->text ? json_string(n->text) : json_null());
     json_object_set_new(o, "payload", payload ? payload : json_null());
-    json_object_set_new(o, "written_at",
-                        json_string(sm_time_format(now_ms, SM_TZ_SHANGHAI_MIN,
-                                                   when)));
+    json_object_set_new(
+        o, "written_at",
+        json_string(sm_time_format(now_ms, SM_TZ_SHANGHAI_MIN, when)));
     /* json_string returns NULL for invalid UTF-8: refuse such notices. */
-    if (!json_object_get(o, "event_id") ||
-        !json_object_get(o, "text") || !json_object_get(o, "subject") ||
-        !json_object_get(o, "recipient")) {
+    if (!json_object_get(o, "event_id") || !json_object_get(o, "text") ||
+        !json_object_get(o, "subject") || !json_object_get(o, "recipient")) {
         json_decref(o);
         return NULL;
     }

@@ -1,7 +1,5 @@
 /* One asynchronous HTTP request for webhook and sms, and the mapping of its
  * outcome to delivered / transient / permanent. */
-#include "notifier_int.h"
-
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +9,7 @@
 
 #include "base/xalloc.h"
 #include "curl_loop.h"
+#include "notifier_int.h"
 
 struct http_exchange {
     struct event_base *base;  /* borrowed */
@@ -70,7 +69,7 @@ on_body(char *data, size_t size, size_t count, void *arg)
 }
 
 int64_t
-http_retry_after_ms(const char *value, int64_t now_ms)
+notifier_http_retry_after_ms(const char *value, int64_t now_ms)
 {
     const int64_t cap_ms = 86400000LL;
     int64_t ms;
@@ -100,7 +99,7 @@ http_retry_after_ms(const char *value, int64_t now_ms)
 }
 
 bool
-curl_error_is_permanent(CURLcode rc)
+notifier_curl_error_is_permanent(CURLcode rc)
 {
     switch (rc) {
     case CURLE_UNSUPPORTED_PROTOCOL:
@@ -119,21 +118,22 @@ curl_error_is_permanent(CURLcode rc)
 }
 
 void
-http_classify(CURLcode rc, long status, const char *errbuf, long timeout_ms,
-              struct notify_result *r)
+notifier_http_classify(CURLcode rc, long status, const char *errbuf,
+                       long timeout_ms, struct notify_result *r)
 {
     if (rc == CURLE_OPERATION_TIMEDOUT) {
         notify_result_set(r, NOTIFY_TRANSIENT, "timeout after %ld ms",
                           timeout_ms);
     } else if (rc != CURLE_OK) {
-        notify_result_set(r,
-                          curl_error_is_permanent(rc) ? NOTIFY_PERMANENT
-                                                      : NOTIFY_TRANSIENT,
-                          "%s: %s", curl_easy_strerror(rc),
-                          errbuf && *errbuf ? errbuf : "-");
+        notify_result_set(
+            r,
+            notifier_curl_error_is_permanent(rc) ? NOTIFY_PERMANENT
+                                                 : NOTIFY_TRANSIENT,
+            "%s: %s", curl_easy_strerror(rc), errbuf && *errbuf ? errbuf : "-");
     } else if (status >= 200 && status <= 299) {
         notify_result_set(r, NOTIFY_DELIVERED, "HTTP %ld", status);
-    } else if (status == 408 || status == 429 || (status >= 500 && status <= 599)) {
+    } else if (status == 408 || status == 429 ||
+               (status >= 500 && status <= 599)) {
         notify_result_set(r, NOTIFY_TRANSIENT, "HTTP %ld", status);
     } else if (status >= 300 && status <= 399) {
         notify_result_set(r, NOTIFY_PERMANENT,
@@ -155,10 +155,10 @@ on_http_done(void *arg, CURL *easy, CURLcode rc, bool cancelled)
 
     if (!cancelled) {
         curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-        http_classify(rc, status, x->errbuf, x->timeout_ms, &r);
+        notifier_http_classify(rc, status, x->errbuf, x->timeout_ms, &r);
         if (r.status == NOTIFY_TRANSIENT && status > 0)
-            r.retry_after_ms =
-                http_retry_after_ms(x->retry_after, x->env->now_ms(x->env->clock));
+            r.retry_after_ms = notifier_http_retry_after_ms(
+                x->retry_after, x->env->now_ms(x->env->clock));
     }
     curl_easy_cleanup(easy);
     exchange_free(x);
@@ -167,9 +167,9 @@ on_http_done(void *arg, CURL *easy, CURLcode rc, bool cancelled)
 }
 
 void
-http_send(struct event_base *base, struct notifier_env *env,
-          const void *owner, struct http_request *req, notifier_done_fn *done,
-          void *arg)
+notifier_http_send(struct event_base *base, struct notifier_env *env,
+                   const void *owner, struct notifier_http_request *req,
+                   notifier_done_fn *done, void *arg)
 {
     struct http_exchange *x = xcalloc(1, sizeof(*x));
     struct notify_result r;

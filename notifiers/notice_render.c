@@ -39,12 +39,12 @@ where(const struct render *r, const char *p, int *line, int *col)
     }
 }
 
-#define RENDER_FAIL(r, at, err, code, ...)                                  \
-    do {                                                                    \
-        int line_, col_;                                                    \
-        where((r), (at), &line_, &col_);                                    \
-        sm_diag_at((r)->diag, line_, col_, (code), __VA_ARGS__);            \
-        return (err);                                                       \
+#define RENDER_FAIL(r, at, err, code, ...)                       \
+    do {                                                         \
+        int line_, col_;                                         \
+        where((r), (at), &line_, &col_);                         \
+        sm_diag_at((r)->diag, line_, col_, (code), __VA_ARGS__); \
+        return (err);                                            \
     } while (0)
 
 static bool
@@ -177,8 +177,8 @@ find_close(struct render *r, const struct tag *open, const char *end,
 
         where(r, found < 0 ? bad : open->start, &line, &col);
         if (found < 0)
-            sm_diag_at(r->diag, line, col, found == -1 ? "unterminated_tag"
-                                                       : "bad_tag",
+            sm_diag_at(r->diag, line, col,
+                       found == -1 ? "unterminated_tag" : "bad_tag",
                        "a tag opened here is not a {{name}}");
         else
             sm_diag_at(r->diag, line, col, "unclosed_section",
@@ -206,8 +206,7 @@ render_range(struct render *r, const char *p, const char *end,
                         "rendered text exceeds %zu bytes", r->out->limit);
         if (t.sigil == '/')
             RENDER_FAIL(r, t.start, SM_ERR_PARSE, "mismatched_section",
-                        "{{/%.*s}} closes no section", (int)t.name_len,
-                        t.name);
+                        "{{/%.*s}} closes no section", (int)t.name_len, t.name);
         v = lookup(scopes, nscopes, t.name, t.name_len);
         if (!v)
             RENDER_FAIL(r, t.start, SM_ERR_INVAL, "unknown_placeholder",
@@ -239,7 +238,8 @@ render_range(struct render *r, const char *p, const char *end,
         inner = t.end;
         if (*inner == '\n' && (t.start == r->tmpl || t.start[-1] == '\n'))
             inner++;
-        json_array_foreach(v, i, item) {
+        json_array_foreach(v, i, item)
+        {
             scopes[nscopes] = item;
             if ((err = render_range(r, inner, close.start, scopes,
                                     nscopes + 1)) != SM_OK)
@@ -250,8 +250,8 @@ render_range(struct render *r, const char *p, const char *end,
             p++;
     }
     if (found < 0)
-        RENDER_FAIL(r, bad, SM_ERR_PARSE, found == -1 ? "unterminated_tag"
-                                                      : "bad_tag",
+        RENDER_FAIL(r, bad, SM_ERR_PARSE,
+                    found == -1 ? "unterminated_tag" : "bad_tag",
                     "a tag opened here is not a {{name}} closed on its line");
     if (!buf_add(r->out, p, (size_t)(end - p)))
         RENDER_FAIL(r, p, SM_ERR_LIMIT, "output_too_long",
@@ -345,7 +345,8 @@ notice_render_kind(const char *dir, const char *kind, const json_t *vars,
         goto out;
     if (diag)
         snprintf(diag->source, sizeof(diag->source), "%s.txt", kind);
-    if ((err = notice_render(tmpl.data ? tmpl.data : "", vars, &text, diag)) != SM_OK)
+    if ((err = notice_render(tmpl.data ? tmpl.data : "", vars, &text, diag)) !=
+        SM_OK)
         goto out;
     err = SM_ERR_LIMIT;
     nl = text.data ? strchr(text.data, '\n') : NULL;

@@ -15,8 +15,8 @@
 #include "base/err.h"
 #include "base/level.h"
 
-#define NOTICE_TEMPLATE_MAX_LEN  (64 * 1024)
-#define NOTICE_RENDER_MAX_DEPTH  4
+#define NOTICE_TEMPLATE_MAX_LEN (64 * 1024)
+#define NOTICE_RENDER_MAX_DEPTH 4
 
 /* Appends tmpl rendered with vars (an object, borrowed) to out.
  * SM_ERR_INVAL, diag "unknown_placeholder" (naming it, with line and column)
@@ -32,17 +32,14 @@ const char *notice_level_text(enum level l);
 
 /* Reads <dir>/<kind>.txt into out (kind: [a-z_]+). SM_ERR_NOTFOUND when
  * there is no such template, SM_ERR_LIMIT beyond NOTICE_TEMPLATE_MAX_LEN. */
-SM_NODISCARD enum sm_err notice_template_load(const char *dir,
-                                              const char *kind,
+SM_NODISCARD enum sm_err notice_template_load(const char *dir, const char *kind,
                                               struct buf *out,
                                               struct sm_diag *diag);
 
 /* Loads and renders the template of kind: its first line becomes subject,
  * the rest (after one blank line) becomes body. Both are appended to. */
-SM_NODISCARD enum sm_err notice_render_kind(const char *dir, const char *kind,
-                                            const json_t *vars,
-                                            struct buf *subject,
-                                            struct buf *body,
-                                            struct sm_diag *diag);
+SM_NODISCARD enum sm_err
+notice_render_kind(const char *dir, const char *kind, const json_t *vars,
+                   struct buf *subject, struct buf *body, struct sm_diag *diag);
 
 #endif

@@ -14,8 +14,9 @@
  *   Retries, backoff, deduplication and dead letters belong to dispatch.
  * - destroy() abandons sends still in flight: their done() is not called
  *   (the outbox still holds them and redelivers them after a restart). */
-#include <jansson.h>
 #include <stdint.h>
+
+#include <jansson.h>
 
 #include "base/err.h"
 
@@ -36,16 +37,18 @@ struct notice {
 
 enum notify_status {
     NOTIFY_DELIVERED = 0,
-    NOTIFY_TRANSIENT, /* worth retrying: timeout, refused, 408/429/5xx, SMTP 4xx */
+    NOTIFY_TRANSIENT, /* worth retrying: timeout, refused, 408/429/5xx, SMTP 4xx
+                       */
     NOTIFY_PERMANENT, /* not worth retrying: other 4xx, SMTP 5xx, bad config */
 };
 
 struct notify_result {
     enum notify_status status;
-    int64_t retry_after_ms; /* from Retry-After; -1 when the receiver gave none */
-    int http_status;        /* 0 when not HTTP or no response came */
-    int smtp_code;          /* 0 when not SMTP or no reply came */
-    char detail[256];       /* for people and logs: "HTTP 503", "timeout ..." */
+    int64_t
+        retry_after_ms; /* from Retry-After; -1 when the receiver gave none */
+    int http_status;    /* 0 when not HTTP or no response came */
+    int smtp_code;      /* 0 when not SMTP or no reply came */
+    char detail[256];   /* for people and logs: "HTTP 503", "timeout ..." */
 };
 
 /* r is borrowed for the duration of the call. */

@@ -1,22 +1,22 @@
 /* Reading backend configs: strict keys, types and ranges, each refusal
  * naming the key. */
-#include "notifier_int.h"
-
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "base/xalloc.h"
+#include "notifier_int.h"
 
 enum sm_err
-cfg_check_keys(const json_t *cfg, const char *const *allowed,
-               struct sm_diag *diag)
+notifier_cfg_check_keys(const json_t *cfg, const char *const *allowed,
+                        struct sm_diag *diag)
 {
     const char *key;
     json_t *value;
 
-    json_object_foreach((json_t *)cfg, key, value) {
+    json_object_foreach((json_t *)cfg, key, value)
+    {
         bool known = strcmp(key, "type") == 0 || strcmp(key, "name") == 0;
 
         (void)value;
@@ -33,8 +33,8 @@ cfg_check_keys(const json_t *cfg, const char *const *allowed,
 }
 
 enum sm_err
-cfg_get_string(const json_t *cfg, const char *key, bool required,
-               const char **out, struct sm_diag *diag)
+notifier_cfg_get_string(const json_t *cfg, const char *key, bool required,
+                        const char **out, struct sm_diag *diag)
 {
     json_t *v = json_object_get(cfg, key);
 
@@ -56,8 +56,8 @@ cfg_get_string(const json_t *cfg, const char *key, bool required,
 }
 
 enum sm_err
-cfg_get_long(const json_t *cfg, const char *key, long def, long min, long max,
-             long *out, struct sm_diag *diag)
+notifier_cfg_get_long(const json_t *cfg, const char *key, long def, long min,
+                      long max, long *out, struct sm_diag *diag)
 {
     json_t *v = json_object_get(cfg, key);
     json_int_t i;
@@ -72,8 +72,8 @@ cfg_get_long(const json_t *cfg, const char *key, long def, long min, long max,
     i = json_integer_value(v);
     if (i < min || i > max) {
         sm_diag_set(diag, "out_of_range",
-                    "\"%s\" is %lld, must be in [%ld, %ld]", key,
-                    (long long)i, min, max);
+                    "\"%s\" is %lld, must be in [%ld, %ld]", key, (long long)i,
+                    min, max);
         return SM_ERR_INVAL;
     }
     *out = (long)i;
@@ -81,7 +81,7 @@ cfg_get_long(const json_t *cfg, const char *key, long def, long min, long max,
 }
 
 bool
-has_line_break(const char *s)
+notifier_has_line_break(const char *s)
 {
     for (; *s; s++)
         if (*s == '\r' || *s == '\n')
@@ -101,8 +101,8 @@ is_header_token(const char *s)
 }
 
 enum sm_err
-cfg_get_headers(const json_t *cfg, const char *key, struct curl_slist **out,
-                struct sm_diag *diag)
+notifier_cfg_get_headers(const json_t *cfg, const char *key,
+                         struct curl_slist **out, struct sm_diag *diag)
 {
     json_t *obj = json_object_get(cfg, key), *v;
     const char *name;
@@ -115,14 +115,16 @@ cfg_get_headers(const json_t *cfg, const char *key, struct curl_slist **out,
                     key);
         return SM_ERR_INVAL;
     }
-    json_object_foreach(obj, name, v) {
+    json_object_foreach(obj, name, v)
+    {
         char *line;
 
         if (!is_header_token(name) || !json_is_string(v) ||
-            has_line_break(json_string_value(v))) {
+            notifier_has_line_break(json_string_value(v))) {
             sm_diag_set(diag, "bad_header",
                         "header \"%.60s\" in \"%s\" needs a token name and a "
-                        "one-line string value", name, key);
+                        "one-line string value",
+                        name, key);
             curl_slist_free_all(*out);
             *out = NULL;
             return SM_ERR_INVAL;
@@ -135,13 +137,13 @@ cfg_get_headers(const json_t *cfg, const char *key, struct curl_slist **out,
 }
 
 bool
-url_has_scheme(const char *s, const char *const *schemes)
+notifier_url_has_scheme(const char *s, const char *const *schemes)
 {
     for (size_t i = 0; schemes[i]; i++) {
         size_t n = strlen(schemes[i]);
 
-        if (strncasecmp(s, schemes[i], n) == 0 && strncmp(s + n, "://", 3) == 0
-            && s[n + 3])
+        if (strncasecmp(s, schemes[i], n) == 0 &&
+            strncmp(s + n, "://", 3) == 0 && s[n + 3])
             return true;
     }
     return false;

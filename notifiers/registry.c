@@ -1,6 +1,4 @@
 /* The static registry of delivery backends and the shared result plumbing. */
-#include "notifier.h"
-
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +7,7 @@
 #include <event2/event.h>
 
 #include "base/xalloc.h"
+#include "notifier.h"
 #include "notifier_int.h"
 
 static const struct notifier_ops *const builtin[] = {
@@ -55,7 +54,8 @@ notifier_create(struct notifier **out, struct event_base *base,
     if (!ops) {
         sm_diag_set(diag, "unknown_notifier",
                     "unknown notifier type \"%.60s\" (known: webhook, email, "
-                    "sms, file)", type);
+                    "sms, file)",
+                    type);
         return SM_ERR_NOTFOUND;
     }
     if (!env || !env->now_ms) {
@@ -126,8 +126,8 @@ on_deferred_report(evutil_socket_t fd, short what, void *arg)
 }
 
 void
-notify_report_later(struct event_base *base, notifier_done_fn *done,
-                    void *arg, const struct notify_result *r)
+notify_report_later(struct event_base *base, notifier_done_fn *done, void *arg,
+                    const struct notify_result *r)
 {
     static const struct timeval now = { 0, 0 };
     struct deferred_report *d = xmalloc(sizeof(*d));

@@ -2,8 +2,6 @@
  * Placeholders {phone}, {text} and {event_id} in the URL are URL-encoded;
  * in the body they are JSON-escaped (body_format "json", the default) or
  * URL-encoded (body_format "form"). */
-#include "notifier.h"
-
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +10,7 @@
 #include "base/buf.h"
 #include "base/xalloc.h"
 #include "curl_loop.h"
+#include "notifier.h"
 #include "notifier_int.h"
 
 #define SMS_MAX_REQUEST_LEN (64 * 1024)
@@ -58,8 +57,7 @@ template_check(const char *tmpl, const char *key, struct sm_diag *diag)
             sm_diag_set(diag, "unknown_placeholder",
                         "unknown placeholder {%.*s} in \"%s\" at offset %zu "
                         "(known: {phone}, {text}, {event_id})",
-                        (int)(n > 40 ? 40 : n), p + 1, key,
-                        (size_t)(p - tmpl));
+                        (int)(n > 40 ? 40 : n), p + 1, key, (size_t)(p - tmpl));
             return SM_ERR_INVAL;
         }
     }
@@ -171,9 +169,14 @@ static enum sm_err
 sms_create(struct event_base *base, struct notifier_env *env,
            const json_t *config, void **state, struct sm_diag *diag)
 {
-    static const char *const keys[] = { "method", "url", "headers", "body",
-                                        "body_format", "timeout_ms",
-                                        "connect_timeout_ms", NULL };
+    static const char *const keys[] = { "method",
+                                        "url",
+                                        "headers",
+                                        "body",
+                                        "body_format",
+                                        "timeout_ms",
+                                        "connect_timeout_ms",
+                                        NULL };
     static const char *const http_schemes[] = { "http", "https", NULL };
     struct sms *s = xcalloc(1, sizeof(*s));
     const char *method, *url, *body, *format;
@@ -182,18 +185,24 @@ sms_create(struct event_base *base, struct notifier_env *env,
     s->base = base;
     s->env = env;
     *state = NULL;
-    if ((err = cfg_check_keys(config, keys, diag)) != SM_OK ||
-        (err = cfg_get_string(config, "method", false, &method, diag)) != SM_OK ||
-        (err = cfg_get_string(config, "url", true, &url, diag)) != SM_OK ||
-        (err = cfg_get_string(config, "body", false, &body, diag)) != SM_OK ||
-        (err = cfg_get_string(config, "body_format", false, &format, diag)) != SM_OK ||
-        (err = cfg_get_long(config, "timeout_ms", NOTIFIER_DEFAULT_TIMEOUT_MS, 100,
-                            NOTIFIER_MAX_TIMEOUT_MS, &s->timeout_ms, diag)) != SM_OK ||
-        (err = cfg_get_long(config, "connect_timeout_ms",
-                            NOTIFIER_DEFAULT_CONNECT_TIMEOUT_MS, 100,
-                            NOTIFIER_MAX_TIMEOUT_MS, &s->connect_timeout_ms,
-                            diag)) != SM_OK ||
-        (err = cfg_get_headers(config, "headers", &s->headers, diag)) != SM_OK)
+    if ((err = notifier_cfg_check_keys(config, keys, diag)) != SM_OK ||
+        (err = notifier_cfg_get_string(config, "method", false, &method,
+                                       diag)) != SM_OK ||
+        (err = notifier_cfg_get_string(config, "url", true, &url, diag)) !=
+            SM_OK ||
+        (err = notifier_cfg_get_string(config, "body", false, &body, diag)) !=
+            SM_OK ||
+        (err = notifier_cfg_get_string(config, "body_format", false, &format,
+                                       diag)) != SM_OK ||
+        (err = notifier_cfg_get_long(
+             config, "timeout_ms", NOTIFIER_DEFAULT_TIMEOUT_MS, 100,
+             NOTIFIER_MAX_TIMEOUT_MS, &s->timeout_ms, diag)) != SM_OK ||
+        (err = notifier_cfg_get_long(config, "connect_timeout_ms",
+                                     NOTIFIER_DEFAULT_CONNECT_TIMEOUT_MS, 100,
+                                     NOTIFIER_MAX_TIMEOUT_MS,
+                                     &s->connect_timeout_ms, diag)) != SM_OK ||
+        (err = notifier_cfg_get_headers(config, "headers", &s->headers,
+                                        diag)) != SM_OK)
         goto fail;
     err = SM_ERR_INVAL;
     method = method ? method : "POST";
@@ -202,13 +211,14 @@ sms_create(struct event_base *base, struct notifier_env *env,
         sm_diag_set(diag, "bad_method", "\"method\" must be POST, PUT or GET");
         goto fail;
     }
-    if (!url_has_scheme(url, http_schemes)) {
+    if (!notifier_url_has_scheme(url, http_schemes)) {
         sm_diag_set(diag, "bad_url", "\"url\" must be http:// or https://");
         goto fail;
     }
     if ((strcmp(method, "GET") == 0) != (body == NULL)) {
-        sm_diag_set(diag, "bad_body",
-                    "\"body\" is required for POST and PUT and refused for GET");
+        sm_diag_set(
+            diag, "bad_body",
+            "\"body\" is required for POST and PUT and refused for GET");
         goto fail;
     }
     if (format && strcmp(format, "json") != 0 && strcmp(format, "form") != 0) {
@@ -219,13 +229,14 @@ sms_create(struct event_base *base, struct notifier_env *env,
     if ((err = template_check(url, "url", diag)) != SM_OK ||
         (body && (err = template_check(body, "body", diag)) != SM_OK))
         goto fail;
-    s->body_encoding = format && strcmp(format, "form") == 0 ? SMS_ENC_URL
-                                                              : SMS_ENC_JSON;
+    s->body_encoding =
+        format && strcmp(format, "form") == 0 ? SMS_ENC_URL : SMS_ENC_JSON;
     if (body && !headers_have(s->headers, "Content-Type"))
         s->headers = curl_slist_append(
-            s->headers, s->body_encoding == SMS_ENC_JSON
-                            ? "Content-Type: application/json; charset=utf-8"
-                            : "Content-Type: application/x-www-form-urlencoded");
+            s->headers,
+            s->body_encoding == SMS_ENC_JSON
+                ? "Content-Type: application/json; charset=utf-8"
+                : "Content-Type: application/x-www-form-urlencoded");
     s->method = xstrdup(method);
     s->url_template = xstrdup(url);
     s->body_template = body ? xstrdup(body) : NULL;
@@ -237,19 +248,19 @@ fail:
 }
 
 static void
-sms_send(void *state, const struct notice *n, notifier_done_fn *done,
-         void *arg)
+sms_send(void *state, const struct notice *n, notifier_done_fn *done, void *arg)
 {
     struct sms *s = state;
-    struct http_request req = { 0 };
+    struct notifier_http_request req = { 0 };
     struct notify_result r;
     struct buf url, body;
 
     buf_init(&url, SMS_MAX_REQUEST_LEN);
     buf_init(&body, SMS_MAX_REQUEST_LEN);
     if (!n->recipient || !n->text || !n->event_id) {
-        notify_result_set(&r, NOTIFY_PERMANENT,
-                          "notice needs a phone number, a text and an event_id");
+        notify_result_set(
+            &r, NOTIFY_PERMANENT,
+            "notice needs a phone number, a text and an event_id");
         goto fail;
     }
     if (!template_expand(s->url_template, n, SMS_ENC_URL, &url) ||
@@ -269,7 +280,7 @@ sms_send(void *state, const struct notice *n, notifier_done_fn *done,
         req.body_len = body.len;
         req.body = buf_detach(&body);
     }
-    http_send(s->base, s->env, s, &req, done, arg);
+    notifier_http_send(s->base, s->env, s, &req, done, arg);
     buf_release(&url);
     return;
 fail:

@@ -1,7 +1,5 @@
 /* webhook: the notice's JSON payload POSTed to a URL, signed with
  * HMAC-SHA256 so the receiver can check origin and freshness. */
-#include "notifier.h"
-
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +7,7 @@
 #include "base/crypto.h"
 #include "base/xalloc.h"
 #include "curl_loop.h"
+#include "notifier.h"
 #include "notifier_int.h"
 
 struct webhook {
@@ -41,9 +40,9 @@ static enum sm_err
 webhook_create(struct event_base *base, struct notifier_env *env,
                const json_t *config, void **state, struct sm_diag *diag)
 {
-    static const char *const keys[] = { "url", "secret", "timeout_ms",
-                                        "connect_timeout_ms", "headers",
-                                        NULL };
+    static const char *const keys[] = { "url",        "secret",
+                                        "timeout_ms", "connect_timeout_ms",
+                                        "headers",    NULL };
     struct webhook *wh = xcalloc(1, sizeof(*wh));
     const char *url, *secret;
     enum sm_err err;
@@ -51,18 +50,22 @@ webhook_create(struct event_base *base, struct notifier_env *env,
     wh->base = base;
     wh->env = env;
     *state = NULL;
-    if ((err = cfg_check_keys(config, keys, diag)) != SM_OK ||
-        (err = cfg_get_string(config, "url", false, &url, diag)) != SM_OK ||
-        (err = cfg_get_string(config, "secret", true, &secret, diag)) != SM_OK ||
-        (err = cfg_get_long(config, "timeout_ms", NOTIFIER_DEFAULT_TIMEOUT_MS, 100,
-                            NOTIFIER_MAX_TIMEOUT_MS, &wh->timeout_ms, diag)) != SM_OK ||
-        (err = cfg_get_long(config, "connect_timeout_ms",
-                            NOTIFIER_DEFAULT_CONNECT_TIMEOUT_MS, 100,
-                            NOTIFIER_MAX_TIMEOUT_MS, &wh->connect_timeout_ms,
-                            diag)) != SM_OK ||
-        (err = cfg_get_headers(config, "headers", &wh->extra_headers, diag)) != SM_OK)
+    if ((err = notifier_cfg_check_keys(config, keys, diag)) != SM_OK ||
+        (err = notifier_cfg_get_string(config, "url", false, &url, diag)) !=
+            SM_OK ||
+        (err = notifier_cfg_get_string(config, "secret", true, &secret,
+                                       diag)) != SM_OK ||
+        (err = notifier_cfg_get_long(
+             config, "timeout_ms", NOTIFIER_DEFAULT_TIMEOUT_MS, 100,
+             NOTIFIER_MAX_TIMEOUT_MS, &wh->timeout_ms, diag)) != SM_OK ||
+        (err = notifier_cfg_get_long(config, "connect_timeout_ms",
+                                     NOTIFIER_DEFAULT_CONNECT_TIMEOUT_MS, 100,
+                                     NOTIFIER_MAX_TIMEOUT_MS,
+                                     &wh->connect_timeout_ms, diag)) != SM_OK ||
+        (err = notifier_cfg_get_headers(config, "headers", &wh->extra_headers,
+                                        diag)) != SM_OK)
         goto fail;
-    if (url && !url_has_scheme(url, http_schemes)) {
+    if (url && !notifier_url_has_scheme(url, http_schemes)) {
         sm_diag_set(diag, "bad_url", "\"url\" must be http:// or https://");
         err = SM_ERR_INVAL;
         goto fail;
@@ -81,18 +84,18 @@ webhook_send(void *state, const struct notice *n, notifier_done_fn *done,
              void *arg)
 {
     struct webhook *wh = state;
-    struct http_request req = { 0 };
+    struct notifier_http_request req = { 0 };
     struct notify_result r;
     const char *url = wh->url ? wh->url : n->recipient;
     int64_t ts = wh->env->now_ms(wh->env->clock) / 1000;
     char hex[SM_SHA256_HEX_LEN + 1], *signed_text, *line;
 
-    if (!url || !url_has_scheme(url, http_schemes)) {
+    if (!url || !notifier_url_has_scheme(url, http_schemes)) {
         notify_result_set(&r, NOTIFY_PERMANENT,
                           "no http(s) URL configured or in the recipient");
         goto fail;
     }
-    if (!n->event_id || has_line_break(n->event_id) || !n->json) {
+    if (!n->event_id || notifier_has_line_break(n->event_id) || !n->json) {
         notify_result_set(&r, NOTIFY_PERMANENT,
                           "notice needs a one-line event_id and a JSON body");
         goto fail;
@@ -113,12 +116,12 @@ webhook_send(void *state, const struct notice *n, notifier_done_fn *done,
 
     for (struct curl_slist *h = wh->extra_headers; h; h = h->next)
         req.headers = curl_slist_append(req.headers, h->data);
-    req.headers = curl_slist_append(req.headers,
-                                    "Content-Type: application/json");
+    req.headers =
+        curl_slist_append(req.headers, "Content-Type: application/json");
     line = xasprintf("X-Smogd-Event: %s", n->event_id);
     req.headers = curl_slist_append(req.headers, line);
     free(line);
-    if (n->kind && !has_line_break(n->kind)) {
+    if (n->kind && !notifier_has_line_break(n->kind)) {
         line = xasprintf("X-Smogd-Kind: %s", n->kind);
         req.headers = curl_slist_append(req.headers, line);
         free(line);
@@ -130,7 +133,7 @@ webhook_send(void *state, const struct notice *n, notifier_done_fn *done,
     req.headers = curl_slist_append(req.headers, line);
     free(line);
 
-    http_send(wh->base, wh->env, wh, &req, done, arg);
+    notifier_http_send(wh->base, wh->env, wh, &req, done, arg);
     return;
 fail:
     notify_report_later(wh->base, done, arg, &r);

@@ -1,6 +1,10 @@
 /* notifiers: every backend against real receivers on 127.0.0.1
  * (tests/support/receivers.py, started here), driven by an event_base. */
+#include <arpa/inet.h>
+#include <curl/curl.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,13 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <netinet/in.h>
-#include <arpa/inet.h>
-
-#include <curl/curl.h>
 #include <event2/event.h>
 #include <jansson.h>
-#include <openssl/evp.h>
 
 #include "base/buf.h"
 #include "check.h"
@@ -245,8 +244,10 @@ static const struct notice order_notice = {
     .kind = "order_issued",
     .recipient = "ops@example.org",
     .subject = "【绛县重污染天气应急】橙色预警减排指令：绛县示例钢铁有限公司",
-    .text = "绛县示例钢铁有限公司：\n请自 2026-01-12T08:00:00+08:00 起执行橙色预警减排措施。\n烧结机：停产\n",
-    .json = "{\"order_id\":42,\"version\":2,\"level\":\"orange\",\"enterprise\":\"绛县示例钢铁有限公司\"}",
+    .text =
+        "绛县示例钢铁有限公司：\n请自 2026-01-12T08:00:00+08:00 起执行橙色预警减排措施。\n烧结机：停产\n",
+    .json =
+        "{\"order_id\":42,\"version\":2,\"level\":\"orange\",\"enterprise\":\"绛县示例钢铁有限公司\"}",
     .attachment_name = "order-42-v2.json",
 };
 
@@ -266,16 +267,17 @@ test_webhook_delivered_and_signed(void)
     CHECK_INT(o.r.http_status, 200);
     CHECK_INT(o.r.retry_after_ms, -1);
     s = stats();
-    CHECK_INT(json_integer_value(json_object_get(json_object_get(s, "events"),
-                                                 n.event_id)), 1);
+    CHECK_INT(json_integer_value(
+                  json_object_get(json_object_get(s, "events"), n.event_id)),
+              1);
     CHECK_INT(json_integer_value(json_object_get(s, "bad_signatures")), 0);
     hook = json_array_get(json_object_get(s, "hooks"),
                           json_array_size(json_object_get(s, "hooks")) - 1);
     CHECK_STR(json_string_value(json_object_get(hook, "kind")), "order_issued");
     CHECK_STR(json_string_value(json_object_get(hook, "content_type")),
               "application/json");
-    CHECK_STR(json_string_value(json_object_get(json_object_get(hook, "body"),
-                                                "enterprise")),
+    CHECK_STR(json_string_value(
+                  json_object_get(json_object_get(hook, "body"), "enterprise")),
               "绛县示例钢铁有限公司");
     json_decref(s);
     notifier_free(nf);
@@ -371,7 +373,8 @@ test_webhook_connection_refused_is_transient(void)
 
     snprintf(cfg, sizeof(cfg),
              "{\"type\":\"webhook\",\"url\":\"http://127.0.0.1:%d/hook/ok\","
-             "\"secret\":\"x\"}", dead_port);
+             "\"secret\":\"x\"}",
+             dead_port);
     nf = make(cfg);
     o = send_and_wait(nf, &order_notice);
     CHECK_INT(o.r.status, NOTIFY_TRANSIENT);
@@ -496,15 +499,18 @@ test_retry_after_parsing(void)
     /* Wed, 21 Oct 2015 07:28:00 GMT is 1445412480 */
     int64_t now = 1445412480LL * 1000 - 10000;
 
-    CHECK_INT(http_retry_after_ms("7", now), 7000);
-    CHECK_INT(http_retry_after_ms("0", now), 0);
-    CHECK_INT(http_retry_after_ms("Wed, 21 Oct 2015 07:28:00 GMT", now), 10000);
-    CHECK_INT(http_retry_after_ms("Wed, 21 Oct 2015 07:28:00 GMT",
-                                  now + 60000), 0);
-    CHECK_INT(http_retry_after_ms("999999999999", now), 86400000);
-    CHECK_INT(http_retry_after_ms("7s", now), -1);
-    CHECK_INT(http_retry_after_ms("", now), -1);
-    CHECK_INT(http_retry_after_ms("soon", now), -1);
+    CHECK_INT(notifier_http_retry_after_ms("7", now), 7000);
+    CHECK_INT(notifier_http_retry_after_ms("0", now), 0);
+    CHECK_INT(
+        notifier_http_retry_after_ms("Wed, 21 Oct 2015 07:28:00 GMT", now),
+        10000);
+    CHECK_INT(notifier_http_retry_after_ms("Wed, 21 Oct 2015 07:28:00 GMT",
+                                           now + 60000),
+              0);
+    CHECK_INT(notifier_http_retry_after_ms("999999999999", now), 86400000);
+    CHECK_INT(notifier_http_retry_after_ms("7s", now), -1);
+    CHECK_INT(notifier_http_retry_after_ms("", now), -1);
+    CHECK_INT(notifier_http_retry_after_ms("soon", now), -1);
 }
 
 /* ---- email ---- */
@@ -539,9 +545,11 @@ test_email_delivered_with_chinese_text_and_json_attachment(void)
               order_notice.text);
     CHECK_STR(json_string_value(json_object_get(mail, "event_id")),
               "order:42:v2");
-    CHECK_STR(json_string_value(json_array_get(json_object_get(mail, "rcpts"), 0)),
-              "ops@example.org");
-    CHECK(strstr(json_string_value(json_object_get(mail, "date")), "+0800") != NULL);
+    CHECK_STR(
+        json_string_value(json_array_get(json_object_get(mail, "rcpts"), 0)),
+        "ops@example.org");
+    CHECK(strstr(json_string_value(json_object_get(mail, "date")), "+0800") !=
+          NULL);
     att = json_array_get(json_object_get(mail, "attachments"), 0);
     CHECK_INT(json_array_size(json_object_get(mail, "attachments")), 1);
     CHECK_STR(json_string_value(json_object_get(att, "filename")),
@@ -595,10 +603,10 @@ test_email_subject_encoding(void)
     unsigned char decoded[128];
 
     buf_init(&b, 4096);
-    CHECK(email_encode_subject("Plain ASCII", &b));
+    CHECK(notifier_email_encode_subject("Plain ASCII", &b));
     CHECK_STR(b.data, "Plain ASCII");
     buf_reset(&b);
-    CHECK(email_encode_subject(subject, &b));
+    CHECK(notifier_email_encode_subject(subject, &b));
     /* every encoded word is at most 75 characters and decodes to whole
      * UTF-8 characters; together they give the subject back */
     for (char *w = b.data, *end; w && *w; w = end ? end + 1 : NULL) {
@@ -635,11 +643,13 @@ test_sms_json_template(void)
     struct outcome o;
     json_t *s, *sms, *fields;
 
-    snprintf(cfg, sizeof(cfg),
-             "{\"type\":\"sms\",\"url\":\"http://127.0.0.1:%d/sms/ok\","
-             "\"headers\":{\"Authorization\":\"Bearer gw-token\"},"
-             "\"body\":\"{\\\"to\\\":\\\"{phone}\\\",\\\"content\\\":\\\"{text}\\\","
-             "\\\"ref\\\":\\\"{event_id}\\\"}\"}", http_port);
+    snprintf(
+        cfg, sizeof(cfg),
+        "{\"type\":\"sms\",\"url\":\"http://127.0.0.1:%d/sms/ok\","
+        "\"headers\":{\"Authorization\":\"Bearer gw-token\"},"
+        "\"body\":\"{\\\"to\\\":\\\"{phone}\\\",\\\"content\\\":\\\"{text}\\\","
+        "\\\"ref\\\":\\\"{event_id}\\\"}\"}",
+        http_port);
     nf = make(cfg);
     n.recipient = "+8613800000000";
     n.text = "【绛县】请执行\"橙色\"预警措施\\停产\n详见通知";
@@ -652,7 +662,8 @@ test_sms_json_template(void)
     CHECK_STR(json_string_value(json_object_get(fields, "to")), n.recipient);
     CHECK_STR(json_string_value(json_object_get(fields, "content")), n.text);
     CHECK_STR(json_string_value(json_object_get(fields, "ref")), n.event_id);
-    CHECK_STR(json_string_value(json_object_get(sms, "auth")), "Bearer gw-token");
+    CHECK_STR(json_string_value(json_object_get(sms, "auth")),
+              "Bearer gw-token");
     CHECK_STR(json_string_value(json_object_get(sms, "method")), "POST");
     json_decref(s);
     notifier_free(nf);
@@ -682,10 +693,12 @@ test_sms_form_template_and_query(void)
                          json_array_size(json_object_get(s, "sms")) - 1);
     fields = json_object_get(sms, "fields");
     CHECK_STR(json_string_value(json_object_get(sms, "method")), "PUT");
-    CHECK_STR(json_string_value(json_object_get(fields, "mobile")), n.recipient);
+    CHECK_STR(json_string_value(json_object_get(fields, "mobile")),
+              n.recipient);
     CHECK_STR(json_string_value(json_object_get(fields, "msg")), n.text);
-    CHECK_STR(json_string_value(json_object_get(json_object_get(sms, "query"),
-                                                "ref")), n.event_id);
+    CHECK_STR(json_string_value(
+                  json_object_get(json_object_get(sms, "query"), "ref")),
+              n.event_id);
     json_decref(s);
     notifier_free(nf);
 }
@@ -693,7 +706,11 @@ test_sms_form_template_and_query(void)
 static void
 test_sms_status_mapping(void)
 {
-    static const struct { const char *mode; enum notify_status want; long ra; } cases[] = {
+    static const struct {
+        const char *mode;
+        enum notify_status want;
+        long ra;
+    } cases[] = {
         { "500", NOTIFY_TRANSIENT, -1 },
         { "429", NOTIFY_TRANSIENT, 7000 },
         { "400", NOTIFY_PERMANENT, -1 },
@@ -705,8 +722,8 @@ test_sms_status_mapping(void)
 
         snprintf(cfg, sizeof(cfg),
                  "{\"type\":\"sms\",\"url\":\"http://127.0.0.1:%d/sms/%s\","
-                 "\"body\":\"{\\\"to\\\":\\\"{phone}\\\"}\"}", http_port,
-                 cases[i].mode);
+                 "\"body\":\"{\\\"to\\\":\\\"{phone}\\\"}\"}",
+                 http_port, cases[i].mode);
         nf = make(cfg);
         o = send_and_wait(nf, &order_notice);
         CHECK_INT(o.r.status, cases[i].want);
@@ -745,15 +762,20 @@ test_file_appends_json_lines(void)
         CHECK(j != NULL);
         CHECK(line[strlen(line) - 1] == '\n');
         if (lines == 1) {
-            CHECK_STR(json_string_value(json_object_get(j, "event_id")), "order:42:v2");
-            CHECK_STR(json_string_value(json_object_get(j, "text")), order_notice.text);
+            CHECK_STR(json_string_value(json_object_get(j, "event_id")),
+                      "order:42:v2");
+            CHECK_STR(json_string_value(json_object_get(j, "text")),
+                      order_notice.text);
             CHECK_INT(json_integer_value(json_object_get(
-                          json_object_get(j, "payload"), "order_id")), 42);
+                          json_object_get(j, "payload"), "order_id")),
+                      42);
             CHECK(strstr(json_string_value(json_object_get(j, "written_at")),
                          "+08:00") != NULL);
         } else {
-            CHECK_STR(json_string_value(json_object_get(j, "event_id")), "order:42:v3");
-            CHECK_STR(json_string_value(json_object_get(j, "payload")), "not json");
+            CHECK_STR(json_string_value(json_object_get(j, "event_id")),
+                      "order:42:v3");
+            CHECK_STR(json_string_value(json_object_get(j, "payload")),
+                      "not json");
         }
         json_decref(j);
     }
@@ -806,36 +828,58 @@ test_config_errors_name_the_key(void)
               SM_ERR_INVAL);
     CHECK_STR(d.code, "missing_key");
     CHECK(strstr(d.text, "\"secret\"") != NULL);
-    CHECK_INT(try_config("{\"type\":\"webhook\",\"url\":\"ftp://x/\",\"secret\":\"s\"}", &d),
-              SM_ERR_INVAL);
+    CHECK_INT(
+        try_config(
+            "{\"type\":\"webhook\",\"url\":\"ftp://x/\",\"secret\":\"s\"}", &d),
+        SM_ERR_INVAL);
     CHECK_STR(d.code, "bad_url");
-    CHECK_INT(try_config("{\"type\":\"webhook\",\"secret\":\"s\",\"retries\":3}", &d),
-              SM_ERR_INVAL);
+    CHECK_INT(
+        try_config("{\"type\":\"webhook\",\"secret\":\"s\",\"retries\":3}", &d),
+        SM_ERR_INVAL);
     CHECK_STR(d.code, "unknown_key");
     CHECK(strstr(d.text, "\"retries\"") != NULL);
-    CHECK_INT(try_config("{\"type\":\"webhook\",\"secret\":\"s\",\"timeout_ms\":5}", &d),
-              SM_ERR_INVAL);
+    CHECK_INT(
+        try_config("{\"type\":\"webhook\",\"secret\":\"s\",\"timeout_ms\":5}",
+                   &d),
+        SM_ERR_INVAL);
     CHECK_STR(d.code, "out_of_range");
-    CHECK_INT(try_config("{\"type\":\"webhook\",\"secret\":\"s\",\"headers\":{\"X-A\":\"a\\r\\nB: c\"}}", &d),
-              SM_ERR_INVAL);
+    CHECK_INT(
+        try_config(
+            "{\"type\":\"webhook\",\"secret\":\"s\",\"headers\":{\"X-A\":\"a\\r\\nB: c\"}}",
+            &d),
+        SM_ERR_INVAL);
     CHECK_STR(d.code, "bad_header");
-    CHECK_INT(try_config("{\"type\":\"email\",\"url\":\"smtp://127.0.0.1\",\"from\":\"a@b\",\"tls\":\"maybe\"}", &d),
-              SM_ERR_INVAL);
+    CHECK_INT(
+        try_config(
+            "{\"type\":\"email\",\"url\":\"smtp://127.0.0.1\",\"from\":\"a@b\",\"tls\":\"maybe\"}",
+            &d),
+        SM_ERR_INVAL);
     CHECK_STR(d.code, "bad_tls");
-    CHECK_INT(try_config("{\"type\":\"email\",\"url\":\"http://127.0.0.1\",\"from\":\"a@b\"}", &d),
-              SM_ERR_INVAL);
+    CHECK_INT(
+        try_config(
+            "{\"type\":\"email\",\"url\":\"http://127.0.0.1\",\"from\":\"a@b\"}",
+            &d),
+        SM_ERR_INVAL);
     CHECK_STR(d.code, "bad_url");
-    CHECK_INT(try_config("{\"type\":\"sms\",\"url\":\"http://gw/\",\"body\":\"to={mobile}\"}", &d),
-              SM_ERR_INVAL);
+    CHECK_INT(
+        try_config(
+            "{\"type\":\"sms\",\"url\":\"http://gw/\",\"body\":\"to={mobile}\"}",
+            &d),
+        SM_ERR_INVAL);
     CHECK_STR(d.code, "unknown_placeholder");
     CHECK(strstr(d.text, "{mobile}") != NULL);
-    CHECK_INT(try_config("{\"type\":\"sms\",\"url\":\"http://gw/\",\"method\":\"GET\",\"body\":\"x\"}", &d),
-              SM_ERR_INVAL);
+    CHECK_INT(
+        try_config(
+            "{\"type\":\"sms\",\"url\":\"http://gw/\",\"method\":\"GET\",\"body\":\"x\"}",
+            &d),
+        SM_ERR_INVAL);
     CHECK_STR(d.code, "bad_body");
     CHECK_INT(try_config("{\"type\":\"file\"}", &d), SM_ERR_INVAL);
     CHECK_STR(d.code, "missing_key");
-    CHECK_INT(try_config("{\"type\":\"file\",\"path\":\"/tmp/x\",\"sync\":\"yes\"}", &d),
-              SM_ERR_INVAL);
+    CHECK_INT(
+        try_config("{\"type\":\"file\",\"path\":\"/tmp/x\",\"sync\":\"yes\"}",
+                   &d),
+        SM_ERR_INVAL);
     CHECK_STR(d.code, "bad_type");
 }
 
