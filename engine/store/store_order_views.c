@@ -1,0 +1,165 @@
+/* Orders as the API shows them (contract §6), built straight from rows. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/timeutil.h"
+#include "store/store_int.h"
+#include "store/store_orders.h"
+
+#define ORDER_COLUMNS                                                                      \
+    "o.id, o.enterprise, o.enterprise_name, o.episode_id, o.level, o.version, o.drill, "     \
+    "o.status, o.measures, o.issued_ms, o.effective_from_ms, o.ack_deadline_ms, "            \
+    "o.acknowledged_ms, o.compliance, o.town, o.list_id, o.ack_by, o.ack_channel, "          \
+    "o.ack_note, o.ack_contact, o.ended_ms, o.replaced_by, o.overdue, o.reissue_reason"
+
+static json_t *
+time_or_null(sqlite3_stmt *st, int i, int tz_min)
+{
+    char t[32];
+
+    if (sqlite3_column_type(st, i) == SQLITE_NULL)
+        return json_null();
+    return json_string(sm_time_format(sqlite3_column_int64(st, i), tz_min, t));
+}
+
+static json_t *
+text_or_null(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? json_null()
+                                                      : json_string(store_col_text(st, i));
+}
+
+static json_t *
+order_row(sqlite3_stmt *st, int tz_min, int64_t now_ms)
+{
+    json_error_t je;
+    json_t *measures = json_loads(store_col_text(st, 8), 0, &je);
+    const char *status = store_col_text(st, 7);
+    json_t *o = json_object();
+
+    json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
+    json_object_set_new(o, "enterprise", json_string(store_col_text(st, 1)));
+    json_object_set_new(o, "enterprise_name", json_string(store_col_text(st, 2)));
+    json_object_set_new(o, "town", json_string(store_col_text(st, 14)));
+    json_object_set_new(o, "episode_id", json_integer(sqlite3_column_int64(st, 3)));
+    json_object_set_new(o, "level", json_string(store_col_text(st, 4)));
+    json_object_set_new(o, "version", json_integer(sqlite3_column_int(st, 5)));
+    json_object_set_new(o, "list_id", json_integer(sqlite3_column_int64(st, 15)));
+    json_object_set_new(o, "drill", json_boolean(sqlite3_column_int(st, 6)));
+    json_object_set_new(o, "status", json_string(status));
+    json_object_set_new(o, "measures", measures ? measures : json_array());
+    json_object_set_new(o, "issued_at", time_or_null(st, 9, tz_min));
+    json_object_set_new(o, "effective_from", time_or_null(st, 10, tz_min));
+    json_object_set_new(o, "ack_deadline", time_or_null(st, 11, tz_min));
+    json_object_set_new(o, "acknowledged_at", time_or_null(st, 12, tz_min));
+    json_object_set_new(o, "compliance", json_string(store_col_text(st, 13)));
+    json_object_set_new(o, "overdue", json_boolean(strcmp(status, "issued") == 0 &&
+                                                   (sqlite3_column_int(st, 22) ||
+                                                    sqlite3_column_int64(st, 11) <= now_ms)));
+    if (sqlite3_column_type(st, 12) != SQLITE_NULL)
+        json_object_set_new(o, "ack", json_pack("{s:o,s:o,s:o,s:o}", "by", text_or_null(st, 16),
+                                                "channel", text_or_null(st, 17), "note",
+                                                text_or_null(st, 18), "contact",
+                                                text_or_null(st, 19)));
+    json_object_set_new(o, "ended_at", time_or_null(st, 20, tz_min));
+    json_object_set_new(o, "replaced_by", sqlite3_column_type(st, 21) == SQLITE_NULL
+                                              ? json_null()
+                                              : json_integer(sqlite3_column_int64(st, 21)));
+    if (sqlite3_column_type(st, 23) != SQLITE_NULL)
+        json_object_set_new(o, "reissue_reason", json_string(store_col_text(st, 23)));
+    return o;
+}
+
+static const char SQL_ONE[] = "SELECT " ORDER_COLUMNS " FROM orders o WHERE o.id = ?";
+static const char SQL_HISTORY[] =
+    "SELECT h.id, h.version, h.level, h.status, h.issued_ms, h.acknowledged_ms, h.ended_ms "
+    "FROM orders h JOIN orders o ON o.episode_id = h.episode_id AND o.enterprise = h.enterprise "
+    "WHERE o.id = ? ORDER BY h.version";
+
+enum sm_err
+store_order_json(struct store *s, int64_t id, int tz_min, int with_history, json_t **out)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_ONE);
+    int rc;
+
+    *out = NULL;
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = order_row(st, tz_min, 0);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return SM_ERR_NOTFOUND;
+    if (rc != SQLITE_ROW)
+        return store_err(s, rc);
+    if (!with_history)
+        return SM_OK;
+    json_t *hist = json_array();
+    st = store_stmt(s, SQL_HISTORY);
+    if (!st) {
+        json_decref(hist);
+        return SM_ERR_DB;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_append_new(hist, json_pack("{s:I,s:i,s:s,s:s,s:o,s:o,s:o}", "id",
+                                              (json_int_t)sqlite3_column_int64(st, 0), "version",
+                                              sqlite3_column_int(st, 1), "level",
+                                              store_col_text(st, 2), "status",
+                                              store_col_text(st, 3), "issued_at",
+                                              time_or_null(st, 4, tz_min), "acknowledged_at",
+                                              time_or_null(st, 5, tz_min), "ended_at",
+                                              time_or_null(st, 6, tz_min)));
+    sqlite3_reset(st);
+    json_object_set_new(*out, "history", hist);
+    return rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
+}
+
+/* Filters are bound parameters; an absent filter binds NULL and matches all. */
+static const char SQL_FILTERED[] =
+    "SELECT " ORDER_COLUMNS ", count(*) OVER () FROM orders o "
+    "WHERE (?1 IS NULL OR o.enterprise = ?1) AND (?2 IS NULL OR o.status = ?2) "
+    "AND (?3 IS NULL OR o.level = ?3) AND (?4 = 0 OR o.episode_id = ?4) "
+    "AND (?5 IS NULL OR o.compliance = ?5) "
+    "AND (?6 < 0 OR (?6 = 1) = (o.status = 'issued' AND (o.overdue = 1 OR o.ack_deadline_ms <= ?7))) "
+    "ORDER BY o.id LIMIT ?8 OFFSET ?9";
+
+enum sm_err
+store_orders_json(struct store *s, const struct order_filter *f, int tz_min, json_t **out)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_FILTERED);
+    json_t *arr = json_array();
+    int64_t total = 0;
+    int rc;
+
+    *out = NULL;
+    if (!st) {
+        json_decref(arr);
+        return SM_ERR_DB;
+    }
+    store_bind_text(st, 1, f->enterprise);
+    store_bind_text(st, 2, f->status);
+    store_bind_text(st, 3, f->level);
+    sqlite3_bind_int64(st, 4, f->episode_id);
+    store_bind_text(st, 5, f->compliance);
+    sqlite3_bind_int(st, 6, f->overdue);
+    sqlite3_bind_int64(st, 7, f->now_ms);
+    sqlite3_bind_int(st, 8, f->limit);
+    sqlite3_bind_int(st, 9, f->offset);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_array_append_new(arr, order_row(st, tz_min, f->now_ms));
+        total = sqlite3_column_int64(st, 24);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        json_decref(arr);
+        return store_err(s, rc);
+    }
+    *out = json_pack("{s:o,s:I,s:i,s:i}", "orders", arr, "total", (json_int_t)total, "limit",
+                     f->limit, "offset", f->offset);
+    return SM_OK;
+}
