@@ -8,6 +8,7 @@
 
 #include "api/api.h"
 #include "base/log.h"
+#include "ingest/warning.h"
 #include "store/store.h"
 
 #define LOG_MODULE "app"
@@ -15,6 +16,10 @@
 enum sm_err
 app_open(struct app *a, struct sm_diag *diag)
 {
+    for (int l = 0; l < 4; l++)
+        if (a->ack_deadline_min[l] <= 0)
+            a->ack_deadline_min[l] = 60;
+    ingest_init();
     return store_open(&a->store, a->cfg.db_path, diag);
 }
 
@@ -53,6 +58,7 @@ app_serve(struct app *a, struct sm_diag *diag)
     a->sig_int = evsignal_new(a->base, SIGINT, on_stop_signal, a);
     event_add(a->sig_term, NULL);
     event_add(a->sig_int, NULL);
+    app_schedule(a); /* catch up on deadlines that fell due while stopped */
     printf("smogd listening on %s (database %s)\n", bound, a->cfg.db_path);
     fflush(stdout);
     log_info("listening on %s", bound);
@@ -72,6 +78,9 @@ app_close(struct app *a)
         event_free(a->sig_int);
     if (a->sig_hup)
         event_free(a->sig_hup);
+    if (a->timer)
+        event_free(a->timer);
+    a->timer = NULL;
     a->sig_term = a->sig_int = a->sig_hup = NULL;
     store_close(a->store);
     a->store = NULL;
