@@ -70,8 +70,17 @@ const char *api_role(const struct api_req *r);
 void api_audit(struct api_req *r, const char *action, const char *object,
                const char *result, const char *detail);
 
+/* A positive id from path parameter i; replies 404 and returns 0 if not. */
+int64_t api_param_id(struct api_req *r, int i);
+/* ?limit=&offset= with bounds; replies 422 and returns false if bad. */
+bool api_paging(struct api_req *r, int *limit, int *offset);
+
 /* ---- route tables, one per area ---- */
 extern const struct route api_routes_system[];
 extern const int api_routes_system_count;
+extern const struct route api_routes_warnings[];
+extern const int api_routes_warnings_count;
+extern const struct route api_routes_orders[];
+extern const int api_routes_orders_count;
 
 #endif

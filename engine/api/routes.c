@@ -14,6 +14,8 @@ struct route_table {
 
 static const struct route_table tables[] = {
     { api_routes_system, &api_routes_system_count },
+    { api_routes_warnings, &api_routes_warnings_count },
+    { api_routes_orders, &api_routes_orders_count },
 };
 
 int

@@ -9,6 +9,7 @@
 #include "api/api.h"
 #include "base/log.h"
 #include "ingest/warning.h"
+#include "ruleset/ruleset.h"
 #include "store/store.h"
 
 #define LOG_MODULE "app"
@@ -16,10 +17,14 @@
 enum sm_err
 app_open(struct app *a, struct sm_diag *diag)
 {
-    for (int l = 0; l < 4; l++)
-        if (a->ack_deadline_min[l] <= 0)
-            a->ack_deadline_min[l] = 60;
+    enum sm_err err;
+
     ingest_init();
+    if (!a->rules) {
+        err = ruleset_load_dir(config_rules_dir(&a->cfg), &a->rules, diag);
+        if (err)
+            return err;
+    }
     return store_open(&a->store, a->cfg.db_path, diag);
 }
 
@@ -84,6 +89,8 @@ app_close(struct app *a)
     a->sig_term = a->sig_int = a->sig_hup = NULL;
     store_close(a->store);
     a->store = NULL;
+    ruleset_unref(a->rules);
+    a->rules = NULL;
     if (a->base)
         event_base_free(a->base);
     a->base = NULL;

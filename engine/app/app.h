@@ -11,6 +11,7 @@ struct event_base;
 struct event;
 struct store;
 struct api;
+struct ruleset;
 
 /* Everything a running smogd owns; there are no globals. serve, replay and
  * the offline commands each build one. */
@@ -23,8 +24,7 @@ struct app {
     struct event *sig_term, *sig_int, *sig_hup;
     struct event *timer; /* the next persisted deadline (serve only) */
     bool stopping;
-    /* order rules: acknowledgement deadline per level, minutes */
-    int ack_deadline_min[4];
+    struct ruleset *rules; /* the rules in force (refcounted; swapped on reload) */
 };
 
 /* Opens the database named by cfg (creating/migrating it). */

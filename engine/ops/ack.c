@@ -61,8 +61,9 @@ ops_ack(struct app *app, const struct ops_actor *who, const struct ack_request *
         goto fail;
     if (!enterprise || strcmp(o.enterprise, enterprise) != 0) {
         /* another enterprise's order: refused and audited, never revealed */
-        (void)ops_audit(app, now, who->actor, who->role, "order.ack", object, "forbidden", "");
-        (void)store_commit(app->store);
+        ops_audit_quiet(app, now, who->actor, who->role, "order.ack", object, "forbidden", "");
+        if (store_commit(app->store) != SM_OK)
+            store_rollback(app->store);
         sm_diag_set(diag, "forbidden", "order %lld is not addressed to %s", (long long)rq->order_id,
                     enterprise ? enterprise : "this credential");
         return SM_ERR_FORBIDDEN;

@@ -12,6 +12,7 @@
 #include "base/xalloc.h"
 #include "levels/levels.h"
 #include "orders/plan.h"
+#include "ruleset/ruleset.h"
 #include "store/store.h"
 #include "store/store_levels.h"
 #include "store/store_orders.h"
@@ -25,6 +26,14 @@ ops_audit(struct app *app, int64_t now_ms, const char *actor, const char *role,
     struct audit_entry e = { now_ms, actor, role, action, object, result, detail ? detail : "" };
 
     return store_audit_append(app->store, &e);
+}
+
+void
+ops_audit_quiet(struct app *app, int64_t now_ms, const char *actor, const char *role,
+                const char *action, const char *object, const char *result, const char *detail)
+{
+    if (ops_audit(app, now_ms, actor, role, action, object, result, detail) != SM_OK)
+        log_err("cannot audit %s %s (%s)", action, object, result);
 }
 
 /* ---- the level state of a context ---- */
@@ -286,7 +295,7 @@ issue(struct apply_ctx *c, const struct list_copy *lc, const struct ent_copy *e,
         .enterprise = e->uscc, .enterprise_name = e->name, .town = e->town,
         .version = version, .level = level, .drill = c->drill, .measures = measures,
         .issued_ms = c->now_ms, .effective_from_ms = effective,
-        .ack_deadline_ms = c->now_ms + (int64_t)c->app->ack_deadline_min[level] * 60000,
+        .ack_deadline_ms = c->now_ms + (int64_t)c->app->rules->orders.ack_deadline_minutes[level] * 60000,
     };
     enum sm_err err = store_order_insert(c->app->store, &o, id);
 

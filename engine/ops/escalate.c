@@ -34,9 +34,10 @@ ops_escalate(struct app *app, const struct ops_actor *who, enum level level, con
                     "relax below it (ask the city to update or cancel its warning)",
                     level_name(municipal));
         err = SM_ERR_CONFLICT;
-        (void)ops_audit(app, now, who->actor, who->role, "level.escalate", "manual", "refused",
+        ops_audit_quiet(app, now, who->actor, who->role, "level.escalate", "manual", "refused",
                         level_name(level));
-        (void)store_commit(app->store);
+        if (store_commit(app->store) != SM_OK)
+            store_rollback(app->store);
         return err;
     }
     err = store_floor_set(app->store, 0, "manual", level, reason, who->actor, now);

@@ -49,6 +49,12 @@ SM_NODISCARD enum sm_err ops_ack(struct app *app, const struct ops_actor *who,
                                  const struct ack_request *rq, int *status,
                                  json_t **reply, struct sm_diag *diag);
 
+/* An officer re-issues one enterprise's current order (same level, version
+ * + 1, with the reason), superseding the old one. *new_id: the new order. */
+SM_NODISCARD enum sm_err ops_reissue(struct app *app, const struct ops_actor *who,
+                                     int64_t order_id, const char *reason, int64_t *new_id,
+                                     struct sm_diag *diag);
+
 /* Runs every persisted deadline that is due at now: warning onsets and
  * expiries, acknowledgement deadlines. *next_ms: the next one (0: none). */
 SM_NODISCARD enum sm_err ops_run_timers(struct app *app, int64_t *next_ms);

@@ -42,4 +42,10 @@ enum sm_err ops_audit(struct app *app, int64_t now_ms, const char *actor,
                       const char *object, const char *result,
                       const char *detail);
 
+/* The same for refusals, where a failed audit write must not change the
+ * answer (the refusal is logged instead). */
+void ops_audit_quiet(struct app *app, int64_t now_ms, const char *actor,
+                     const char *role, const char *action, const char *object,
+                     const char *result, const char *detail);
+
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/timeutil.h"
 #include "base/xalloc.h"
 #include "ingest/warning.h"
 #include "levels/levels.h"

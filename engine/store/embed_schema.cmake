@@ -1,6 +1,8 @@
 # Turns the numbered schema/*.sql files into a C array of {version, name, sql}.
 set(body "/* generated from engine/store/schema; do not edit */\n#include \"store/migrations.h\"\n\nconst struct store_migration store_migrations[] = {\n")
 set(count 0)
+file(GLOB FILES ${DIR}/*.sql)
+list(SORT FILES)
 foreach(f IN LISTS FILES)
   get_filename_component(name ${f} NAME_WE)
   string(REGEX MATCH "^[0-9]+" num ${name})

@@ -330,3 +330,38 @@ store_outbox_add(struct store *s, const char *event_id, const char *kind, int64_
     sqlite3_bind_int64(st, 8, deadline_ms);
     return store_exec_stmt(s, st);
 }
+
+static const char SQL_REISSUE[] =
+    "INSERT INTO orders (episode_id, enterprise, enterprise_name, town, version, level, list_id, "
+    "drill, status, measures, decision_id, issued_ms, effective_from_ms, ack_deadline_ms, "
+    "reissue_reason) SELECT o.episode_id, o.enterprise, o.enterprise_name, o.town, "
+    "(SELECT max(version) + 1 FROM orders v WHERE v.episode_id = o.episode_id AND "
+    "v.enterprise = o.enterprise), o.level, o.list_id, o.drill, 'issued', o.measures, "
+    "o.decision_id, ?2, ?2, ?3, ?4 FROM orders o WHERE o.id = ?1 "
+    "AND o.status IN ('issued','acknowledged') RETURNING id, version";
+
+enum sm_err
+store_order_reissue(struct store *s, int64_t id, int64_t now_ms, int64_t deadline_ms,
+                    const char *reason, int64_t *new_id, int *version)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_REISSUE);
+    int rc;
+
+    *new_id = 0;
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now_ms);
+    sqlite3_bind_int64(st, 3, deadline_ms);
+    store_bind_text(st, 4, reason);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *new_id = sqlite3_column_int64(st, 0);
+        *version = sqlite3_column_int(st, 1);
+        rc = sqlite3_step(st);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return store_err(s, rc);
+    return *new_id ? SM_OK : SM_ERR_CONFLICT;
+}

@@ -82,6 +82,12 @@ struct order_counts {
 SM_NODISCARD enum sm_err store_order_counts(struct store *s, int64_t episode_id, int64_t now_ms,
                                             struct order_counts *c);
 
+/* A new version of an order (same level, measures and list) issued now,
+ * for an officer's re-issue. *new_id and *version: the new order. */
+SM_NODISCARD enum sm_err store_order_reissue(struct store *s, int64_t id, int64_t now_ms,
+                                             int64_t deadline_ms, const char *reason,
+                                             int64_t *new_id, int *version);
+
 /* ---- outbox ---- */
 SM_NODISCARD enum sm_err store_outbox_add(struct store *s, const char *event_id,
                                           const char *kind, int64_t order_id,

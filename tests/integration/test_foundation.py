@@ -27,7 +27,7 @@ def test_health_and_status_shape():
         j = r.json
         assert j["level"] == "none" and j["episode_id"] is None, j
         assert set(j["sources"]) == {"municipal", "local", "manual"}, j
-        assert set(j["orders"]) == {"active", "acknowledged", "overdue"}, j
+        assert {"active", "acknowledged", "overdue"} <= set(j["orders"]), j
     finally:
         assert s.stop() == 0
         w.cleanup()

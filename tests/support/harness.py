@@ -174,3 +174,81 @@ def main(tests):
             traceback.print_exc()
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
+
+
+# ---- episode helpers ----------------------------------------------------
+
+import datetime as _dt
+
+CST = _dt.timezone(_dt.timedelta(hours=8))
+
+
+def rfc3339(dt):
+    return dt.astimezone(CST).isoformat(timespec="seconds")
+
+
+def now_plus(seconds):
+    return rfc3339(_dt.datetime.now(CST) + _dt.timedelta(seconds=seconds))
+
+
+def json_warning(identifier, level, msg_type="alert", references=(), onset=None, expires=None,
+                 area=("140826",), status="Actual", sender="yc-aqoffice@yuncheng.gov.cn", **extra):
+    w = {"identifier": identifier, "sender": sender, "sent": now_plus(-60), "msg_type": msg_type,
+         "status": status, "level": level, "onset": onset or now_plus(-30),
+         "expires": expires or now_plus(3 * 86400), "headline": f"{identifier} {level}"}
+    if area is not None:
+        w["area"] = list(area)
+    if references:
+        w["references"] = list(references)
+    w.update(extra)
+    return w
+
+
+def uscc_check(first17):
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+    total = sum(alphabet.index(c) * w for c, w in zip(first17, weights))
+    return first17 + alphabet[(31 - total % 31) % 31]
+
+
+def make_uscc(n, region="140826"):
+    return uscc_check(f"91{region}MA0{n:06d}"[:17])
+
+
+# A small list: (uscc, name, town, grade, line, action per level yellow/orange/red)
+SMALL_LIST = [
+    (make_uscc(1), "绛县甲铁合金有限公司", "140826100", "C", "1#矿热炉", ("limit:50", "halt", "halt")),
+    (make_uscc(1), "绛县甲铁合金有限公司", "140826100", "C", "2#矿热炉", ("halt", "halt", "halt")),
+    (make_uscc(2), "绛县乙铸造有限公司", "140826101", "B", "熔炼工序", ("limit:20", "limit:30", "halt")),
+    (make_uscc(3), "绛县丙水泥粉磨站", "140826101", "A", "粉磨线", ("voluntary", "voluntary", "voluntary")),
+    (make_uscc(4), "绛县丁供热公司", "140826102", "保障类", "1#锅炉", ("voluntary", "limit:10", "limit:20")),
+    (make_uscc(5), "绛县戊化工有限公司", "140826200", "D", "合成车间", ("halt", "halt", "halt")),
+]
+
+
+def seed_list(db, rows=SMALL_LIST, year=2025):
+    """Inserts and activates a list straight into the database (for tests
+    that exercise orders independently of the list importer)."""
+    import sqlite3
+    con = sqlite3.connect(db)
+    with con:
+        con.execute("UPDATE lists SET active = 0")
+        ver = con.execute("SELECT coalesce(max(version),0)+1 FROM lists WHERE year=?", (year,)).fetchone()[0]
+        cur = con.execute(
+            "INSERT INTO lists (year, version, source, sha256, imported_ms, imported_by, active, "
+            "activated_ms, line_count, enterprise_count, report) VALUES (?,?,?,?,0,'test',1,0,?,?,'{}')",
+            (year, ver, "seed", "0" * 64, len(rows), len({r[0] for r in rows})))
+        list_id = cur.lastrowid
+        for i, (uscc, name, town, grade, line, acts) in enumerate(rows):
+            cols = []
+            for a in acts:
+                kind, _, pct = a.partition(":")
+                text = {"halt": "停产", "limit": f"限产{pct}%", "voluntary": "自主减排"}[kind]
+                cols += [kind, float(pct or 0), text]
+            con.execute(
+                "INSERT INTO list_lines (list_id, uscc, name, town, industry, grade, line, so2, nox, pm, "
+                "vocs, power_kw, y_action, y_pct, y_text, o_action, o_pct, o_text, r_action, r_pct, r_text, "
+                "source_line) VALUES (?,?,?,?,?,?,?,10,20,5,1,1000,?,?,?,?,?,?,?,?,?,?)",
+                (list_id, uscc, name, town, "铁合金", grade, line, *cols, i + 2))
+    con.close()
+    return list_id
