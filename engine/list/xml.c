@@ -25,6 +25,11 @@ struct attrs {
 
 struct xml_state {
     struct list_sink *sink;
+    struct list_reader *in;
+    char tail[10];    /* the last 9 bytes seen, for a DOCTYPE split over reads */
+    bool doctype;     /* "<!DOCTYPE" seen in the input: refused unparsed */
+    int doctype_line;
+    int lines_seen;
     char err_text[300];
     int err_line;
     bool has_err;
@@ -55,12 +60,38 @@ on_xml_error(void *arg, xmlErrorPtr e)
     x->err_text[strcspn(x->err_text, "\n")] = '\0';
 }
 
+/* Passes bytes to libxml2 but stops at "<!DOCTYPE": the DTD (and with it
+ * every entity trick) never reaches the parser. */
 static int
 xml_read_cb(void *ctx, char *buf, int len)
 {
-    long n = list_reader_read(ctx, buf, (size_t)len);
+    static const char DOCTYPE[] = "<!DOCTYPE";
+    struct xml_state *x = ctx;
+    size_t t;
+    long n;
 
-    return n < 0 ? -1 : (int)n;
+    if (x->doctype)
+        return -1;
+    n = list_reader_read(x->in, buf, (size_t)len);
+    if (n <= 0)
+        return n < 0 ? -1 : 0;
+    for (long i = 0; i < n; i++) {
+        t = strlen(x->tail);
+        if (buf[i] == '\n')
+            x->lines_seen++;
+        if (t == sizeof(x->tail) - 1) {
+            memmove(x->tail, x->tail + 1, t);
+            t--;
+        }
+        x->tail[t] = buf[i] ? buf[i] : ' ';
+        x->tail[t + 1] = '\0';
+        if (strcmp(x->tail, DOCTYPE) == 0) {
+            x->doctype = true;
+            x->doctype_line = x->lines_seen + 1;
+            return -1;
+        }
+    }
+    return (int)n;
 }
 
 static int
@@ -174,7 +205,8 @@ list_xml_read(struct list_reader *in, struct list_sink *s)
 
     memset(&x, 0, sizeof(x));
     x.sink = s;
-    r = xmlReaderForIO(xml_read_cb, xml_close_cb, in, s->diags->source, NULL,
+    x.in = in;
+    r = xmlReaderForIO(xml_read_cb, xml_close_cb, &x, s->diags->source, NULL,
                        XML_PARSE_NONET | XML_PARSE_NOERROR |
                            XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
     if (!r) {
@@ -192,7 +224,9 @@ list_xml_read(struct list_reader *in, struct list_sink *s)
         skip = false;
         type = xmlTextReaderNodeType(r);
         depth = xmlTextReaderDepth(r);
-        line = xmlTextReaderGetParserLineNumber(r);
+        line = xmlTextReaderCurrentNode(r)
+                   ? (int)xmlGetLineNo(xmlTextReaderCurrentNode(r))
+                   : xmlTextReaderGetParserLineNumber(r);
         name = (const char *)xmlTextReaderConstLocalName(r);
 
         if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
@@ -246,7 +280,11 @@ list_xml_read(struct list_reader *in, struct list_sink *s)
             skip = !xmlTextReaderIsEmptyElement(r);
         }
     }
-    if (!list_sink_stopped(s) && !s->malformed && (x.has_err || rc < 0)) {
+    if (x.doctype && !s->malformed) {
+        list_diags_error(s->diags, x.doctype_line, NULL, "xml_doctype",
+                         "DOCTYPE is not allowed in a list");
+        s->malformed = true;
+    } else if (!list_sink_stopped(s) && !s->malformed && (x.has_err || rc < 0)) {
         if (!in->limit_hit && !in->io_error) {
             list_diags_error(s->diags, x.err_line, NULL, "xml_malformed",
                              "%s", x.has_err ? x.err_text : "not well-formed");
