@@ -1,0 +1,123 @@
+/* list: USCC checksum, the measure grammar, grades, columns. */
+#include <stdlib.h>
+
+#include "check.h"
+#include "list/columns.h"
+#include "list/grade.h"
+#include "list/measure.h"
+#include "list/uscc.h"
+
+static void
+test_uscc_valid(void)
+{
+    struct sm_diag d = { 0 };
+    char region[7];
+
+    CHECK(uscc_valid("91350100M000100Y43", &d));
+    CHECK(uscc_valid("91140826MA0K10001Q", &d));
+    CHECK_INT(uscc_check_char("91350100M000100Y4"), '3');
+    uscc_region("91140826MA0K10001Q", region);
+    CHECK_STR(region, "140826");
+
+    CHECK(!uscc_valid("91350100M000100Y44", &d));
+    CHECK_STR(d.code, "uscc_checksum");
+    CHECK_INT(d.column, 18);
+    CHECK_STR(d.text, "check character of \"91350100M000100Y44\" is '4', expected '3' (GB 32100-2015)");
+    CHECK(!uscc_valid("91350100M000100Y4", &d));
+    CHECK_STR(d.code, "uscc_length");
+    CHECK(!uscc_valid("91350100MO00100Y43", &d));
+    CHECK_STR(d.code, "uscc_character");
+    CHECK_INT(d.column, 10);
+    CHECK(!uscc_valid("91350100m000100Y43", &d)); /* lower case is not in the alphabet */
+    CHECK_STR(d.code, "uscc_character");
+    CHECK(!uscc_valid("91AB0100M000100Y43", &d));
+    CHECK_STR(d.code, "uscc_region");
+    CHECK_INT(uscc_check_char("9135010OM000100Y4"), '\0');
+}
+
+static void
+test_measure_grammar(void)
+{
+    struct measure m;
+    struct sm_diag d = { 0 };
+    char buf[128];
+
+    CHECK_INT(measure_parse("停产", &m, &d), SM_OK);
+    CHECK_INT(m.action, MEASURE_HALT);
+    CHECK(m.text == NULL);
+    CHECK_NEAR(measure_reduction_pct(&m), 100, 1e-9);
+    measure_release(&m);
+
+    CHECK_INT(measure_parse(" 限产30% ", &m, &d), SM_OK);
+    CHECK_INT(m.action, MEASURE_LIMIT);
+    CHECK_NEAR(m.limit_pct, 30, 1e-9);
+    measure_release(&m);
+
+    CHECK_INT(measure_parse("限产12.5％；错峰生产 ", &m, &d), SM_OK);
+    CHECK_NEAR(m.limit_pct, 12.5, 1e-9);
+    CHECK_STR(m.text, "错峰生产");
+    CHECK_STR(measure_format(&m, buf, sizeof(buf)), "限产12.5%；错峰生产");
+    measure_release(&m);
+
+    CHECK_INT(measure_parse("自主减排;国五及以上车辆运输", &m, &d), SM_OK);
+    CHECK_INT(m.action, MEASURE_VOLUNTARY);
+    CHECK_STR(m.text, "国五及以上车辆运输");
+    CHECK_NEAR(measure_reduction_pct(&m), 0, 1e-9);
+    measure_release(&m);
+
+    CHECK_INT(measure_parse("Limit 20 %", &m, &d), SM_OK);
+    CHECK_NEAR(m.limit_pct, 20, 1e-9);
+    CHECK_STR(measure_action_name(m.action), "limit");
+    measure_release(&m);
+    CHECK_INT(measure_parse("halt; night shift too", &m, &d), SM_OK);
+    CHECK_INT(m.action, MEASURE_HALT);
+    CHECK_STR(m.text, "night shift too");
+    measure_release(&m);
+    CHECK_INT(measure_parse("voluntary", &m, &d), SM_OK);
+    CHECK_INT(m.action, MEASURE_VOLUNTARY);
+    measure_release(&m);
+
+    CHECK_INT(measure_parse("限产0%", &m, &d), SM_ERR_INVAL);
+    CHECK_STR(d.code, "measure_range");
+    CHECK_INT(measure_parse("限产100%", &m, &d), SM_ERR_INVAL);
+    CHECK_STR(d.code, "measure_range");
+    CHECK_INT(measure_parse("限产12.55%", &m, &d), SM_ERR_INVAL);
+    CHECK_STR(d.code, "measure_syntax");
+    CHECK_INT(measure_parse("限产30", &m, &d), SM_ERR_INVAL);
+    CHECK_INT(measure_parse("限产.5%", &m, &d), SM_ERR_INVAL);
+    CHECK_INT(measure_parse("限产5.%", &m, &d), SM_ERR_INVAL);
+    CHECK_INT(measure_parse("停产停产", &m, &d), SM_ERR_INVAL);
+    CHECK_INT(measure_parse("", &m, &d), SM_ERR_INVAL);
+    CHECK_INT(measure_parse(";只有说明", &m, &d), SM_ERR_INVAL);
+    CHECK_STR(d.code, "measure_syntax");
+}
+
+static void
+test_grades_and_columns(void)
+{
+    enum grade g = GRADE_A;
+
+    CHECK(grade_parse("B-", &g));
+    CHECK_INT(g, GRADE_B_MINUS);
+    CHECK(grade_parse("保障类", &g));
+    CHECK_INT(g, GRADE_PROTECTED);
+    CHECK(grade_allows_voluntary(g));
+    CHECK(grade_parse("引领性", &g));
+    CHECK(!grade_allows_voluntary(g));
+    CHECK(grade_parse("非引领性", &g));
+    CHECK_INT(g, GRADE_NON_LEADING);
+    CHECK(!grade_parse("E", &g));
+    CHECK(!grade_parse("", &g));
+
+    CHECK_INT(list_column_lookup("统一社会信用代码"), LIST_COL_USCC);
+    CHECK_INT(list_column_lookup(" USCC "), LIST_COL_USCC);
+    CHECK_INT(list_column_lookup("SO2 (kg/d)"), LIST_COL_SO2);
+    CHECK_INT(list_column_lookup("二氧化硫（千克/天）"), LIST_COL_SO2);
+    CHECK_INT(list_column_lookup("生产线/工序"), LIST_COL_LINE);
+    CHECK_INT(list_column_lookup("正常生产负荷(kW)"), LIST_COL_POWER_KW);
+    CHECK_INT(list_column_lookup("红色预警措施"), LIST_COL_RED);
+    CHECK_INT(list_column_lookup("备注"), -1);
+}
+
+CHECK_MAIN(CHECK_CASE(test_uscc_valid), CHECK_CASE(test_measure_grammar),
+           CHECK_CASE(test_grades_and_columns))
