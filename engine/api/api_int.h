@@ -24,6 +24,7 @@ struct route {
     const char *pattern;   /* "/v1/orders/{}/ack": {} matches one segment */
     unsigned roles;        /* enum role mask; 0 = anyone, no token needed */
     api_handler_fn *handler;
+    int big_body;          /* 1: bodies up to max_list_bytes (list uploads) */
 };
 
 struct api_req {
@@ -82,5 +83,7 @@ extern const struct route api_routes_warnings[];
 extern const int api_routes_warnings_count;
 extern const struct route api_routes_orders[];
 extern const int api_routes_orders_count;
+extern const struct route api_routes_lists[];
+extern const int api_routes_lists_count;
 
 #endif

@@ -121,10 +121,12 @@ handle(struct evhttp_request *req, void *arg)
         if (evhttp_parse_query_str(raw_query, &r.query) == 0)
             r.has_query = true;
     }
-    if ((long)in_len > api->app->cfg.max_body_bytes) {
+    r.route = routes_match(method, r.path, &r, &r.route_index, &path_known);
+    long limit = r.route && r.route->big_body ? api->app->cfg.max_list_bytes
+                                              : api->app->cfg.max_body_bytes;
+    if ((long)in_len > limit) {
         api_reply_error(&r, 413, "body_too_large",
-                        "the request body has %zu bytes; the limit is %ld",
-                        in_len, api->app->cfg.max_body_bytes);
+                        "the request body has %zu bytes; the limit is %ld", in_len, limit);
         goto done;
     }
     char *body = xmalloc(in_len + 1);
@@ -134,7 +136,6 @@ handle(struct evhttp_request *req, void *arg)
     r.body = body;
     r.body_len = in_len;
 
-    r.route = routes_match(method, r.path, &r, &r.route_index, &path_known);
     if (!r.route) {
         if (path_known)
             api_reply_error(&r, 405, "method_not_allowed",
@@ -255,7 +256,10 @@ api_start(struct app *app, const char *addr, struct api **out, char *bound_out,
     api->http = evhttp_new(app->base);
     /* the hard cap protects memory; bodies between the configured limit and
      * it get our own JSON 413 */
-    evhttp_set_max_body_size(api->http, (ev_ssize_t)app->cfg.max_body_bytes * 4);
+    long hard_cap = app->cfg.max_body_bytes * 4;
+    if (hard_cap < app->cfg.max_list_bytes)
+        hard_cap = app->cfg.max_list_bytes;
+    evhttp_set_max_body_size(api->http, (ev_ssize_t)hard_cap);
     evhttp_set_max_headers_size(api->http, (ev_ssize_t)app->cfg.max_header_bytes);
     evhttp_set_timeout_tv(api->http, &tmo);
     evhttp_set_allowed_methods(api->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |

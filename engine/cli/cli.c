@@ -10,6 +10,7 @@ static const struct cli_command commands[] = {
     { "serve", "run the server (HTTP API, timers, delivery)", cmd_serve },
     { "token", "create, list and revoke credentials", cmd_token },
     { "audit", "verify the tamper-evident audit chain", cmd_audit },
+    { "list", "import, show and activate yearly emission-reduction lists", cmd_list },
 };
 
 static void

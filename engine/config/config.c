@@ -36,6 +36,7 @@ static const struct cfg_def defs[] = {
     STR("timezone", timezone, "Asia/Shanghai"),
     NUM("max_body_bytes", max_body_bytes, "1048576", 1024, 64L * 1024 * 1024),
     NUM("max_header_bytes", max_header_bytes, "8192", 1024, 1024 * 1024),
+    NUM("max_list_bytes", max_list_bytes, "67108864", 1024, 512L * 1024 * 1024),
     INT("request_timeout", request_timeout_s, "10", 1, 3600),
     STR("log_level", log_level, "info"),
     STR("notifiers", notifiers_path, NULL),

@@ -20,6 +20,7 @@ struct config {
     int tz_min;            /* derived from timezone */
     long max_body_bytes;   /* request bodies over this: 413 */
     long max_header_bytes;
+    long max_list_bytes;   /* list uploads (POST /v1/lists) */
     int request_timeout_s;
     char *log_level;
     char *notifiers_path;  /* JSON file describing delivery channels; NULL: none */

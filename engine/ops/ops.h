@@ -7,10 +7,14 @@
 
 #include "base/err.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "base/level.h"
+#include "list/diags.h"
+#include "list/import.h"
+#include "list/report.h"
 
 struct app;
 
@@ -48,6 +52,38 @@ struct ack_request {
 SM_NODISCARD enum sm_err ops_ack(struct app *app, const struct ops_actor *who,
                                  const struct ack_request *rq, int *status,
                                  json_t **reply, struct sm_diag *diag);
+
+/* Imports a yearly list (from a file, or from bytes when data is set) as a
+ * new version of its year, optionally activating it; all or nothing.
+ * res->diags lists every error (then the result is SM_ERR_INVAL/PARSE) and
+ * warning; res->report the reduction figures. Release res always. */
+typedef void list_progress_fn(void *arg, long lines);
+struct list_import_req {
+    const char *path;   /* a file, or */
+    const void *data;   /* bytes (HTTP upload) */
+    size_t len;
+    const char *name;   /* shown in messages: the file name */
+    int year;           /* 0: from the file, else the current year */
+    bool activate;
+    enum list_format format;
+    list_progress_fn *progress;
+    void *progress_arg;
+};
+struct list_import_result {
+    int64_t list_id;
+    int version, year;
+    long lines;
+    bool activated;
+    struct list_report report;
+    struct list_diags diags;
+};
+SM_NODISCARD enum sm_err ops_import_list(struct app *app, const struct ops_actor *who,
+                                         const struct list_import_req *rq,
+                                         struct list_import_result *res);
+void ops_list_result_release(struct list_import_result *res);
+/* Makes a list version the active one (used from the next level change). */
+SM_NODISCARD enum sm_err ops_activate_list(struct app *app, const struct ops_actor *who,
+                                           int64_t list_id);
 
 /* An officer re-issues one enterprise's current order (same level, version
  * + 1, with the reason), superseding the old one. *new_id: the new order. */

@@ -122,7 +122,7 @@ default_criteria_2019(struct criteria_set *cs)
 }
 
 static void
-default_names(struct measure_rules *m, enum measure_action a, const char *zh,
+default_names(struct measure_rules *m, enum rule_measure_action a, const char *zh,
               const char *en)
 {
     m->actions[a].names[0] = xstrdup(zh);

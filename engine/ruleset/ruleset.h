@@ -91,7 +91,7 @@ struct compliance_rules {
     int banned_truck_stage;        /* 4: trucks of China stage <= 4 (国四 and below) are banned */
 };
 
-enum measure_action {
+enum rule_measure_action {
     MEASURE_ACTION_HALT,
     MEASURE_ACTION_LIMIT,
     MEASURE_ACTION_VOLUNTARY,

@@ -372,7 +372,7 @@ parse_compliance(struct rj *c, const json_t *root, struct compliance_rules *r)
 
 static enum sm_err
 parse_action(struct rj *c, const json_t *v, const char *path,
-             enum measure_action a, struct measure_rules *m)
+             enum rule_measure_action a, struct measure_rules *m)
 {
     static const char *const keys[] = {"names", "reduction_pct", "reduction"};
     json_t *names;
@@ -438,7 +438,7 @@ parse_measures(struct rj *c, const json_t *root, struct measure_rules *m)
 
         E(rj_member(c, actions, "/actions", akeys[a], true, &v));
         rj_path_key(p, "/actions", akeys[a]);
-        E(parse_action(c, v, p, (enum measure_action)a, m));
+        E(parse_action(c, v, p, (enum rule_measure_action)a, m));
     }
     E(rj_array(c, root, "", "grades", true, 1, RULESET_GRADES_MAX, &grades));
     for (size_t i = 0; i < json_array_size(grades); i++) {

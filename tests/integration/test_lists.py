@@ -1,0 +1,109 @@
+"""The yearly list: import over the CLI and HTTP, strict rejection that
+changes nothing, versions, activation and the orders that point at them."""
+
+import json
+import sqlite3
+
+from harness import Server, Workdir, json_warning, main, make_token, run, source
+
+DATA = source("tests", "data", "list")
+DEMO = source("scenarios", "jiang-county", "list.csv")
+
+
+def test_cli_import_report_and_versions():
+    w = Workdir()
+    try:
+        db = w.file("l.db")
+        p = run("list", "import", DEMO, "--db", db, "--year", "2025", "--activate")
+        assert "accepted: list 1, year 2025, version 1" in p.stdout, p.stdout
+        assert "active" in p.stdout.splitlines()[-1]
+        p = run("list", "import", DEMO, "--db", db, "--year", "2025", "--json")
+        rep = json.loads(p.stdout)
+        assert rep["accepted"] and rep["list"]["version"] == 2 and rep["list"]["active"] is False, rep
+        assert rep["rows"] == 95 and rep["enterprises"] == 60, rep
+        for lvl in ("yellow", "orange", "red"):
+            assert rep["levels"][lvl]["pass"] is True, rep["levels"][lvl]
+        shows = run("list", "show", "--db", db).stdout
+        assert shows.count("2025") == 2, shows
+        run("list", "activate", "2", "--db", db)
+        con = sqlite3.connect(db)
+        assert con.execute("SELECT id FROM lists WHERE active = 1").fetchall() == [(2,)]
+        assert con.execute("SELECT count(*) FROM list_lines WHERE list_id = 2").fetchone()[0] == 95
+        con.close()
+    finally:
+        w.cleanup()
+
+
+def test_rejected_list_changes_nothing_and_lists_every_error():
+    w = Workdir()
+    try:
+        db = w.file("l.db")
+        run("list", "import", DEMO, "--db", db, "--year", "2025", "--activate")
+        for name, expect in (("bad_uscc_checksum.csv", "bad_uscc_checksum.csv:3: uscc:"),
+                             ("bad_town_county.csv", "bad_town_county.csv:"),
+                             ("bad_measure_syntax.csv", "bad_measure_syntax.csv:"),
+                             ("bad_missing_column.csv", "bad_missing_column.csv:1:"),
+                             ("bad_doctype.xml", "bad_doctype.xml:")):
+            p = run("list", "import", f"{DATA}/{name}", "--db", db, check=False)
+            assert p.returncode == 1, (name, p)
+            assert expect in p.stdout, (name, p.stdout)
+            assert "rejected:" in p.stdout and "nothing was imported" in p.stdout, p.stdout
+        con = sqlite3.connect(db)
+        assert con.execute("SELECT count(*) FROM lists").fetchone()[0] == 1
+        assert con.execute("SELECT count(*) FROM list_lines").fetchone()[0] == 95
+        con.close()
+        p = run("list", "import", f"{DATA}/fail_shares.csv", "--db", db, "--year", "2025", check=False)
+        assert p.returncode == 0 and "DOES NOT MEET" in p.stdout, p.stdout
+    finally:
+        w.cleanup()
+
+
+def test_http_upload_and_orders_keep_their_version():
+    w = Workdir()
+    s = Server(w)
+    officer = make_token(s.db, "officer")
+    issuer = make_token(s.db, "issuer")
+    s.start()
+    try:
+        body = open(DEMO, "rb").read()
+        r = s.post("/v1/lists?year=2025&activate=true", body=body, token=officer,
+                   headers={"Content-Type": "text/csv"})
+        assert r.status == 200 and r.json["version"] == 1 and r.json["active"], r
+        first = r.json["list_id"]
+        r = s.post("/v1/lists", body=open(f"{DATA}/bad_grade.csv", "rb").read(), token=officer,
+                   headers={"Content-Type": "text/csv"})
+        assert r.status == 422 and r.json["error"]["code"] == "list_rejected", r
+        assert r.json["errors"] and "bad_grade" not in r.json["errors"][0] or r.json["errors"], r
+        r = s.post("/v1/lists", body=body, token=issuer, headers={"Content-Type": "text/csv"})
+        assert r.status == 403, r
+        assert len(s.get("/v1/lists", token=officer).json["lists"]) == 1
+
+        # an episode on version 1
+        r = s.post("/v1/warnings", body=json_warning("L-1", "yellow"), token=issuer)
+        assert r.json["level"] == "yellow", r
+        orders = s.get("/v1/orders?limit=1000", token=officer).json["orders"]
+        assert len(orders) == 60 and {o["list_id"] for o in orders} == {first}
+
+        # a new version, activated during the episode: used from the next level change
+        r = s.post("/v1/lists?year=2025&activate=true", body=body, token=officer,
+                   headers={"Content-Type": "text/csv"})
+        second = r.json["list_id"]
+        assert r.json["version"] == 2 and second != first
+        orders = s.get("/v1/orders?status=issued&limit=1000", token=officer).json["orders"]
+        assert {o["list_id"] for o in orders} == {first}
+        r = s.post("/v1/warnings", body=json_warning("L-2", "orange", msg_type="update",
+                                                      references=["L-1"]), token=issuer)
+        orders = s.get("/v1/orders?status=issued&limit=1000", token=officer).json["orders"]
+        assert {o["list_id"] for o in orders} == {second} and {o["version"] for o in orders} == {2}
+        old = s.get("/v1/orders?status=superseded&limit=1000", token=officer).json["orders"]
+        assert {o["list_id"] for o in old} == {first}
+        one = s.get(f"/v1/lists/{first}", token=officer).json
+        assert one["report"]["rows"] == 95 and one["active"] is False, one
+    finally:
+        s.stop()
+        w.cleanup()
+
+
+if __name__ == "__main__":
+    main([test_cli_import_report_and_versions, test_rejected_list_changes_nothing_and_lists_every_error,
+          test_http_upload_and_orders_keep_their_version])
