@@ -3,6 +3,7 @@
 
 /* Warnings, floors, episodes and decisions. Calls that write must run
  * inside a transaction. */
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/level.h"
