@@ -10,6 +10,9 @@ static const struct cli_command commands[] = {
     { "serve", "run the server (HTTP API, timers, delivery)", cmd_serve },
     { "token", "create, list and revoke credentials", cmd_token },
     { "audit", "verify the tamper-evident audit chain", cmd_audit },
+    { "backup", "copy the database online and verify the copy", cmd_backup },
+    { "restore", "replace the database with a verified backup", cmd_restore },
+    { "check", "validate the configuration without starting (like nginx -t)", cmd_check },
 };
 
 static void
