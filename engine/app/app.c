@@ -3,10 +3,13 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <event2/event.h>
 
 #include "api/api.h"
+#include "app/lockfile.h"
+#include "app/reload.h"
 #include "base/log.h"
 #include "ingest/warning.h"
 #include "ruleset/ruleset.h"
@@ -44,6 +47,15 @@ on_stop_signal(evutil_socket_t sig, short what, void *arg)
     event_base_loopexit(a->base, NULL);
 }
 
+static void
+on_hup_signal(evutil_socket_t sig, short what, void *arg)
+{
+    (void)sig;
+    (void)what;
+    if (app_reload(arg) != SM_OK)
+        log_warn("reload incomplete; serving with the previous values");
+}
+
 enum sm_err
 app_serve(struct app *a, struct sm_diag *diag)
 {
@@ -51,6 +63,11 @@ app_serve(struct app *a, struct sm_diag *diag)
     enum sm_err err;
 
     signal(SIGPIPE, SIG_IGN);
+    if (strcmp(a->cfg.db_path, ":memory:") != 0) {
+        err = app_lock_acquire(a->cfg.db_path, &a->lock, diag);
+        if (err)
+            return err;
+    }
     a->base = event_base_new();
     if (!a->base) {
         sm_diag_set(diag, "event_base", "cannot create the event loop");
@@ -64,6 +81,8 @@ app_serve(struct app *a, struct sm_diag *diag)
     event_add(a->sig_term, NULL);
     event_add(a->sig_int, NULL);
     app_schedule(a); /* catch up on deadlines that fell due while stopped */
+    a->sig_hup = evsignal_new(a->base, SIGHUP, on_hup_signal, a);
+    event_add(a->sig_hup, NULL);
     printf("smogd listening on %s (database %s)\n", bound, a->cfg.db_path);
     fflush(stdout);
     log_info("listening on %s", bound);
@@ -91,6 +110,8 @@ app_close(struct app *a)
     a->store = NULL;
     ruleset_unref(a->rules);
     a->rules = NULL;
+    app_lock_release(a->lock);
+    a->lock = NULL;
     if (a->base)
         event_base_free(a->base);
     a->base = NULL;

@@ -8,7 +8,8 @@
 static const char usage[] =
     "usage: smogd serve [--db FILE] [--listen HOST:PORT] [--rules DIR] [--config FILE]\n\n"
     "Runs the server on the event loop. Creates or migrates the database at start and\n"
-    "refuses to start on a damaged one. Stops cleanly on SIGTERM or SIGINT.\n\n"
+    "refuses to start on a damaged one. Stops cleanly on SIGTERM or SIGINT; SIGHUP\n"
+    "re-reads the reloadable directives of --config. Holds DB.lock while it runs.\n\n"
     "  --db FILE          SQLite database (default ./smogd.db)\n"
     "  --listen HOST:PORT address to listen on (default 127.0.0.1:8080; port 0 picks one)\n"
     "  --rules DIR        rule files (default: the installed or source rules/)\n"
@@ -36,6 +37,7 @@ cmd_serve(int argc, char **argv)
         return rc;
     if (!cli_config(&a, config, db))
         return 1;
+    a.config_path = config; /* SIGHUP re-reads it */
     if ((listen && config_set(&a.cfg, "listen", listen, &d) != SM_OK) ||
         (rules && config_set(&a.cfg, "rules", rules, &d) != SM_OK) ||
         config_finish(&a.cfg, &d) != SM_OK) {

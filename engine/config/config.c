@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
 
@@ -188,6 +189,11 @@ config_finish(struct config *c, struct sm_diag *diag)
     if (strlen(c->county_code) != 6 || strspn(c->county_code, "0123456789") != 6) {
         sm_diag_set(diag, "bad_value", "county_code: '%s' is not a 6-digit GB/T 2260 code",
                     c->county_code);
+        return SM_ERR_INVAL;
+    }
+    if (sm_log_parse_level(c->log_level) < 0) {
+        sm_diag_set(diag, "bad_value", "log_level: '%s' is not debug, info, notice, warning or err",
+                    c->log_level);
         return SM_ERR_INVAL;
     }
     if (!strchr(c->listen, ':')) {
