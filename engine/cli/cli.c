@@ -11,6 +11,7 @@ static const struct cli_command commands[] = {
     { "token", "create, list and revoke credentials", cmd_token },
     { "audit", "verify the tamper-evident audit chain", cmd_audit },
     { "list", "import, show and activate yearly emission-reduction lists", cmd_list },
+    { "orders", "list and show orders", cmd_orders },
     { "backup", "copy the database online and verify the copy", cmd_backup },
     { "restore", "replace the database with a verified backup", cmd_restore },
     { "check", "validate the configuration without starting (like nginx -t)", cmd_check },

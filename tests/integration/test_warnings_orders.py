@@ -306,8 +306,49 @@ def test_officer_reissue_and_phone_ack():
     assert sorted(acts) == ["order.ack_by_officer", "order.reissue"], acts
 
 
+def test_concurrent_acks_and_orders_cli():
+    import threading
+    from harness import run
+    e = Episode()
+    try:
+        e.warn(json_warning("C-1", "orange"))
+        orders = e.orders(status="issued")
+        results = []
+
+        def ack(o, n):
+            for _ in range(n):
+                r = e.s.post(f"/v1/orders/{o['id']}/ack", token=e.ent[o["enterprise"]])
+                results.append((o["id"], r.status, r.json and r.json.get("acknowledged_at")))
+
+        # every enterprise at once, and the first order's ack sent ten times at once
+        threads = [threading.Thread(target=ack, args=(o, 1)) for o in orders]
+        threads += [threading.Thread(target=ack, args=(orders[0], 1)) for _ in range(9)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert len(results) == len(orders) + 9 and all(st == 200 for _, st, _ in results), results
+        firsts = {at for oid, _, at in results if oid == orders[0]["id"]}
+        assert len(firsts) == 1, firsts  # the same acknowledged_at every time
+        assert e.status()["orders"]["acknowledged"] == len(orders)
+        e.s.stop()
+        con = sqlite3.connect(e.s.db)
+        n = con.execute("SELECT count(*) FROM audit WHERE action = 'order.ack' AND result = 'ok'").fetchone()[0]
+        con.close()
+        assert n == len(orders), n  # one ack record per order, repeats write nothing
+        out = run("orders", "list", "--status", "acknowledged", "--db", e.s.db).stdout
+        assert f"{len(orders)} of {len(orders)} orders" in out, out
+        show = run("orders", "show", str(orders[0]["id"]), "--db", e.s.db).stdout
+        assert '"status": "acknowledged"' in show and '"history"' in show, show
+        p = run("orders", "show", "999999", "--db", e.s.db, check=False)
+        assert p.returncode == 1 and "no such order" in p.stderr
+    finally:
+        e.close()
+
+
 if __name__ == "__main__":
     main([test_alert_update_ack_cancel_chain, test_every_order_and_notice_exactly_once,
           test_escalation_floor_rules, test_scope_pollutant_status_and_hostile,
           test_cap_xml_alert_applies, test_future_onset_survives_restart_and_expiry_lifts,
-          test_exercise_is_a_drill_kept_apart, test_officer_reissue_and_phone_ack])
+          test_exercise_is_a_drill_kept_apart, test_officer_reissue_and_phone_ack,
+          test_concurrent_acks_and_orders_cli])
