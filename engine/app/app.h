@@ -12,6 +12,7 @@ struct event;
 struct store;
 struct api;
 struct ruleset;
+struct dispatch;
 
 /* Everything a running smogd owns; there are no globals. serve, replay and
  * the offline commands each build one. */
@@ -21,6 +22,7 @@ struct app {
     struct event_base *base; /* NULL for offline commands */
     struct store *store;
     struct api *api;
+    struct dispatch *dispatch; /* delivery of the outbox (serve only) */
     struct event *sig_term, *sig_int, *sig_hup;
     struct event *timer; /* the next persisted deadline (serve only) */
     bool stopping;

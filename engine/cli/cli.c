@@ -10,6 +10,7 @@ static const struct cli_command commands[] = {
     { "serve", "run the server (HTTP API, timers, delivery)", cmd_serve },
     { "token", "create, list and revoke credentials", cmd_token },
     { "audit", "verify the tamper-evident audit chain", cmd_audit },
+    { "contacts", "import enterprise contacts (webhook, e-mail, phone) from CSV", cmd_contacts },
 };
 
 static void

@@ -11,5 +11,6 @@ struct cli_command {
 int cmd_serve(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_contacts(int argc, char **argv);
 
 #endif
