@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "ingest/warning.h"
 #include "ruleset/ruleset.h"
+#include "dispatch/dispatch.h"
 #include "store/store.h"
 
 #define LOG_MODULE "app"
@@ -76,6 +77,9 @@ app_serve(struct app *a, struct sm_diag *diag)
     err = api_start(a, a->cfg.listen, &a->api, bound, diag);
     if (err)
         return err;
+    err = dispatch_start(a, diag);
+    if (err)
+        return err;
     a->sig_term = evsignal_new(a->base, SIGTERM, on_stop_signal, a);
     a->sig_int = evsignal_new(a->base, SIGINT, on_stop_signal, a);
     event_add(a->sig_term, NULL);
@@ -94,6 +98,8 @@ app_serve(struct app *a, struct sm_diag *diag)
 void
 app_close(struct app *a)
 {
+    dispatch_free(a->dispatch);
+    a->dispatch = NULL;
     api_free(a->api);
     a->api = NULL;
     if (a->sig_term)

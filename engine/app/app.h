@@ -13,6 +13,7 @@ struct store;
 struct api;
 struct ruleset;
 struct app_lock;
+struct dispatch;
 
 /* Everything a running smogd owns; there are no globals. serve, replay and
  * the offline commands each build one. */
@@ -22,6 +23,7 @@ struct app {
     struct event_base *base; /* NULL for offline commands */
     struct store *store;
     struct api *api;
+    struct dispatch *dispatch; /* delivery of the outbox (serve only) */
     struct event *sig_term, *sig_int, *sig_hup;
     struct event *timer; /* the next persisted deadline (serve only) */
     bool stopping;

@@ -5,6 +5,7 @@
 
 #include "app/app.h"
 #include "base/log.h"
+#include "dispatch/dispatch.h"
 #include "ops/ops.h"
 
 #define LOG_MODULE "timers"
@@ -28,6 +29,7 @@ on_timer(evutil_socket_t fd, short what, void *arg)
         next = clock_now(&a->clock) + 1000;
     }
     arm(a, next);
+    dispatch_kick(a); /* reminders and alerts the timers wrote */
 }
 
 static void
@@ -59,4 +61,5 @@ app_schedule(struct app *a)
     /* run at once: whatever a decision just made due is handled on the
      * next loop turn, and the timer re-arms for the one after */
     arm(a, clock_now(&a->clock));
+    dispatch_kick(a);
 }

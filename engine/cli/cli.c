@@ -15,6 +15,7 @@ static const struct cli_command commands[] = {
     { "backup", "copy the database online and verify the copy", cmd_backup },
     { "restore", "replace the database with a verified backup", cmd_restore },
     { "check", "validate the configuration without starting (like nginx -t)", cmd_check },
+    { "contacts", "import enterprise contacts (webhook, e-mail, phone) from CSV", cmd_contacts },
 };
 
 static void

@@ -16,5 +16,6 @@ int cmd_orders(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_contacts(int argc, char **argv);
 
 #endif

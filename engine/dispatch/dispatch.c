@@ -1,0 +1,745 @@
+/* The delivery loop: expand notices into deliveries, send the due ones
+ * through the notifiers, record every result. Runs on app->base; every
+ * wait is a timer, every send asynchronous. */
+#include "dispatch/dispatch.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "api/metrics.h"
+#include "app/app.h"
+#include "base/crypto.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "curl_loop.h"
+#include "dispatch/dispatch_int.h"
+#include "notifier.h"
+#include "store/store.h"
+
+#define LOG_MODULE "dispatch"
+
+#define DISPATCH_POLL_MS      1000 /* look for work from other processes, deadlines */
+#define DISPATCH_MAX_INFLIGHT 64
+#define DISPATCH_BATCH        64
+
+/* A backend instance: one per channel, and for webhooks one per secret,
+ * for files one per path (those backends take them from their config). */
+struct instance {
+    enum dispatch_channel channel;
+    char *key;
+    struct notifier *nf;
+};
+
+struct inflight {
+    struct inflight *next, *prev;
+    struct dispatch *d;
+    int64_t delivery_id, outbox_id, order_id;
+    enum dispatch_channel channel;
+    int attempts, drill;
+    char *event_id, *kind, *recipient;
+    int64_t started_ms, started_mono;
+};
+
+struct dispatch {
+    struct app *app; /* borrowed */
+    struct dispatch_config cfg;
+    struct curl_loop *curl;
+    struct notifier_env env;
+    struct instance *inst;
+    size_t ninst, capinst;
+    struct inflight *flying;
+    int nflying;
+    struct event *timer;
+    int64_t deadlines_checked_ms; /* at most one deadline scan per poll period */
+    uint64_t results[CH_COUNT][3]; /* by notify_status */
+};
+
+static int64_t
+env_now(void *clock)
+{
+    return clock_now(clock);
+}
+
+/* ---- backend instances ---- */
+
+static const char *
+webhook_secret_for(struct dispatch *d, const struct delivery_row *row, char **owned)
+{
+    struct contact_rec c;
+
+    *owned = NULL;
+    if (row->enterprise && store_contact_get(d->app->store, row->enterprise, &c) == SM_OK) {
+        if (c.webhook_secret && c.webhook_url && strcmp(c.webhook_url, row->recipient) == 0)
+            *owned = xstrdup(c.webhook_secret);
+        contact_rec_release(&c);
+    }
+    if (*owned)
+        return *owned;
+    return json_string_value(json_object_get(d->cfg.channel[CH_WEBHOOK], "secret"));
+}
+
+/* borrowed: the instance for a delivery, created on first use; NULL with
+ * diag when the backend refuses its config (a permanent failure). */
+static struct notifier *
+instance_for(struct dispatch *d, const struct delivery_row *row, enum dispatch_channel ch,
+             struct sm_diag *diag)
+{
+    char *owned = NULL;
+    const char *key = "";
+    json_t *cfg;
+    struct notifier *nf = NULL;
+
+    if (ch == CH_WEBHOOK) {
+        key = webhook_secret_for(d, row, &owned);
+        if (!key) {
+            sm_diag_set(diag, "no_secret", "no webhook secret for %s", row->recipient);
+            return NULL;
+        }
+    } else if (ch == CH_FILE) {
+        key = row->recipient;
+    }
+    for (size_t i = 0; i < d->ninst; i++)
+        if (d->inst[i].channel == ch && strcmp(d->inst[i].key, key) == 0) {
+            free(owned);
+            return d->inst[i].nf;
+        }
+    cfg = d->cfg.channel[ch] ? json_deep_copy(d->cfg.channel[ch])
+                             : json_pack("{s:s}", "type", dispatch_channel_name(ch));
+    if (ch == CH_WEBHOOK)
+        json_object_set_new(cfg, "secret", json_string(key));
+    else if (ch == CH_FILE)
+        json_object_set_new(cfg, "path", json_string(key));
+    if (notifier_create(&nf, d->app->base, &d->env, cfg, diag) == SM_OK) {
+        if (d->ninst == d->capinst) {
+            d->capinst = d->capinst ? d->capinst * 2 : 8;
+            d->inst = xrealloc(d->inst, d->capinst * sizeof(*d->inst));
+        }
+        d->inst[d->ninst].channel = ch;
+        d->inst[d->ninst].key = xstrdup(key);
+        d->inst[d->ninst].nf = nf;
+        d->ninst++;
+    }
+    json_decref(cfg);
+    free(owned);
+    return nf;
+}
+
+/* ---- expansion and deadlines ---- */
+
+struct row_copy {
+    struct outbox_row o;
+    char *event_id, *kind, *enterprise, *payload;
+};
+struct row_set {
+    struct row_copy *r;
+    size_t n, cap;
+};
+
+static void
+collect_outbox(void *arg, const struct outbox_row *o)
+{
+    struct row_set *rs = arg;
+    struct row_copy *c;
+
+    if (rs->n == rs->cap) {
+        rs->cap = rs->cap ? rs->cap * 2 : 16;
+        rs->r = xrealloc(rs->r, rs->cap * sizeof(*rs->r));
+    }
+    c = &rs->r[rs->n++];
+    c->o = *o;
+    c->o.event_id = c->event_id = xstrdup(o->event_id);
+    c->o.kind = c->kind = xstrdup(o->kind);
+    c->o.enterprise = c->enterprise = o->enterprise ? xstrdup(o->enterprise) : NULL;
+    c->o.payload = c->payload = xstrdup(o->payload);
+}
+
+static void
+row_set_release(struct row_set *rs)
+{
+    for (size_t i = 0; i < rs->n; i++) {
+        free(rs->r[i].event_id);
+        free(rs->r[i].kind);
+        free(rs->r[i].enterprise);
+        free(rs->r[i].payload);
+    }
+    free(rs->r);
+    memset(rs, 0, sizeof(*rs));
+}
+
+static enum sm_err
+expand_one(struct store *s, const struct dispatch_config *cfg, const struct outbox_row *o,
+           int64_t now)
+{
+    struct dispatch_target t[DISPATCH_MAX_TARGETS];
+    struct contact_rec c;
+    bool has_contact = false;
+    int n;
+    enum sm_err err = SM_OK;
+
+    if (o->enterprise) {
+        err = store_contact_get(s, o->enterprise, &c);
+        if (err && err != SM_ERR_NOTFOUND)
+            return err;
+        has_contact = err == SM_OK;
+        err = SM_OK;
+    }
+    n = dispatch_targets(cfg, o, has_contact ? &c : NULL, t);
+    if (n == 0)
+        log_warn("notice %s has no recipient on any configured channel", o->event_id);
+    for (int i = 0; !err && i < n; i++)
+        err = store_delivery_add(s, o->id, dispatch_channel_name(t[i].channel), t[i].recipient,
+                                 now);
+    if (!err)
+        err = store_outbox_mark_expanded(s, o->id, now);
+    dispatch_targets_release(t, n);
+    if (has_contact)
+        contact_rec_release(&c);
+    return err;
+}
+
+/* Expands every notice not yet expanded, a batch per transaction; the
+ * unique key makes a repeat (after a crash) harmless. */
+static enum sm_err
+expand_all(struct store *s, const struct dispatch_config *cfg, int64_t now)
+{
+    for (;;) {
+        struct row_set rs = { 0 };
+        enum sm_err err = store_outbox_unexpanded(s, DISPATCH_BATCH, collect_outbox, &rs);
+
+        if (!err && rs.n == 0) {
+            row_set_release(&rs);
+            return SM_OK;
+        }
+        if (!err)
+            err = store_begin(s);
+        for (size_t i = 0; !err && i < rs.n; i++)
+            err = expand_one(s, cfg, &rs.r[i].o, now);
+        if (!err)
+            err = store_commit(s);
+        else if (store_in_tx(s))
+            store_rollback(s);
+        row_set_release(&rs);
+        if (err)
+            return err;
+    }
+}
+
+static enum sm_err
+add_alert(struct store *s, const char *event_id, int64_t order_id, int drill, json_t *payload_take,
+          int64_t now)
+{
+    char *payload = json_dumps(payload_take, JSON_COMPACT | JSON_SORT_KEYS);
+    bool created;
+    enum sm_err err;
+
+    json_decref(payload_take);
+    err = store_outbox_add_once(s, event_id, "officer_alert", order_id, NULL, drill, payload, now,
+                                &created);
+    if (!err && created)
+        log_warn("officer alert %s", event_id);
+    free(payload);
+    return err;
+}
+
+/* Notices still undelivered past their deadline: one officer alert each. */
+static enum sm_err
+check_deadlines(struct store *s, const struct dispatch_config *cfg, int64_t now)
+{
+    struct row_set rs = { 0 };
+    enum sm_err err = store_outbox_overdue(s, now, cfg->deadline_ms, collect_outbox, &rs);
+
+    if (!err && rs.n)
+        err = store_begin(s);
+    for (size_t i = 0; !err && i < rs.n; i++) {
+        const struct outbox_row *o = &rs.r[i].o;
+        char *eid = xasprintf("%s:undelivered", o->event_id);
+        char *reason = xasprintf("通知 %s 超过送达期限仍未送达", o->event_id);
+
+        err = add_alert(s, eid, o->order_id, o->drill,
+                        json_pack("{s:s,s:s,s:s,s:s}", "reason", reason, "cause", "undelivered",
+                                  "event_id", o->event_id, "enterprise", o->enterprise),
+                        now);
+        if (!err)
+            err = store_outbox_mark_alerted(s, o->id);
+        free(eid);
+        free(reason);
+    }
+    if (!err && rs.n)
+        err = store_commit(s);
+    else if (err && store_in_tx(s))
+        store_rollback(s);
+    row_set_release(&rs);
+    return err;
+}
+
+/* ---- results ---- */
+
+static const char *const result_names[] = { "delivered", "transient", "permanent" };
+
+struct attempt {
+    int64_t delivery_id, order_id;
+    enum dispatch_channel channel;
+    int attempts, drill;
+    const char *event_id, *kind, *recipient;
+    int64_t started_ms, duration_ms;
+};
+
+static uint32_t
+random_u32(void)
+{
+    uint32_t r = 0;
+
+    if (!sm_random_bytes(&r, sizeof(r)))
+        r = 0x80000000u;
+    return r;
+}
+
+/* Records one attempt's result; a dead letter raises one officer alert
+ * (never for an officer alert itself: that would loop). */
+static enum sm_err
+record_result(struct store *s, const struct dispatch_config *cfg, const struct attempt *a,
+              const struct notify_result *r, int64_t now)
+{
+    int code = r->http_status ? r->http_status : r->smtp_code;
+    struct delivery_outcome o = {
+        .attempts = a->attempts + 1,
+        .last_error = r->status == NOTIFY_DELIVERED ? "" : r->detail,
+        .last_status = code,
+        .started_ms = a->started_ms,
+        .duration_ms = a->duration_ms,
+        .retry_after_ms = r->retry_after_ms,
+        .result = result_names[r->status],
+    };
+    enum sm_err err;
+
+    if (r->status == NOTIFY_DELIVERED) {
+        o.status = "delivered";
+        o.delivered_ms = now;
+        o.next_attempt_ms = now;
+    } else if (r->status == NOTIFY_TRANSIENT && o.attempts < cfg->max_attempts) {
+        o.status = "pending";
+        o.next_attempt_ms = now + dispatch_backoff_ms(o.attempts, cfg->base_ms, cfg->cap_ms,
+                                                      r->retry_after_ms, random_u32());
+    } else {
+        o.status = "dead";
+        o.next_attempt_ms = now;
+    }
+    err = store_begin(s);
+    if (err)
+        return err;
+    err = store_delivery_record(s, a->delivery_id, &o);
+    if (!err && strcmp(o.status, "dead") == 0 && strcmp(a->kind, "officer_alert") != 0) {
+        char *eid = xasprintf("delivery:%lld:dead", (long long)a->delivery_id);
+        char *reason = xasprintf("通知经%s发送给 %s 失败，已转入死信：%s",
+                                 dispatch_channel_name(a->channel), a->recipient, r->detail);
+
+        err = add_alert(s, eid, a->order_id, a->drill,
+                        json_pack("{s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:i}", "reason", reason, "cause",
+                                  "dead_letter", "event_id", a->event_id, "delivery_id",
+                                  (json_int_t)a->delivery_id, "channel",
+                                  dispatch_channel_name(a->channel), "recipient", a->recipient,
+                                  "detail", r->detail, "code", code),
+                        now);
+        free(eid);
+        free(reason);
+    }
+    if (!err)
+        err = store_commit(s);
+    else
+        store_rollback(s);
+    if (!err && strcmp(o.status, "delivered") != 0)
+        log_info("delivery %lld (%s via %s) attempt %d: %s: %s", (long long)a->delivery_id,
+                 a->event_id, dispatch_channel_name(a->channel), o.attempts, o.status, r->detail);
+    return err;
+}
+
+/* ---- the loop ---- */
+
+static void dispatch_pass(struct dispatch *d);
+
+static void
+arm(struct dispatch *d, int64_t delay_ms)
+{
+    struct timeval tv = { (time_t)(delay_ms / 1000), (suseconds_t)(delay_ms % 1000) * 1000 };
+
+    evtimer_add(d->timer, &tv);
+}
+
+static void
+on_timer(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    dispatch_pass(arg);
+}
+
+static void
+inflight_free(struct inflight *f)
+{
+    free(f->event_id);
+    free(f->kind);
+    free(f->recipient);
+    free(f);
+}
+
+static void
+on_sent(void *arg, const struct notify_result *r)
+{
+    struct inflight *f = arg;
+    struct dispatch *d = f->d;
+    struct attempt a = { f->delivery_id, f->order_id, f->channel, f->attempts, f->drill,
+                         f->event_id, f->kind, f->recipient, f->started_ms,
+                         clock_mono_ms() - f->started_mono };
+    enum sm_err err;
+
+    if (f->prev)
+        f->prev->next = f->next;
+    else
+        d->flying = f->next;
+    if (f->next)
+        f->next->prev = f->prev;
+    d->nflying--;
+    d->results[f->channel][r->status]++;
+    err = record_result(d->app->store, &d->cfg, &a, r, clock_now(&d->app->clock));
+    if (err)
+        /* the delivery stays pending as it was: it is sent again */
+        log_err("cannot record delivery %lld: %s", (long long)f->delivery_id, sm_strerror(err));
+    inflight_free(f);
+    arm(d, 0);
+}
+
+static bool
+is_flying(const struct dispatch *d, int64_t id)
+{
+    for (const struct inflight *f = d->flying; f; f = f->next)
+        if (f->delivery_id == id)
+            return true;
+    return false;
+}
+
+struct due_set {
+    struct delivery_row *r;
+    size_t n, cap;
+};
+
+static void
+collect_due(void *arg, const struct delivery_row *row)
+{
+    struct due_set *ds = arg;
+    struct delivery_row *c;
+
+    if (ds->n == ds->cap) {
+        ds->cap = ds->cap ? ds->cap * 2 : 16;
+        ds->r = xrealloc(ds->r, ds->cap * sizeof(*ds->r));
+    }
+    c = &ds->r[ds->n++];
+    *c = *row;
+    c->channel = xstrdup(row->channel);
+    c->recipient = xstrdup(row->recipient);
+    c->event_id = xstrdup(row->event_id);
+    c->kind = xstrdup(row->kind);
+    c->enterprise = row->enterprise ? xstrdup(row->enterprise) : NULL;
+    c->payload = xstrdup(row->payload);
+}
+
+static void
+due_set_release(struct due_set *ds)
+{
+    for (size_t i = 0; i < ds->n; i++) {
+        free((char *)ds->r[i].channel);
+        free((char *)ds->r[i].recipient);
+        free((char *)ds->r[i].event_id);
+        free((char *)ds->r[i].kind);
+        free((char *)ds->r[i].enterprise);
+        free((char *)ds->r[i].payload);
+    }
+    free(ds->r);
+    memset(ds, 0, sizeof(*ds));
+}
+
+static void
+send_one(struct dispatch *d, const struct delivery_row *row, int64_t now)
+{
+    struct app *app = d->app;
+    enum dispatch_channel ch;
+    struct dispatch_notice dn;
+    struct notifier *nf;
+    struct sm_diag diag = { 0 };
+    struct inflight *f;
+    struct notice n;
+
+    if (!dispatch_channel_parse(row->channel, &ch)) {
+        log_err("delivery %lld: unknown channel %s", (long long)row->id, row->channel);
+        return;
+    }
+    if (dispatch_notice_build(app->store, &d->cfg, app->cfg.tz_min, app->cfg.public_url, row,
+                              &dn) != SM_OK)
+        return; /* a database error: the next pass tries again */
+    f = xcalloc(1, sizeof(*f));
+    f->d = d;
+    f->delivery_id = row->id;
+    f->outbox_id = row->outbox_id;
+    f->order_id = row->order_id;
+    f->channel = ch;
+    f->attempts = row->attempts;
+    f->drill = row->drill;
+    f->event_id = xstrdup(row->event_id);
+    f->kind = xstrdup(row->kind);
+    f->recipient = xstrdup(row->recipient);
+    f->started_ms = now;
+    f->started_mono = clock_mono_ms();
+    f->next = d->flying;
+    if (d->flying)
+        d->flying->prev = f;
+    d->flying = f;
+    d->nflying++;
+    nf = d->cfg.channel[ch] || ch == CH_FILE ? instance_for(d, row, ch, &diag) : NULL;
+    if (!nf) {
+        struct notify_result r;
+
+        notify_result_set(&r, NOTIFY_PERMANENT, "channel %s unusable: %s", row->channel,
+                          diag.text[0] ? diag.text : "not configured");
+        dispatch_notice_release(&dn);
+        on_sent(f, &r);
+        return;
+    }
+    n = (struct notice){ .event_id = row->event_id, .kind = row->kind,
+                         .recipient = row->recipient, .subject = dn.subject, .text = dn.text,
+                         .json = dn.json, .attachment_name = "notice.json" };
+    notifier_send(nf, &n, on_sent, f);
+    dispatch_notice_release(&dn);
+}
+
+static void
+dispatch_pass(struct dispatch *d)
+{
+    struct store *s = d->app->store;
+    int64_t now = clock_now(&d->app->clock), next = 0, delay = DISPATCH_POLL_MS;
+    struct due_set ds = { 0 };
+    enum sm_err err;
+
+    if (now - d->deadlines_checked_ms >= DISPATCH_POLL_MS || now < d->deadlines_checked_ms) {
+        d->deadlines_checked_ms = now;
+        err = check_deadlines(s, &d->cfg, now);
+    } else {
+        err = SM_OK;
+    }
+    if (err || (err = expand_all(s, &d->cfg, now)))
+        log_err("dispatch: %s: %s", sm_strerror(err), store_errmsg(s));
+    if (d->nflying < DISPATCH_MAX_INFLIGHT &&
+        store_deliveries_due(s, now, DISPATCH_MAX_INFLIGHT + d->nflying, collect_due, &ds) ==
+            SM_OK) {
+        for (size_t i = 0; i < ds.n && d->nflying < DISPATCH_MAX_INFLIGHT; i++)
+            if (!is_flying(d, ds.r[i].id))
+                send_one(d, &ds.r[i], now);
+    }
+    due_set_release(&ds);
+    if (store_deliveries_next_due(s, &next) == SM_OK && next > now && next - now < delay)
+        delay = next - now;
+    arm(d, delay);
+}
+
+/* ---- metrics ---- */
+
+static void
+metrics_section(struct app *app, struct buf *out)
+{
+    struct dispatch *d = app->dispatch;
+    struct dispatch_stats st;
+    bool ok = true;
+
+    if (!d)
+        return;
+    ok = ok && buf_addstr(out, "# HELP smogd_deliveries_total Delivery attempts by channel and result.\n"
+                               "# TYPE smogd_deliveries_total counter\n");
+    for (int c = 0; c < CH_COUNT; c++)
+        for (int r = 0; r < 3; r++)
+            ok = ok && buf_printf(out, "smogd_deliveries_total{channel=\"%s\",result=\"%s\"} %" PRIu64 "\n",
+                                  dispatch_channel_name((enum dispatch_channel)c), result_names[r],
+                                  d->results[c][r]);
+    if (store_dispatch_stats(app->store, &st) != SM_OK)
+        return;
+    ok = ok && buf_printf(out,
+                          "# HELP smogd_outbox_pending Notices not yet delivered on every channel.\n"
+                          "# TYPE smogd_outbox_pending gauge\nsmogd_outbox_pending %" PRId64 "\n"
+                          "# HELP smogd_deliveries_dead Deliveries given up (dead letters).\n"
+                          "# TYPE smogd_deliveries_dead gauge\nsmogd_deliveries_dead %" PRId64 "\n"
+                          "# HELP smogd_outbox_oldest_undelivered_seconds Age of the oldest undelivered notice.\n"
+                          "# TYPE smogd_outbox_oldest_undelivered_seconds gauge\n"
+                          "smogd_outbox_oldest_undelivered_seconds %.3f\n",
+                          st.outbox_pending, st.dead,
+                          st.oldest_undelivered_ms
+                              ? (double)(clock_now(&app->clock) - st.oldest_undelivered_ms) / 1000.0
+                              : 0.0);
+    (void)ok;
+}
+
+/* ---- life cycle ---- */
+
+/* Every configured channel must build (webhooks need a secret to build: a
+ * placeholder stands in when only contacts carry secrets). */
+static enum sm_err
+check_channels(struct dispatch *d, struct sm_diag *diag)
+{
+    for (int ch = 0; ch < CH_COUNT; ch++) {
+        json_t *cfg;
+        struct notifier *nf = NULL;
+        enum sm_err err;
+
+        if (!d->cfg.channel[ch])
+            continue;
+        cfg = json_deep_copy(d->cfg.channel[ch]);
+        if (ch == CH_WEBHOOK && !json_object_get(cfg, "secret"))
+            json_object_set_new(cfg, "secret", json_string("placeholder"));
+        err = notifier_create(&nf, d->app->base, &d->env, cfg, diag);
+        json_decref(cfg);
+        notifier_free(nf);
+        if (err) {
+            char text[sizeof(diag->text)];
+            snprintf(text, sizeof(text), "%s", diag->text);
+            sm_diag_set(diag, diag->code[0] ? diag->code : "bad_channel",
+                        "notifiers: channels.%s: %s", dispatch_channel_name((enum dispatch_channel)ch),
+                        text);
+            return err;
+        }
+    }
+    return SM_OK;
+}
+
+enum sm_err
+dispatch_start(struct app *app, struct sm_diag *diag)
+{
+    struct dispatch *d = xcalloc(1, sizeof(*d));
+    int64_t now = clock_now(&app->clock), moved = 0;
+    enum sm_err err;
+
+    d->app = app;
+    err = dispatch_config_load(&d->cfg, app->cfg.notifiers_path, app->cfg.db_path, diag);
+    if (err) {
+        free(d);
+        return err;
+    }
+    if ((err = curl_loop_new(&d->curl, app->base)) != SM_OK) {
+        sm_diag_set(diag, "curl", "cannot start the transfer driver");
+        goto fail;
+    }
+    d->env = (struct notifier_env){ .curl = d->curl, .now_ms = env_now, .clock = &app->clock };
+    if ((err = check_channels(d, diag)))
+        goto fail;
+    /* a clock that was ahead when these were written must not park them */
+    if (store_begin(app->store) == SM_OK) {
+        if (store_deliveries_clamp(app->store, now + d->cfg.cap_ms, &moved) != SM_OK ||
+            store_commit(app->store) != SM_OK)
+            store_rollback(app->store);
+    }
+    if (moved)
+        log_warn("%lld retry times were beyond now + cap; moved back", (long long)moved);
+    d->timer = evtimer_new(app->base, on_timer, d);
+    app->dispatch = d;
+    api_metrics_add_section(metrics_section);
+    arm(d, 0);
+    log_info("delivery started (%s)", app->cfg.notifiers_path ? app->cfg.notifiers_path
+                                                             : "default file channel");
+    return SM_OK;
+fail:
+    dispatch_free(d);
+    return err;
+}
+
+void
+dispatch_kick(struct app *app)
+{
+    if (app && app->dispatch)
+        arm(app->dispatch, 0);
+}
+
+void
+dispatch_free(struct dispatch *d)
+{
+    if (!d)
+        return;
+    if (d->app && d->app->dispatch == d)
+        d->app->dispatch = NULL;
+    if (d->timer)
+        event_free(d->timer);
+    /* abandoned sends report nothing: their rows stay pending */
+    for (size_t i = 0; i < d->ninst; i++) {
+        notifier_free(d->inst[i].nf);
+        free(d->inst[i].key);
+    }
+    free(d->inst);
+    while (d->flying) {
+        struct inflight *f = d->flying;
+        d->flying = f->next;
+        inflight_free(f);
+    }
+    curl_loop_free(d->curl);
+    dispatch_config_release(&d->cfg);
+    free(d);
+}
+
+/* ---- replay ---- */
+
+enum sm_err
+dispatch_capture_all(struct app *app, dispatch_capture_fn *fn, void *arg, int *count,
+                     struct sm_diag *diag)
+{
+    struct dispatch_config cfg;
+    struct store *s = app->store;
+    int captured = 0;
+    enum sm_err err;
+
+    if (count)
+        *count = 0;
+    err = dispatch_config_load(&cfg, app->cfg.notifiers_path, app->cfg.db_path, diag);
+    if (err)
+        return err;
+    for (;;) {
+        int64_t now = clock_now(&app->clock);
+        struct due_set ds = { 0 };
+
+        if ((err = check_deadlines(s, &cfg, now)) || (err = expand_all(s, &cfg, now)) ||
+            (err = store_deliveries_due(s, INT64_MAX, DISPATCH_BATCH, collect_due, &ds)))
+            break;
+        if (ds.n == 0) {
+            due_set_release(&ds);
+            break;
+        }
+        for (size_t i = 0; !err && i < ds.n; i++) {
+            const struct delivery_row *row = &ds.r[i];
+            struct dispatch_notice dn;
+            struct notify_result r;
+            enum dispatch_channel ch = CH_FILE;
+
+            (void)dispatch_channel_parse(row->channel, &ch);
+            if ((err = dispatch_notice_build(s, &cfg, app->cfg.tz_min, app->cfg.public_url, row,
+                                             &dn)))
+                break;
+            struct notice n = { .event_id = row->event_id, .kind = row->kind,
+                                .recipient = row->recipient, .subject = dn.subject,
+                                .text = dn.text, .json = dn.json,
+                                .attachment_name = "notice.json" };
+            fn(arg, row->channel, &n);
+            dispatch_notice_release(&dn);
+            notify_result_set(&r, NOTIFY_DELIVERED, "captured");
+            struct attempt a = { row->id, row->order_id, ch, row->attempts, row->drill,
+                                 row->event_id, row->kind, row->recipient, now, 0 };
+            err = record_result(s, &cfg, &a, &r, now);
+            captured++;
+        }
+        due_set_release(&ds);
+        if (err)
+            break;
+    }
+    dispatch_config_release(&cfg);
+    if (count)
+        *count = captured;
+    if (err)
+        sm_diag_set(diag, "dispatch", "capturing notices: %s: %s", sm_strerror(err),
+                    store_errmsg(s));
+    return err;
+}

@@ -1,0 +1,80 @@
+#ifndef SM_DISPATCH_DISPATCH_H
+#define SM_DISPATCH_DISPATCH_H
+
+/* Reliable delivery of the outbox, at least once. Each notice is expanded
+ * (once, idempotently) into deliveries: one per channel and recipient.
+ * Due deliveries go out through the notifiers on the event loop; results
+ * are recorded: delivered, retried with capped exponential backoff and
+ * jitter (honouring Retry-After), or dead-lettered with an officer alert.
+ * Every timer is a row (next_attempt_ms), so a restart loses none; a kill
+ * between send and record redelivers with the same event_id. */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "base/err.h"
+
+struct app;
+struct dispatch;
+struct notice;
+
+/* Defaults of the "retry" block of the notifiers file. */
+#define DISPATCH_DEFAULT_BASE_MS      2000
+#define DISPATCH_DEFAULT_CAP_MS       (10 * 60 * 1000)
+#define DISPATCH_DEFAULT_MAX_ATTEMPTS 20
+#define DISPATCH_DEFAULT_DEADLINE_MIN 30
+/* Retry-After beyond this is treated as this (a receiver cannot park a
+ * notice for days). */
+#define DISPATCH_RETRY_AFTER_MAX_MS   (6 * 60 * 60 * 1000)
+
+/* Pure: the delay before the next try after `attempts` failed tries (>= 1).
+ * The exponential step base * 2^(attempts-1), capped at cap_ms, is jittered
+ * down by up to half using rnd (any 32-bit value): the result lies in
+ * [step/2, step]. A Retry-After (retry_after_ms >= 0) is a floor: the delay
+ * is never shorter than it (itself capped at DISPATCH_RETRY_AFTER_MAX_MS). */
+int64_t dispatch_backoff_ms(int attempts, int64_t base_ms, int64_t cap_ms,
+                            int64_t retry_after_ms, uint32_t rnd);
+
+/* Reads the notifiers file (cfg.notifiers_path; none: one file channel
+ * writing <db>.notices.jsonl), creates the channels on app->base, clamps
+ * persisted retry times to now + cap and starts delivering. Sets
+ * app->dispatch (new; freed by dispatch_free). Config errors come back with
+ * diag naming the file and the key. */
+SM_NODISCARD enum sm_err dispatch_start(struct app *app, struct sm_diag *diag);
+/* Looks for new notices and due deliveries soon (on the next loop turn).
+ * Call after committing a decision. A no-op without a running dispatch. */
+void dispatch_kick(struct app *app);
+/* Stops delivering; sends in flight are abandoned (they stay pending and go
+ * out again after a restart). NULL is a no-op. */
+void dispatch_free(struct dispatch *d);
+
+/* For replay (no event loop, virtual clock): expands every notice and
+ * "delivers" every pending delivery to fn synchronously, in id order, and
+ * marks them delivered at clock_now. The notice is borrowed for the call.
+ * *count (may be NULL) receives how many were captured. */
+typedef void dispatch_capture_fn(void *arg, const char *channel, const struct notice *n);
+SM_NODISCARD enum sm_err dispatch_capture_all(struct app *app, dispatch_capture_fn *fn, void *arg,
+                                              int *count, struct sm_diag *diag);
+
+/* ---- contact validation (pure), for the API and the CSV import ---- */
+/* http:// or https:// with a host, no spaces or control characters */
+bool contact_url_ok(const char *s);
+/* local@domain.tld shape, printable ASCII, no spaces, <= 254 bytes */
+bool contact_email_ok(const char *s);
+/* digits with an optional leading +, 5..20 digits */
+bool contact_phone_ok(const char *s);
+/* 18 characters of digits and upper-case letters */
+bool contact_uscc_shape_ok(const char *s);
+
+struct contact_rec;
+/* Fills out (new strings) from {"webhook_url", "webhook_secret", "emails":
+ * [..], "phones": [..]} (each optional; null clears). SM_ERR_INVAL with
+ * diag code unknown_key, bad_type, bad_url, bad_email, bad_phone naming the
+ * field; nothing is kept on error. */
+SM_NODISCARD enum sm_err contact_from_json(const json_t *body, const char *uscc, int64_t now_ms,
+                                           struct contact_rec *out, struct sm_diag *diag);
+/* new: the API view; the secret is never shown, only whether one is set. */
+json_t *contact_to_json(const struct contact_rec *c, int tz_min);
+
+#endif

@@ -1,0 +1,77 @@
+#ifndef SM_DISPATCH_DISPATCH_INT_H
+#define SM_DISPATCH_DISPATCH_INT_H
+
+/* Inside the dispatch module: the notifiers file, recipients and notices. */
+#include <jansson.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "dispatch/dispatch.h"
+#include "store/store_dispatch.h"
+
+struct store;
+
+enum dispatch_channel { CH_WEBHOOK, CH_EMAIL, CH_SMS, CH_FILE, CH_COUNT };
+
+/* borrowed: "webhook", "email", "sms", "file" */
+const char *dispatch_channel_name(enum dispatch_channel ch);
+/* false for an unknown name */
+bool dispatch_channel_parse(const char *name, enum dispatch_channel *out);
+
+#define DISPATCH_MAX_OFFICER_CONTACTS 32
+
+/* The notifiers file, checked. */
+struct dispatch_config {
+    json_t *root;              /* owned: the whole file (or the built default) */
+    json_t *channel[CH_COUNT]; /* borrowed from root, "type" filled in; NULL: off */
+    const char *officer_emails[DISPATCH_MAX_OFFICER_CONTACTS];
+    int n_officer_emails;
+    const char *officer_phones[DISPATCH_MAX_OFFICER_CONTACTS];
+    int n_officer_phones;
+    const char *officer_webhook; /* NULL: none */
+    const char *officer_file;    /* NULL: none */
+    int64_t base_ms, cap_ms, deadline_ms;
+    int max_attempts;
+    char *templates_dir; /* owned */
+};
+
+/* Reads path (NULL: the default, one file channel writing
+ * <db_path>.notices.jsonl). Unknown keys, wrong types and bad addresses are
+ * refused with diag naming the file and the key. */
+SM_NODISCARD enum sm_err dispatch_config_load(struct dispatch_config *c, const char *path,
+                                              const char *db_path, struct sm_diag *diag);
+/* As dispatch_config_load, from text; source names it in messages. */
+SM_NODISCARD enum sm_err dispatch_config_parse(struct dispatch_config *c, const char *text,
+                                               const char *source, const char *db_path,
+                                               struct sm_diag *diag);
+void dispatch_config_release(struct dispatch_config *c);
+
+/* One recipient of a notice on one channel. */
+struct dispatch_target {
+    enum dispatch_channel channel;
+    char *recipient; /* owned: freed by dispatch_targets_release */
+};
+#define DISPATCH_MAX_TARGETS 80
+
+/* The deliveries a notice expands into: the enterprise's contacts (c may be
+ * NULL) or, for officer alerts (o->enterprise NULL), the officers; plus the
+ * file channel for every notice. Channels not configured are skipped.
+ * Returns the count written to out. */
+int dispatch_targets(const struct dispatch_config *cfg, const struct outbox_row *o,
+                     const struct contact_rec *c, struct dispatch_target *out);
+void dispatch_targets_release(struct dispatch_target *t, int n);
+
+/* A notice ready to send; every string owned. */
+struct dispatch_notice {
+    char *subject, *text, *json;
+};
+/* Builds subject and text (from the templates, with the order's data) and
+ * the JSON body {"event_id", "kind", "drill", "order", ["alert"]}. Never
+ * fails for want of a template: a plain fallback text is used and logged. */
+SM_NODISCARD enum sm_err dispatch_notice_build(struct store *s, const struct dispatch_config *cfg,
+                                               int tz_min, const char *public_url,
+                                               const struct delivery_row *d,
+                                               struct dispatch_notice *out);
+void dispatch_notice_release(struct dispatch_notice *n);
+
+#endif

@@ -1,0 +1,534 @@
+/* SQL for the delivery of the outbox: contacts, deliveries and attempts. */
+#include "store/store_dispatch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/timeutil.h"
+#include "base/xalloc.h"
+#include "store/store_int.h"
+
+/* ---- contacts ---- */
+
+void
+contact_rec_release(struct contact_rec *c)
+{
+    free(c->uscc);
+    free(c->webhook_url);
+    free(c->webhook_secret);
+    free(c->emails);
+    free(c->phones);
+    memset(c, 0, sizeof(*c));
+}
+
+static char *
+col_dup_or_null(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? NULL : xstrdup(store_col_text(st, i));
+}
+
+static const char SQL_CONTACT_GET[] =
+    "SELECT uscc, webhook_url, webhook_secret, emails, phones, updated_ms "
+    "FROM enterprise_contacts WHERE uscc = ?";
+
+enum sm_err
+store_contact_get(struct store *s, const char *uscc, struct contact_rec *out)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_CONTACT_GET);
+    enum sm_err err = SM_ERR_NOTFOUND;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (!st)
+        return SM_ERR_DB;
+    store_bind_text(st, 1, uscc);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->uscc = xstrdup(store_col_text(st, 0));
+        out->webhook_url = col_dup_or_null(st, 1);
+        out->webhook_secret = col_dup_or_null(st, 2);
+        out->emails = xstrdup(store_col_text(st, 3));
+        out->phones = xstrdup(store_col_text(st, 4));
+        out->updated_ms = sqlite3_column_int64(st, 5);
+        err = SM_OK;
+    } else if (rc != SQLITE_DONE) {
+        err = store_err(s, rc);
+    }
+    sqlite3_reset(st);
+    return err;
+}
+
+static const char SQL_CONTACT_PUT[] =
+    "INSERT INTO enterprise_contacts (uscc, webhook_url, webhook_secret, emails, phones, "
+    "updated_ms) VALUES (?,?,?,?,?,?) ON CONFLICT (uscc) DO UPDATE SET "
+    "webhook_url = excluded.webhook_url, webhook_secret = excluded.webhook_secret, "
+    "emails = excluded.emails, phones = excluded.phones, updated_ms = excluded.updated_ms";
+
+enum sm_err
+store_contact_put(struct store *s, const struct contact_rec *c)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_CONTACT_PUT);
+
+    if (!st)
+        return SM_ERR_DB;
+    store_bind_text(st, 1, c->uscc);
+    store_bind_text(st, 2, c->webhook_url);
+    store_bind_text(st, 3, c->webhook_secret);
+    store_bind_text(st, 4, c->emails ? c->emails : "[]");
+    store_bind_text(st, 5, c->phones ? c->phones : "[]");
+    sqlite3_bind_int64(st, 6, c->updated_ms);
+    return store_exec_stmt(s, st);
+}
+
+/* ---- the outbox ---- */
+
+#define OUTBOX_COLUMNS                                                                    \
+    "o.id, o.event_id, o.kind, coalesce(o.order_id, 0), o.enterprise, o.drill, o.payload, " \
+    "o.created_ms, coalesce(o.deadline_ms, 0)"
+
+static void
+outbox_row_of(sqlite3_stmt *st, struct outbox_row *o)
+{
+    o->id = sqlite3_column_int64(st, 0);
+    o->event_id = store_col_text(st, 1);
+    o->kind = store_col_text(st, 2);
+    o->order_id = sqlite3_column_int64(st, 3);
+    o->enterprise = sqlite3_column_type(st, 4) == SQLITE_NULL ? NULL : store_col_text(st, 4);
+    o->drill = sqlite3_column_int(st, 5);
+    o->payload = store_col_text(st, 6);
+    o->created_ms = sqlite3_column_int64(st, 7);
+    o->deadline_ms = sqlite3_column_int64(st, 8);
+}
+
+static enum sm_err
+outbox_each(struct store *s, sqlite3_stmt *st, store_outbox_row_fn *fn, void *arg)
+{
+    int rc;
+
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct outbox_row o;
+        outbox_row_of(st, &o);
+        fn(arg, &o);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
+}
+
+static const char SQL_UNEXPANDED[] =
+    "SELECT " OUTBOX_COLUMNS " FROM outbox o WHERE o.expanded_ms IS NULL ORDER BY o.id LIMIT ?";
+
+enum sm_err
+store_outbox_unexpanded(struct store *s, int limit, store_outbox_row_fn *fn, void *arg)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_UNEXPANDED);
+
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int(st, 1, limit);
+    return outbox_each(s, st, fn, arg);
+}
+
+static const char SQL_MARK_EXPANDED[] = "UPDATE outbox SET expanded_ms = ?2 WHERE id = ?1";
+
+enum sm_err
+store_outbox_mark_expanded(struct store *s, int64_t id, int64_t now_ms)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_MARK_EXPANDED);
+
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now_ms);
+    return store_exec_stmt(s, st);
+}
+
+static const char SQL_OUTBOX_ONCE[] =
+    "INSERT INTO outbox (event_id, kind, order_id, enterprise, drill, payload, created_ms) "
+    "VALUES (?1, ?2, nullif(?3, 0), ?4, ?5, ?6, ?7) ON CONFLICT (event_id) DO NOTHING";
+
+enum sm_err
+store_outbox_add_once(struct store *s, const char *event_id, const char *kind, int64_t order_id,
+                      const char *enterprise, int drill, const char *payload, int64_t now_ms,
+                      bool *created)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_OUTBOX_ONCE);
+    enum sm_err err;
+
+    *created = false;
+    if (!st)
+        return SM_ERR_DB;
+    store_bind_text(st, 1, event_id);
+    store_bind_text(st, 2, kind);
+    sqlite3_bind_int64(st, 3, order_id);
+    store_bind_text(st, 4, enterprise);
+    sqlite3_bind_int(st, 5, drill);
+    store_bind_text(st, 6, payload);
+    sqlite3_bind_int64(st, 7, now_ms);
+    err = store_exec_stmt(s, st);
+    if (!err)
+        *created = sqlite3_changes(s->db) == 1;
+    return err;
+}
+
+static const char SQL_OVERDUE[] =
+    "SELECT " OUTBOX_COLUMNS " FROM outbox o "
+    "WHERE o.deadline_alerted = 0 AND o.expanded_ms IS NOT NULL AND o.enterprise IS NOT NULL "
+    "AND coalesce(o.deadline_ms, o.created_ms + ?2) <= ?1 "
+    "AND (NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.outbox_id = o.id) "
+    "  OR EXISTS (SELECT 1 FROM deliveries d WHERE d.outbox_id = o.id AND d.status <> 'delivered')) "
+    "ORDER BY o.id LIMIT 256";
+
+enum sm_err
+store_outbox_overdue(struct store *s, int64_t now_ms, int64_t default_deadline_ms,
+                     store_outbox_row_fn *fn, void *arg)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_OVERDUE);
+
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, now_ms);
+    sqlite3_bind_int64(st, 2, default_deadline_ms);
+    return outbox_each(s, st, fn, arg);
+}
+
+static const char SQL_MARK_ALERTED[] = "UPDATE outbox SET deadline_alerted = 1 WHERE id = ?";
+
+enum sm_err
+store_outbox_mark_alerted(struct store *s, int64_t id)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_MARK_ALERTED);
+
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    return store_exec_stmt(s, st);
+}
+
+/* ---- deliveries ---- */
+
+static const char SQL_DELIVERY_ADD[] =
+    "INSERT INTO deliveries (outbox_id, channel, recipient, status, next_attempt_ms, created_ms) "
+    "VALUES (?1, ?2, ?3, 'pending', ?4, ?4) ON CONFLICT (outbox_id, channel, recipient) DO NOTHING";
+
+enum sm_err
+store_delivery_add(struct store *s, int64_t outbox_id, const char *channel, const char *recipient,
+                   int64_t now_ms)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_DELIVERY_ADD);
+
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, outbox_id);
+    store_bind_text(st, 2, channel);
+    store_bind_text(st, 3, recipient);
+    sqlite3_bind_int64(st, 4, now_ms);
+    return store_exec_stmt(s, st);
+}
+
+static const char SQL_DUE[] =
+    "SELECT d.id, d.outbox_id, coalesce(o.order_id, 0), d.channel, d.recipient, o.event_id, "
+    "o.kind, o.enterprise, o.payload, d.attempts, o.drill "
+    "FROM deliveries d JOIN outbox o ON o.id = d.outbox_id "
+    "WHERE d.status = 'pending' AND d.next_attempt_ms <= ?1 "
+    "ORDER BY d.next_attempt_ms, d.id LIMIT ?2";
+
+enum sm_err
+store_deliveries_due(struct store *s, int64_t now_ms, int limit, store_delivery_row_fn *fn,
+                     void *arg)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_DUE);
+    int rc;
+
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, now_ms);
+    sqlite3_bind_int(st, 2, limit);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct delivery_row d = {
+            .id = sqlite3_column_int64(st, 0),
+            .outbox_id = sqlite3_column_int64(st, 1),
+            .order_id = sqlite3_column_int64(st, 2),
+            .channel = store_col_text(st, 3),
+            .recipient = store_col_text(st, 4),
+            .event_id = store_col_text(st, 5),
+            .kind = store_col_text(st, 6),
+            .enterprise = sqlite3_column_type(st, 7) == SQLITE_NULL ? NULL : store_col_text(st, 7),
+            .payload = store_col_text(st, 8),
+            .attempts = sqlite3_column_int(st, 9),
+            .drill = sqlite3_column_int(st, 10),
+        };
+        fn(arg, &d);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
+}
+
+static const char SQL_NEXT_DUE[] =
+    "SELECT min(next_attempt_ms) FROM deliveries WHERE status = 'pending'";
+
+enum sm_err
+store_deliveries_next_due(struct store *s, int64_t *at_ms)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_NEXT_DUE);
+    int rc;
+
+    *at_ms = 0;
+    if (!st)
+        return SM_ERR_DB;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *at_ms = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
+}
+
+static const char SQL_CLAMP[] =
+    "UPDATE deliveries SET next_attempt_ms = ?1 WHERE status = 'pending' AND next_attempt_ms > ?1";
+
+enum sm_err
+store_deliveries_clamp(struct store *s, int64_t latest_ms, int64_t *changed)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_CLAMP);
+    enum sm_err err;
+
+    *changed = 0;
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, latest_ms);
+    err = store_exec_stmt(s, st);
+    if (!err)
+        *changed = sqlite3_changes(s->db);
+    return err;
+}
+
+static const char SQL_RECORD[] =
+    "UPDATE deliveries SET status = ?2, attempts = ?3, next_attempt_ms = ?4, "
+    "delivered_ms = nullif(?5, 0), last_error = ?6, last_status = ?7 WHERE id = ?1";
+static const char SQL_ATTEMPT[] =
+    "INSERT INTO delivery_attempts (delivery_id, started_ms, duration_ms, result, code, "
+    "retry_after_ms, detail) VALUES (?,?,?,?,?,?,?)";
+
+enum sm_err
+store_delivery_record(struct store *s, int64_t id, const struct delivery_outcome *o)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_RECORD);
+    enum sm_err err;
+
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    store_bind_text(st, 2, o->status);
+    sqlite3_bind_int(st, 3, o->attempts);
+    sqlite3_bind_int64(st, 4, o->next_attempt_ms);
+    sqlite3_bind_int64(st, 5, o->delivered_ms);
+    store_bind_text(st, 6, o->last_error ? o->last_error : "");
+    sqlite3_bind_int(st, 7, o->last_status);
+    err = store_exec_stmt(s, st);
+    if (err)
+        return err;
+    st = store_stmt(s, SQL_ATTEMPT);
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, o->started_ms);
+    sqlite3_bind_int64(st, 3, o->duration_ms);
+    store_bind_text(st, 4, o->result);
+    sqlite3_bind_int(st, 5, o->last_status);
+    sqlite3_bind_int64(st, 6, o->retry_after_ms);
+    store_bind_text(st, 7, o->last_error ? o->last_error : "");
+    return store_exec_stmt(s, st);
+}
+
+static const char SQL_STATUS_OF[] = "SELECT status FROM deliveries WHERE id = ?";
+static const char SQL_RETRY[] =
+    "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_ms = ?2 "
+    "WHERE id = ?1 AND status = 'dead'";
+
+enum sm_err
+store_delivery_retry(struct store *s, int64_t id, int64_t now_ms)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_STATUS_OF);
+    enum sm_err err;
+    int rc;
+
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return SM_ERR_NOTFOUND;
+    if (rc != SQLITE_ROW)
+        return store_err(s, rc);
+    st = store_stmt(s, SQL_RETRY);
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now_ms);
+    err = store_exec_stmt(s, st);
+    if (!err && sqlite3_changes(s->db) != 1)
+        return SM_ERR_CONFLICT;
+    return err;
+}
+
+/* ---- views ---- */
+
+#define DELIVERY_COLUMNS                                                                   \
+    "d.id, o.event_id, o.kind, o.order_id, o.enterprise, d.channel, d.recipient, d.status, " \
+    "d.attempts, d.next_attempt_ms, d.last_error, d.last_status, d.delivered_ms, "           \
+    "d.created_ms, o.drill"
+
+static json_t *
+time_or_null(sqlite3_stmt *st, int i, int tz_min)
+{
+    char t[32];
+
+    if (sqlite3_column_type(st, i) == SQLITE_NULL)
+        return json_null();
+    return json_string(sm_time_format(sqlite3_column_int64(st, i), tz_min, t));
+}
+
+static json_t *
+delivery_row_json(sqlite3_stmt *st, int tz_min)
+{
+    json_t *o = json_object();
+    int pending = strcmp(store_col_text(st, 7), "pending") == 0;
+
+    json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
+    json_object_set_new(o, "event_id", json_string(store_col_text(st, 1)));
+    json_object_set_new(o, "kind", json_string(store_col_text(st, 2)));
+    json_object_set_new(o, "order_id", sqlite3_column_type(st, 3) == SQLITE_NULL
+                                           ? json_null()
+                                           : json_integer(sqlite3_column_int64(st, 3)));
+    json_object_set_new(o, "enterprise", sqlite3_column_type(st, 4) == SQLITE_NULL
+                                             ? json_null()
+                                             : json_string(store_col_text(st, 4)));
+    json_object_set_new(o, "channel", json_string(store_col_text(st, 5)));
+    json_object_set_new(o, "recipient", json_string(store_col_text(st, 6)));
+    json_object_set_new(o, "status", json_string(store_col_text(st, 7)));
+    json_object_set_new(o, "attempts", json_integer(sqlite3_column_int(st, 8)));
+    json_object_set_new(o, "next_attempt_at", pending ? time_or_null(st, 9, tz_min) : json_null());
+    json_object_set_new(o, "last_error", json_string(store_col_text(st, 10)));
+    json_object_set_new(o, "last_status", json_integer(sqlite3_column_int(st, 11)));
+    json_object_set_new(o, "delivered_at", time_or_null(st, 12, tz_min));
+    json_object_set_new(o, "created_at", time_or_null(st, 13, tz_min));
+    json_object_set_new(o, "drill", json_boolean(sqlite3_column_int(st, 14)));
+    return o;
+}
+
+static const char SQL_ONE[] =
+    "SELECT " DELIVERY_COLUMNS " FROM deliveries d JOIN outbox o ON o.id = d.outbox_id "
+    "WHERE d.id = ?";
+static const char SQL_ATTEMPTS[] =
+    "SELECT started_ms, duration_ms, result, code, retry_after_ms, detail "
+    "FROM delivery_attempts WHERE delivery_id = ? ORDER BY id";
+
+enum sm_err
+store_delivery_json(struct store *s, int64_t id, int tz_min, json_t **out)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_ONE);
+    json_t *o = NULL, *arr;
+    int rc;
+
+    *out = NULL;
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        o = delivery_row_json(st, tz_min);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return SM_ERR_NOTFOUND;
+    if (rc != SQLITE_ROW)
+        return store_err(s, rc);
+    st = store_stmt(s, SQL_ATTEMPTS);
+    if (!st) {
+        json_decref(o);
+        return SM_ERR_DB;
+    }
+    arr = json_array();
+    sqlite3_bind_int64(st, 1, id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *a = json_object();
+        json_object_set_new(a, "started_at", time_or_null(st, 0, tz_min));
+        json_object_set_new(a, "started_ms", json_integer(sqlite3_column_int64(st, 0)));
+        json_object_set_new(a, "duration_ms", json_integer(sqlite3_column_int64(st, 1)));
+        json_object_set_new(a, "result", json_string(store_col_text(st, 2)));
+        json_object_set_new(a, "code", json_integer(sqlite3_column_int(st, 3)));
+        json_object_set_new(a, "retry_after_ms", json_integer(sqlite3_column_int64(st, 4)));
+        json_object_set_new(a, "detail", json_string(store_col_text(st, 5)));
+        json_array_append_new(arr, a);
+    }
+    sqlite3_reset(st);
+    json_object_set_new(o, "attempt_log", arr);
+    if (rc != SQLITE_DONE) {
+        json_decref(o);
+        return store_err(s, rc);
+    }
+    *out = o;
+    return SM_OK;
+}
+
+static const char SQL_FILTERED[] =
+    "SELECT " DELIVERY_COLUMNS ", count(*) OVER () FROM deliveries d "
+    "JOIN outbox o ON o.id = d.outbox_id "
+    "WHERE (?1 IS NULL OR d.status = ?1) AND (?2 IS NULL OR o.enterprise = ?2) "
+    "AND (?3 IS NULL OR d.channel = ?3) ORDER BY d.id LIMIT ?4 OFFSET ?5";
+
+enum sm_err
+store_deliveries_json(struct store *s, const struct delivery_filter *f, int tz_min, json_t **out)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_FILTERED);
+    json_t *arr;
+    int64_t total = 0;
+    int rc;
+
+    *out = NULL;
+    if (!st)
+        return SM_ERR_DB;
+    arr = json_array();
+    store_bind_text(st, 1, f->status);
+    store_bind_text(st, 2, f->enterprise);
+    store_bind_text(st, 3, f->channel);
+    sqlite3_bind_int(st, 4, f->limit);
+    sqlite3_bind_int(st, 5, f->offset);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_array_append_new(arr, delivery_row_json(st, tz_min));
+        total = sqlite3_column_int64(st, 15);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        json_decref(arr);
+        return store_err(s, rc);
+    }
+    *out = json_pack("{s:o,s:I,s:i,s:i}", "deliveries", arr, "total", (json_int_t)total, "limit",
+                     f->limit, "offset", f->offset);
+    return SM_OK;
+}
+
+static const char SQL_STATS[] =
+    "SELECT (SELECT count(*) FROM outbox o WHERE o.expanded_ms IS NULL OR EXISTS "
+    "   (SELECT 1 FROM deliveries d WHERE d.outbox_id = o.id AND d.status = 'pending')), "
+    " (SELECT count(*) FROM deliveries WHERE status = 'dead'), "
+    " (SELECT min(o.created_ms) FROM outbox o WHERE o.expanded_ms IS NULL OR EXISTS "
+    "   (SELECT 1 FROM deliveries d WHERE d.outbox_id = o.id AND d.status = 'pending'))";
+
+enum sm_err
+store_dispatch_stats(struct store *s, struct dispatch_stats *out)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_STATS);
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (!st)
+        return SM_ERR_DB;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->outbox_pending = sqlite3_column_int64(st, 0);
+        out->dead = sqlite3_column_int64(st, 1);
+        out->oldest_undelivered_ms = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? SM_OK : store_err(s, rc);
+}
