@@ -110,7 +110,7 @@ store_line_known(struct store *s, const char *uscc, const char *line, bool *know
 
 #define JUDGE_COLUMNS                                                                          \
     "id, episode_id, list_id, effective_from_ms, enterprise, town, level, drill, measures, "  \
-    "compliance, status"
+    "compliance, status, coalesce(ended_ms, 0)"
 
 static const char SQL_TO_JUDGE[] =
     "SELECT " JUDGE_COLUMNS " FROM orders WHERE status IN ('issued','acknowledged') "
@@ -138,6 +138,7 @@ each_order(struct store *s, sqlite3_stmt *st, store_judge_order_fn *fn, void *ar
             .measures = store_col_text(st, 8),
             .compliance = store_col_text(st, 9),
             .status = store_col_text(st, 10),
+            .ended_ms = sqlite3_column_int64(st, 11),
         };
         (void)level_parse(store_col_text(st, 6), &o.level);
         fn(arg, &o);

@@ -52,6 +52,7 @@ SM_NODISCARD enum sm_err store_line_known(struct store *s, const char *uscc, con
 /* ---- judging ---- */
 struct judge_order_view {
     int64_t id, episode_id, list_id, effective_from_ms;
+    int64_t ended_ms; /* 0 while active */
     const char *enterprise, *town;
     enum level level;
     int drill;
