@@ -124,8 +124,8 @@ scan_gate(void *arg, int64_t at_ms, const char *plate, const char *stage, int st
                                         "plate", plate, "stage", stage));
 }
 
-static enum measure_kind
-kind_of(const char *action)
+enum measure_kind
+ops_measure_kind(const char *action)
 {
     if (strcmp(action, "halt") == 0)
         return MEASURE_KIND_HALT;
@@ -225,7 +225,7 @@ judge_line(struct app *app, const struct order_copy *o, json_t *measure, int64_t
         err = store_inspections_of(app->store, o->enterprise, line, o->effective_from_ms, now,
                                    collect_inspection, &is);
     if (!err) {
-        compliance_judge_line(r, kind_of(action), json_is_number(pct) ? json_number_value(pct) : 0,
+        compliance_judge_line(r, ops_measure_kind(action), json_is_number(pct) ? json_number_value(pct) : 0,
                               lf.power_kw, o->effective_from_ms, now, ss.s, ss.n, is.i, is.n, j);
         err = put_judgement(app, o->id, line, compliance_state_name(j->state), j->threshold_kw,
                             line_evidence(j, measure, lf.power_kw, app->cfg.tz_min), now);
@@ -338,7 +338,7 @@ judge_order(struct app *app, const struct order_copy *o, int64_t now, json_t *ju
         json_t *m = json_array_get(measures, i);
         const char *action = json_string_value(json_object_get(m, "action"));
         const char *text = json_string_value(json_object_get(m, "text"));
-        if (action && kind_of(action) != MEASURE_KIND_VOLUNTARY)
+        if (action && ops_measure_kind(action) != MEASURE_KIND_VOLUNTARY)
             curtails = true;
         if (text && mentions_old_trucks(text))
             trucks = true;

@@ -315,9 +315,7 @@ order_lines(struct app *app, const struct ep_order *o, int64_t now, struct figur
         f->baseline[RULESET_POLLUTANT_NOX] = lf.nox;
         f->baseline[RULESET_POLLUTANT_PM] = lf.pm;
         f->baseline[RULESET_POLLUTANT_VOCS] = lf.vocs;
-        f->kind = strcmp(action, "halt") == 0    ? MEASURE_KIND_HALT
-                  : strcmp(action, "limit") == 0 ? MEASURE_KIND_LIMIT
-                                                 : MEASURE_KIND_VOLUNTARY;
+        f->kind = ops_measure_kind(action);
         f->limit_pct = json_is_number(pct) ? json_number_value(pct) : 0;
         f->power_kw = lf.power_kw;
         f->has_load = mc.n > 0;

@@ -9,6 +9,7 @@
 
 #include "app/app.h"
 #include "base/level.h"
+#include "compliance/compliance.h"
 
 struct decision_cause {
     const char *source; /* municipal, local, manual, timer */
@@ -51,6 +52,10 @@ void ops_audit_quiet(struct app *app, int64_t now_ms, const char *actor,
                      const char *result, const char *detail);
 
 struct judge_filter;
+
+/* An order measure's action ("halt", "limit", else voluntary) for the
+ * compliance core. */
+enum measure_kind ops_measure_kind(const char *action);
 
 /* Judges every active (issued or acknowledged) order matched by f (NULL:
  * all) that has a halt or limit line or falls under the truck ban: each
