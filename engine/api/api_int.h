@@ -87,5 +87,7 @@ extern const struct route api_routes_lists[];
 extern const int api_routes_lists_count;
 extern const struct route api_routes_deliveries[];
 extern const int api_routes_deliveries_count;
+extern const struct route api_routes_compliance[];
+extern const int api_routes_compliance_count;
 
 #endif

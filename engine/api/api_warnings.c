@@ -164,6 +164,14 @@ get_episode(struct api_req *r)
     if (!id)
         return;
     err = store_episode_json(r->app->store, id, clock_now(&r->app->clock), r->app->cfg.tz_min, &out);
+    if (!err) {
+        /* reductions promised and achieved, compliance by town, industry, grade */
+        err = ops_episode_figures(r->app, id, out);
+        if (err) {
+            json_decref(out);
+            out = NULL;
+        }
+    }
     if (err == SM_ERR_NOTFOUND)
         api_reply_error(r, 404, "not_found", "there is no episode %lld", (long long)id);
     else if (err)

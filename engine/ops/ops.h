@@ -95,6 +95,42 @@ SM_NODISCARD enum sm_err ops_reissue(struct app *app, const struct ops_actor *wh
  * expiries, acknowledgement deadlines. *next_ms: the next one (0: none). */
 SM_NODISCARD enum sm_err ops_run_timers(struct app *app, int64_t *next_ms);
 
+/* ---- compliance (engine/compliance, README "Compliance") ---- */
+
+/* Which active orders to judge: order_id 0 and no enterprises mean all. */
+struct judge_filter {
+    int64_t order_id;
+    const char *const *enterprises; /* borrowed USCCs */
+    size_t n_enterprises;
+};
+
+/* Judges every active order the filter matches (see ops_judge_in_tx) in
+ * its own transaction. */
+SM_NODISCARD enum sm_err ops_judge_orders(struct app *app, int64_t now_ms,
+                                          const struct judge_filter *filter);
+
+/* Records meter and emission readings, inspections and gate records from a
+ * POST /v1/compliance body (borrowed), each item accepted or rejected on its
+ * own, then re-judges the orders of the enterprises it touched, all in one
+ * transaction. who->role "monitor" may not send inspections (the caller
+ * refuses those). *reply (new): {"accepted", "rejected": [{"index", "kind",
+ * "code", "message"}], "orders": [{"id", "compliance"}]}. SM_ERR_INVAL with
+ * diag when the body's shape is wrong, SM_ERR_LIMIT when it has too many
+ * items. */
+SM_NODISCARD enum sm_err ops_record_compliance(struct app *app, const struct ops_actor *who,
+                                               const json_t *body, json_t **reply,
+                                               struct sm_diag *diag);
+
+/* new: the evidence behind an order's compliance: per line the stored
+ * judgement, its threshold, the hourly means of every metric, the
+ * inspections; and the enterprise's gate records. SM_ERR_NOTFOUND. */
+SM_NODISCARD enum sm_err ops_order_evidence(struct app *app, int64_t order_id, json_t **out);
+
+/* Adds "reductions" and "compliance_by" to an episode view (borrowed,
+ * modified) from the latest order of each enterprise in it. */
+SM_NODISCARD enum sm_err ops_episode_figures(struct app *app, int64_t episode_id,
+                                             json_t *episode);
+
 /* new: the contract's /v1/status object */
 SM_NODISCARD enum sm_err ops_status(struct app *app, json_t **out);
 

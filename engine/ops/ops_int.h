@@ -5,8 +5,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "app/app.h"
 #include "base/level.h"
+#include "compliance/compliance.h"
 
 struct decision_cause {
     const char *source; /* municipal, local, manual, timer */
@@ -47,5 +50,27 @@ enum sm_err ops_audit(struct app *app, int64_t now_ms, const char *actor,
 void ops_audit_quiet(struct app *app, int64_t now_ms, const char *actor,
                      const char *role, const char *action, const char *object,
                      const char *result, const char *detail);
+
+struct judge_filter;
+
+/* An order measure's action ("halt", "limit", else voluntary) for the
+ * compliance core. */
+enum measure_kind ops_measure_kind(const char *action);
+
+/* Judges every active (issued or acknowledged) order matched by f (NULL:
+ * all) that has a halt or limit line or falls under the truck ban: each
+ * line with compliance_judge_line over its hourly mean loads and
+ * inspections, gate records for the truck ban, the order with
+ * compliance_combine. Stores each line's judgement and the order's state;
+ * a turn to violation queues an officer alert; every change is audited.
+ * Appends {"id", "compliance"} per judged order to judged when not NULL.
+ * Must run inside the caller's transaction. */
+enum sm_err ops_judge_in_tx(struct app *app, int64_t now_ms, const struct judge_filter *f,
+                            json_t *judged);
+
+/* Runs ops_judge_in_tx over every active order when the clock hour changed
+ * since the last hourly run (kept in the database). Inside the caller's
+ * transaction. */
+enum sm_err ops_judge_hourly(struct app *app, int64_t now_ms);
 
 #endif

@@ -1,5 +1,5 @@
 /* Persisted deadlines: warning onsets and expiries, acknowledgement
- * deadlines. Everything is data in the database, so a restart loses none. */
+ * deadlines, the hourly compliance judgement. Everything is data in the database, so a restart loses none. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -95,6 +95,10 @@ ops_run_timers(struct app *app, int64_t *next_ms)
         err = store_orders_mark_overdue(app->store, now, on_overdue, &oc);
     if (!err)
         err = oc.err;
+    /* compliance is re-judged once per clock hour, when the hour just
+     * ended can count; the timer wakes at least every 30 s */
+    if (!err)
+        err = ops_judge_hourly(app, now);
     if (!err)
         err = store_commit(app->store);
     else

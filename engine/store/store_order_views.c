@@ -5,6 +5,7 @@
 
 #include "base/buf.h"
 #include "base/timeutil.h"
+#include "store/store_compliance.h"
 #include "store/store_int.h"
 #include "store/store_orders.h"
 
@@ -116,7 +117,21 @@ store_order_json(struct store *s, int64_t id, int tz_min, int with_history, json
                                               time_or_null(st, 6, tz_min)));
     sqlite3_reset(st);
     json_object_set_new(*out, "history", hist);
-    return rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
+    if (rc != SQLITE_DONE) {
+        json_decref(*out);
+        *out = NULL;
+        return store_err(s, rc);
+    }
+    /* the per-line judgements behind "compliance", with their evidence */
+    json_t *detail = NULL;
+    enum sm_err err = store_order_compliance_detail(s, id, tz_min, &detail);
+    if (err) {
+        json_decref(*out);
+        *out = NULL;
+        return err;
+    }
+    json_object_set_new(*out, "compliance_detail", detail);
+    return SM_OK;
 }
 
 /* Filters are bound parameters; an absent filter binds NULL and matches all. */
