@@ -82,5 +82,7 @@ extern const struct route api_routes_warnings[];
 extern const int api_routes_warnings_count;
 extern const struct route api_routes_orders[];
 extern const int api_routes_orders_count;
+extern const struct route api_routes_readings[];
+extern const int api_routes_readings_count;
 
 #endif

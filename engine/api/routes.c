@@ -16,6 +16,7 @@ static const struct route_table tables[] = {
     { api_routes_system, &api_routes_system_count },
     { api_routes_warnings, &api_routes_warnings_count },
     { api_routes_orders, &api_routes_orders_count },
+    { api_routes_readings, &api_routes_readings_count },
 };
 
 int
