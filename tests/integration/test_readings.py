@@ -234,6 +234,12 @@ def test_forecast_check_on_warning():
                      token=issuer)
         w = e.get(f"/v1/warnings/{r.json['warning_id']}").json
         assert w["forecast_check"] == {"level": "orange", "matches": False}, w
+        # no readings were posted: the timer alone ran the trigger for this hour
+        con = sqlite3.connect(e.s.db)
+        runs = con.execute("SELECT drill, last_hour_ms FROM trigger_runs").fetchall()
+        con.close()
+        hour_ms = int(last_hour().timestamp()) * 1000
+        assert runs and runs[0][0] == 0 and runs[0][1] >= hour_ms, runs
     finally:
         e.close()
 
