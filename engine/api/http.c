@@ -21,6 +21,7 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "clock/clock.h"
+#include "ops/ops_readings.h"
 
 #define LOG_MODULE "http"
 #define API_LISTEN_BACKLOG 4096
@@ -236,6 +237,7 @@ api_start(struct app *app, const char *addr, struct api **out, char *bound_out,
 
     *out = NULL;
     api->app = app;
+    api_metrics_add_section(ops_readings_metrics);
     if (!parse_addr(addr, &ss, &sl)) {
         sm_diag_set(diag, "bad_listen", "cannot parse listen address '%s' (HOST:PORT)", addr);
         free(api);

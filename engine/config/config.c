@@ -43,6 +43,7 @@ static const struct cfg_def defs[] = {
     STR("notifiers", notifiers_path, NULL),
     STR("public_url", public_url, "http://127.0.0.1:8080"),
     INT("daily_report_hour", daily_report_hour, "16", 0, 23),
+    INT("station_stale_hours", station_stale_hours, "3", 1, 720),
 };
 
 static const struct cfg_def *

@@ -2,6 +2,7 @@
 #include "base/timeutil.h"
 #include "ops/ops.h"
 #include "ops/ops_int.h"
+#include "ops/ops_readings.h"
 #include "store/store_levels.h"
 #include "store/store_orders.h"
 
@@ -27,6 +28,9 @@ ops_status(struct app *app, json_t **out)
                      "manual", level_name(manual), "orders", "active", (json_int_t)c.active,
                      "acknowledged", (json_int_t)c.acknowledged, "overdue",
                      (json_int_t)c.overdue, "violation", (json_int_t)c.violation);
+    json_t *stations = NULL;
+    if (ops_stations_status(app, now, &stations) == SM_OK)
+        json_object_set_new(*out, "stations", stations);
     /* a drill in progress is shown apart from the real figures */
     int64_t drill_ep = 0, drill_since = 0;
     enum level drill_level = LEVEL_NONE;

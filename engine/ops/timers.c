@@ -6,6 +6,7 @@
 #include "base/xalloc.h"
 #include "ops/ops.h"
 #include "ops/ops_int.h"
+#include "ops/ops_readings.h"
 #include "store/store.h"
 #include "store/store_levels.h"
 #include "store/store_orders.h"
@@ -99,6 +100,9 @@ ops_run_timers(struct app *app, int64_t *next_ms)
      * ended can count; the timer wakes at least every 30 s */
     if (!err)
         err = ops_judge_hourly(app, now);
+    /* the local trigger looks at the readings once a clock hour */
+    if (!err)
+        err = ops_local_trigger(app, now, false, NULL);
     if (!err)
         err = store_commit(app->store);
     else

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aqi/trigger.h"
 #include "base/timeutil.h"
 #include "store/store_int.h"
 #include "store/store_views.h"
@@ -59,6 +60,33 @@ warning_row(sqlite3_stmt *st, int tz)
     return w;
 }
 
+/* new: {"level", "matches"}: the level the warning's forecast daily AQI
+ * gives under the 2024 criteria, and whether it is the warning's own
+ * level; null without a forecast. Non-numbers count as unknown days. */
+static json_t *
+forecast_check(const json_t *fc, const char *level)
+{
+    int days[31];
+    size_t n = 0, i;
+    json_t *v;
+    enum level wl = LEVEL_NONE;
+
+    if (!json_is_array(fc) || json_array_size(fc) == 0)
+        return json_null();
+    json_array_foreach(fc, i, v) {
+        if (n == SM_ARRAY_LEN(days))
+            break;
+        days[n++] = json_is_number(v) && json_number_value(v) >= 0 &&
+                            json_number_value(v) <= 1000
+                        ? (int)(json_number_value(v) + 0.5)
+                        : -1;
+    }
+    (void)level_parse(level, &wl);
+    enum forecast_level f = trigger_levels_from_forecast(days, n);
+    return json_pack("{s:s,s:b}", "level", forecast_level_name(f), "matches",
+                     forecast_level_to_level(f) == wl);
+}
+
 static const char SQL_WARNINGS[] =
     "SELECT " WARNING_COLUMNS " FROM warnings ORDER BY id DESC LIMIT ? OFFSET ?";
 static const char SQL_WARNING[] = "SELECT " WARNING_COLUMNS ", original FROM warnings WHERE id = ?";
@@ -103,6 +131,9 @@ store_warning_json(struct store *s, int64_t id, int tz, json_t **out)
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *out = warning_row(st, tz);
+        json_object_set_new(*out, "forecast_check",
+                            forecast_check(json_object_get(*out, "forecast"),
+                                           store_col_text(st, 7)));
         json_object_set_new(*out, "original",
                             json_stringn((const char *)sqlite3_column_blob(st, 26),
                                          (size_t)sqlite3_column_bytes(st, 26)));
