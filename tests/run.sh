@@ -3,7 +3,13 @@
 # errors under AddressSanitizer and UndefinedBehaviorSanitizer, run every test.
 set -eu
 cd "$(dirname "$0")/.."
-sh deploy/install-deps.sh
+# The console's end-to-end test needs a browser and node (npm comes with
+# nodejs from some sources and is a separate package in Debian's).
+E2E_PKGS="chromium fonts-wqy-microhei"
+command -v node >/dev/null 2>&1 || E2E_PKGS="$E2E_PKGS nodejs"
+command -v npm >/dev/null 2>&1 || E2E_PKGS="$E2E_PKGS npm"
+SMOGD_EXTRA_PKGS="${SMOGD_EXTRA_PKGS:-} $E2E_PKGS" sh deploy/install-deps.sh
+PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix tests/e2e --no-audit --no-fund
 cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DSM_WERROR=ON \
       -DSM_SANITIZE=address,undefined >/dev/null
 cmake --build build-test -j"$(nproc)"
