@@ -243,6 +243,54 @@ test('console: officer and enterprise flows in headless Chromium', { timeout: 60
     assert.doesNotMatch(await page.textContent('#detail-dialog'), /尚未确认/);
     await page.keyboard.press('Escape');
 
+    // panels for endpoints added elsewhere (AQI, proposals, deliveries),
+    // fed canned replies in the shapes the contract names
+    await page.route('**/v1/console/routes', async (route) => {
+      const res = await route.fetch();
+      const body = await res.json();
+      for (const p of ['GET /v1/aqi', 'GET /v1/aqi/history', 'GET /v1/stations', 'GET /v1/proposals',
+        'POST /v1/proposals/{}/accept', 'POST /v1/proposals/{}/dismiss', 'GET /v1/deliveries',
+        'POST /v1/deliveries/{}/retry']) {
+        const [method, pattern] = p.split(' ');
+        body.routes.push({ method, pattern });
+      }
+      await route.fulfill({ response: res, json: body });
+    });
+    const hourAgo = rfc3339(-3600000);
+    const json = (body) => (route) => route.fulfill({ json: body });
+    await page.route('**/v1/aqi', json({
+      county: { hourly: { aqi: 182, primary: ['pm25'], at: hourAgo }, daily: { aqi: 156, primary: ['pm25'], at: hourAgo } },
+      stations: [
+        { station: 'dangxiao', hourly: { aqi: 190, primary: ['pm25'], at: hourAgo }, daily: { aqi: 160, at: hourAgo } },
+        { station: 'hbj', hourly: { aqi: 95, primary: ['pm10'], at: rfc3339(-10 * 3600000) }, daily: { aqi: 88, at: hourAgo } },
+      ],
+    }));
+    await page.route('**/v1/stations', json({ stations: [{ id: 'dangxiao', name: '党校' }, { id: 'hbj', name: '环保局' }] }));
+    const series = (base0) => Array.from({ length: 72 }, (_, i) => ({
+      at: rfc3339(-(72 - i) * 3600000), aqi: Math.round(base0 + 60 * Math.sin(i / 9)),
+    }));
+    await page.route('**/v1/aqi/history*', json({
+      county: series(140), stations: [{ station: 'dangxiao', points: series(150) }, { station: 'hbj', points: series(110) }],
+    }));
+    await page.route('**/v1/proposals', json({ proposals: [{ id: 7, level: 'red', status: 'pending', at: hourAgo, reason: '党校站 PM2.5 连续 4 小时超过 250' }] }));
+    await page.route('**/v1/deliveries?*', json({ deliveries: [{ id: 31, order_id: 1, enterprise: ENTERPRISE, channel: 'sms', status: 'dead', attempts: 8, last_error: 'gateway timeout', updated_at: hourAgo }] }));
+    await page.route('**/v1/deliveries/31/retry', json({ id: 31, status: 'pending' }));
+    await page.route('**/v1/proposals/7/dismiss', json({ id: 7, status: 'dismissed' }));
+    await page.reload();
+    await page.waitForSelector('#aqi-chart svg path.series');
+    assert.equal(await page.$$eval('#aqi-chart svg path.series', (p) => p.length), 3);
+    assert.match(await page.textContent('#stations'), /党校/);
+    assert.equal(await page.$$eval('#stations tr.stale', (r) => r.length), 1);
+    await page.click('#proposals-body button:has-text("驳回")');
+    await page.fill('#cf-reason', '低成本站点漂移，已核实');
+    await page.click('#cf-ok');
+    await page.waitForSelector('#deliveries-body button.retry');
+    await page.click('#deliveries-body button.retry');
+    await page.fill('#cf-reason', '短信网关已恢复');
+    await page.click('#cf-ok');
+    await page.waitForSelector('.toast');
+    await page.screenshot({ path: path.join(ARTIFACTS, '09-aqi-proposals-deliveries.png'), fullPage: true });
+
     assert.deepEqual(problems, []);
     failed = false;
   } finally {

@@ -776,6 +776,10 @@ function init() {
   $('escalate-form').addEventListener('submit', (ev) => { ev.preventDefault(); escalate($('escalate-level').value); });
   $('clear-manual').addEventListener('click', () => escalate('none'));
   $('orders-filter').addEventListener('submit', (ev) => { ev.preventDefault(); state.orders.page = 0; loadOrders(); });
+  // choices apply at once; the search box applies on Enter or the button
+  $('orders-filter').addEventListener('change', (ev) => {
+    if (ev.target.id !== 'f-search') { state.orders.page = 0; loadOrders(); }
+  });
   $('orders-filter').addEventListener('reset', () => { setTimeout(() => { state.orders.page = 0; loadOrders(); }, 0); });
   $('orders-prev').addEventListener('click', () => { if (state.orders.page > 0) { state.orders.page--; loadOrders(); } });
   $('orders-next').addEventListener('click', () => { state.orders.page++; loadOrders(); });
