@@ -3,7 +3,15 @@
 # errors under AddressSanitizer and UndefinedBehaviorSanitizer, run every test.
 set -eu
 cd "$(dirname "$0")/.."
-SMOGD_TEST_PKGS="nginx systemd openssl python3-yaml" sh deploy/install-deps.sh
+# Test-only tools: nginx, systemd-analyze, openssl, PyYAML for the deploy tests;
+# a browser and node for the console's end-to-end test (npm comes with nodejs
+# from some sources and is a separate package in Debian's).
+E2E_PKGS="chromium fonts-wqy-microhei"
+command -v node >/dev/null 2>&1 || E2E_PKGS="$E2E_PKGS nodejs"
+command -v npm >/dev/null 2>&1 || E2E_PKGS="$E2E_PKGS npm"
+SMOGD_TEST_PKGS="nginx systemd openssl python3-yaml" \
+SMOGD_EXTRA_PKGS="${SMOGD_EXTRA_PKGS:-} $E2E_PKGS" sh deploy/install-deps.sh
+PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix tests/e2e --no-audit --no-fund
 # tests that need those tools fail instead of skipping when they are missing
 export SMOGD_REQUIRE_TOOLS=1
 cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DSM_WERROR=ON \

@@ -91,5 +91,7 @@ extern const struct route api_routes_compliance[];
 extern const int api_routes_compliance_count;
 extern const struct route api_routes_readings[];
 extern const int api_routes_readings_count;
+extern const struct route api_routes_console[];
+extern const int api_routes_console_count;
 
 #endif

@@ -552,7 +552,9 @@ path_join(char *out, size_t cap, const char *dir, const char *name)
 {
     size_t n = strlen(dir);
 
-    snprintf(out, cap, "%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", name);
+    /* a path too long for out is cut; opening it then fails and says so */
+    if ((size_t)snprintf(out, cap, "%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", name) >= cap)
+        out[cap - 1] = '\0';
 }
 
 /* Loads path (named source in diags) and parses it as kind into rs. */

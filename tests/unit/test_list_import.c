@@ -38,7 +38,7 @@ expect_error(const char *name, enum sm_err want, const char *code,
     struct list_import_opts o;
     struct list_report rep;
     struct list_diags d;
-    char want_text[1024], got[1024];
+    char want_text[5200], got[1024];
     const char *path = data_path(name);
     enum sm_err err;
 
@@ -274,7 +274,7 @@ test_missing_columns(void)
     struct list_import_opts o;
     struct list_report rep;
     struct list_diags d;
-    char got[1024], want[1024];
+    char got[1024], want[5200];
     const char *path = data_path("bad_missing_column.csv");
 
     opts_jiang(&o);
@@ -297,7 +297,7 @@ test_warnings(void)
     struct list_import_opts o;
     struct list_report rep;
     struct list_diags d;
-    char got[1024], want[1024];
+    char got[1024], want[5200];
     const char *path = data_path("warn_measure_weaker.csv");
 
     opts_jiang(&o);
@@ -361,7 +361,7 @@ test_xml_errors(void)
     struct list_import_opts o;
     struct list_report rep;
     struct list_diags d;
-    char got[1024], want[1024];
+    char got[1024], want[5200];
     const char *path = data_path("bad_rules.xml");
 
     opts_jiang(&o);

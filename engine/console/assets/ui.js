@@ -1,0 +1,246 @@
+// Shared by both pages: the API client, DOM building, dialogs and formats.
+import { t, getLang } from './i18n.js';
+
+export class ApiError extends Error {
+  constructor(status, code, message, body) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.body = body;
+  }
+}
+
+// A JSON API client holding one bearer token (kept in sessionStorage only).
+export class Api {
+  constructor(storageKey) {
+    this.key = storageKey;
+    this.routes = null;
+    try { this.token = sessionStorage.getItem(storageKey) || ''; } catch (e) { this.token = ''; }
+  }
+
+  setToken(tok) {
+    this.token = tok;
+    this.routes = null;
+    try {
+      if (tok) sessionStorage.setItem(this.key, tok);
+      else sessionStorage.removeItem(this.key);
+    } catch (e) { /* kept in memory only */ }
+  }
+
+  async request(method, path, body, extraHeaders) {
+    const headers = { Accept: 'application/json', Authorization: 'Bearer ' + this.token };
+    const init = { method, headers, cache: 'no-store', credentials: 'omit' };
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    Object.assign(headers, extraHeaders || {});
+    let res;
+    try {
+      res = await fetch(path, init);
+    } catch (e) {
+      throw new ApiError(0, 'network', t('error.network'));
+    }
+    const type = res.headers.get('Content-Type') || '';
+    let data = null;
+    if (type.includes('json')) {
+      try { data = await res.json(); } catch (e) { data = null; }
+    } else {
+      data = await res.text();
+    }
+    if (!res.ok) {
+      const err = data && data.error ? data.error : {};
+      throw new ApiError(res.status, err.code || 'http_' + res.status, err.message || res.statusText, data);
+    }
+    return data;
+  }
+
+  get(path) { return this.request('GET', path); }
+  post(path, body, headers) { return this.request('POST', path, body, headers); }
+
+  // The server's routes, fetched once per token; patterns use {} for an id.
+  async loadRoutes() {
+    if (this.routes) return this.routes;
+    try {
+      const r = await this.get('/v1/console/routes');
+      this.routes = new Set((r.routes || []).map((x) => x.method + ' ' + x.pattern));
+    } catch (e) {
+      if (e.status === 401 || e.status === 403) throw e;
+      this.routes = null;
+    }
+    return this.routes;
+  }
+
+  // False only when the server is known not to have the route; the caller
+  // still treats a 404 reply as "not available".
+  has(method, pattern) {
+    return !this.routes || this.routes.has(method + ' ' + pattern);
+  }
+}
+
+// el('div', {class: 'x', onclick: fn}, child, 'text', ...): children may be
+// nodes, strings, numbers, arrays, null or false.
+export function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith('on') && typeof v === 'function') node.addEventListener(k.slice(2), v);
+    else if (k === 'class') node.className = v;
+    else if (k === 'dataset') Object.assign(node.dataset, v);
+    else if (k in node && typeof v !== 'string') node[k] = v;
+    else node.setAttribute(k, v === true ? '' : v);
+  }
+  appendAll(node, children);
+  return node;
+}
+
+function appendAll(node, children) {
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    if (Array.isArray(c)) appendAll(node, c);
+    else node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+export function clear(node, ...children) {
+  node.replaceChildren();
+  appendAll(node, children);
+  return node;
+}
+
+// "2025-12-01T08:00:00+08:00" -> "2025-12-01 08:00": times from the API are
+// already in the county's zone, so they are shown as they are.
+export function fmtTime(s) {
+  if (!s || typeof s !== 'string') return '—';
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(s);
+  return m ? m[1] + ' ' + m[2] : s;
+}
+
+// Now as RFC 3339 in +08:00 (the county's zone), for forms.
+export function nowLocal8() {
+  const d = new Date(Date.now() + 8 * 3600 * 1000);
+  return d.toISOString().slice(0, 19) + '+08:00';
+}
+
+export function levelName(level) { return t('level.' + (level || 'none')); }
+
+export function levelBadge(level) {
+  const l = ['yellow', 'orange', 'red'].includes(level) ? level : 'none';
+  return el('span', { class: 'badge level-' + l }, t('level.short.' + l));
+}
+
+// A measure in plain words: the list's own Chinese text in zh-CN, the
+// action in words (plus any free text after ';') in English.
+export function measureText(m) {
+  let base;
+  if (m.action === 'halt') base = t('action.halt');
+  else if (m.action === 'limit') base = t('action.limit', { pct: m.limit_pct });
+  else if (m.action === 'voluntary') base = t('action.voluntary');
+  else base = m.action || '';
+  const text = typeof m.text === 'string' ? m.text : '';
+  if (getLang() === 'zh-CN') return text || base;
+  const extra = text.split(/[;；]/).slice(1).join('; ').trim();
+  return extra ? base + '; ' + extra : base;
+}
+
+export function errorText(e) {
+  if (e && e.status === 404) return t('unavailable');
+  return t('error.generic', { m: e && e.message ? e.message : String(e) });
+}
+
+export function notAvailable() {
+  return el('p', { class: 'unavailable', role: 'note' }, t('unavailable'));
+}
+
+// A short-lived message in the page's live region.
+export function announce(msg, kind) {
+  const box = document.getElementById('toast');
+  if (!box) return;
+  const item = el('div', { class: 'toast ' + (kind || 'ok') }, msg);
+  box.append(item);
+  setTimeout(() => item.remove(), 6000);
+}
+
+// Keeps Tab inside an open dialog (the modal dialog makes the rest inert;
+// this wraps around instead of leaving for the browser's own controls).
+export function trapFocus(dialog) {
+  dialog.addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Tab') return;
+    const items = [...dialog.querySelectorAll('button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])')]
+      .filter((x) => !x.disabled && x.offsetParent !== null);
+    if (!items.length) return;
+    const first = items[0];
+    const last = items[items.length - 1];
+    if (ev.shiftKey && document.activeElement === first) { ev.preventDefault(); last.focus(); }
+    else if (!ev.shiftKey && document.activeElement === last) { ev.preventDefault(); first.focus(); }
+  });
+}
+
+// Asks for confirmation with a mandatory reason and optional extra fields.
+// fields: [{name, label, type: 'text'|'select'|'datetime', options: [[value, label]], value, required}].
+// Resolves to {reason, ...fields} or null when cancelled (button or Escape).
+export function confirmAction({ title, body, fields, reasonLabel, okLabel, danger }) {
+  const dialog = document.getElementById('confirm-dialog');
+  const opener = document.activeElement;
+  return new Promise((resolve) => {
+    const inputs = {};
+    const rows = (fields || []).map((f, i) => {
+      const id = 'cf-' + f.name + '-' + i;
+      let input;
+      if (f.type === 'select') {
+        input = el('select', { id, name: f.name }, f.options.map(([v, l]) => el('option', { value: v }, l)));
+        if (f.value !== undefined) input.value = f.value;
+      } else {
+        input = el('input', { id, name: f.name, type: 'text', value: f.value || '', autocomplete: 'off' });
+      }
+      if (f.required) input.required = true;
+      inputs[f.name] = input;
+      return el('div', { class: 'field' }, el('label', { for: id }, f.label), input);
+    });
+    const reason = el('textarea', { id: 'cf-reason', name: 'reason', rows: 3, required: true });
+    const err = el('p', { class: 'form-error', role: 'alert' });
+    const ok = el('button', { type: 'submit', class: danger ? 'danger' : 'primary', id: 'cf-ok' }, okLabel || t('confirm.ok'));
+    const cancel = el('button', { type: 'button', id: 'cf-cancel' }, t('confirm.cancel'));
+    const form = el('form', { method: 'dialog', class: 'confirm-form', novalidate: true },
+      el('h2', { id: 'confirm-title' }, title),
+      body ? el('p', {}, body) : null,
+      rows,
+      el('div', { class: 'field' }, el('label', { for: 'cf-reason' }, reasonLabel || t('confirm.reason')), reason),
+      err,
+      el('div', { class: 'dialog-buttons' }, cancel, ok));
+    clear(dialog, form);
+    dialog.setAttribute('aria-labelledby', 'confirm-title');
+    let result = null;
+    const finish = () => {
+      dialog.removeEventListener('close', finish);
+      if (opener && opener.focus) opener.focus();
+      resolve(result);
+    };
+    dialog.addEventListener('close', finish);
+    cancel.addEventListener('click', () => dialog.close());
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      if (!reason.value.trim()) {
+        err.textContent = t('confirm.reason_required');
+        reason.setAttribute('aria-invalid', 'true');
+        reason.focus();
+        return;
+      }
+      for (const [name, input] of Object.entries(inputs)) {
+        if (input.required && !input.value.trim()) { err.textContent = t('confirm.reason_required'); input.focus(); return; }
+      }
+      result = { reason: reason.value.trim() };
+      for (const [name, input] of Object.entries(inputs)) result[name] = input.value.trim();
+      dialog.close();
+    });
+    dialog.showModal();
+    (rows.length ? Object.values(inputs)[0] : reason).focus();
+  });
+}
+
+// A random key so that a repeated click never acknowledges twice.
+export function idempotencyKey() {
+  const b = new Uint8Array(16);
+  crypto.getRandomValues(b);
+  return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+}

@@ -1,0 +1,25 @@
+# Turns every file in DIR (the console's static assets) into a C byte array
+# and one table {name, data, len}. Takes a directory, not a list: lists with
+# ';' do not survive add_custom_command.
+file(GLOB files ${DIR}/*)
+list(SORT files)
+set(arrays "")
+set(table "")
+set(count 0)
+foreach(f IN LISTS files)
+  if(IS_DIRECTORY ${f})
+    continue()
+  endif()
+  get_filename_component(name ${f} NAME)
+  file(READ ${f} hex HEX)
+  string(LENGTH "${hex}" hexlen)
+  math(EXPR len "${hexlen} / 2")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  # one line per 24 bytes keeps the generated file readable by compilers and people
+  string(REPEAT "0x..," 24 row)
+  string(REGEX REPLACE "(${row})" "\\1\n" bytes "${bytes}")
+  string(APPEND arrays "static const unsigned char asset_${count}[] = {\n${bytes}0x00\n};\n")
+  string(APPEND table "    { \"${name}\", asset_${count}, ${len} },\n")
+  math(EXPR count "${count} + 1")
+endforeach()
+file(WRITE ${OUT} "/* generated from engine/console/assets; do not edit */\n#include \"console/console.h\"\n\n${arrays}\nconst struct console_asset console_assets[] = {\n${table}};\nconst int console_asset_count = ${count};\n")
