@@ -11,6 +11,9 @@ static const struct cli_command commands[] = {
     { "token", "create, list and revoke credentials", cmd_token },
     { "audit", "verify the tamper-evident audit chain", cmd_audit },
     { "list", "import, show and activate yearly emission-reduction lists", cmd_list },
+    { "replay", "run a scenario on a virtual clock and check its expectations", cmd_replay },
+    { "demo", "replay the bundled Jiang County episode and write its report", cmd_demo },
+    { "report", "write an episode's report (HTML with charts, and JSON)", cmd_report },
 };
 
 static void
