@@ -85,5 +85,7 @@ extern const struct route api_routes_orders[];
 extern const int api_routes_orders_count;
 extern const struct route api_routes_lists[];
 extern const int api_routes_lists_count;
+extern const struct route api_routes_reports[];
+extern const int api_routes_reports_count;
 
 #endif

@@ -17,6 +17,7 @@ static const struct route_table tables[] = {
     { api_routes_warnings, &api_routes_warnings_count },
     { api_routes_orders, &api_routes_orders_count },
     { api_routes_lists, &api_routes_lists_count },
+    { api_routes_reports, &api_routes_reports_count },
 };
 
 int
