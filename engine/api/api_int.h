@@ -93,5 +93,7 @@ extern const struct route api_routes_readings[];
 extern const int api_routes_readings_count;
 extern const struct route api_routes_console[];
 extern const int api_routes_console_count;
+extern const struct route api_routes_reports[];
+extern const int api_routes_reports_count;
 
 #endif

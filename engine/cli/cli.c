@@ -16,6 +16,9 @@ static const struct cli_command commands[] = {
     { "restore", "replace the database with a verified backup", cmd_restore },
     { "check", "validate the configuration without starting (like nginx -t)", cmd_check },
     { "contacts", "import enterprise contacts (webhook, e-mail, phone) from CSV", cmd_contacts },
+    { "replay", "run a scenario on a virtual clock and check its expectations", cmd_replay },
+    { "demo", "replay the bundled Jiang County episode and write its report", cmd_demo },
+    { "report", "write an episode's report (HTML with charts, and JSON)", cmd_report },
 };
 
 static void

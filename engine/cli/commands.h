@@ -17,5 +17,8 @@ int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_contacts(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

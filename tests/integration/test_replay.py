@@ -1,0 +1,181 @@
+"""smogd replay, demo and report: exit codes, named failures, line-precise
+errors, a self-contained HTML report and JSON figures that match the
+scenario's known answers."""
+import html.parser
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+SMOGD = os.environ["SMOGD"]
+SRC = os.environ["SMOGD_SOURCE_DIR"]
+DATA = os.path.join(SRC, "tests", "data", "scenarios")
+DEMO = os.path.join(SRC, "scenarios", "jiang-county", "scenario.json")
+
+
+def run(*args, cwd=None):
+    return subprocess.run([SMOGD, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+class Page(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.open, self.links = {}, [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags[tag] = self.tags.get(tag, 0) + 1
+        for k, v in attrs:
+            if k in ("src", "href") and v and ("http://" in v or "https://" in v or v.startswith("//")):
+                self.links.append(v)
+        if tag not in ("meta", "br", "img", "link", "input"):
+            self.open.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags[tag] = self.tags.get(tag, 0) + 1
+
+    def handle_endtag(self, tag):
+        assert self.open and self.open[-1] == tag, f"</{tag}> closes {self.open[-1:]}"
+        self.open.pop()
+
+
+def check(cond, msg):
+    if not cond:
+        print("FAIL:", msg)
+        sys.exit(1)
+
+
+def test_good_scenario():
+    r = run("replay", DEMO)
+    check(r.returncode == 0, f"demo scenario: rc {r.returncode}\n{r.stdout[-2000:]}\n{r.stderr}")
+    check("expectations hold" in r.stdout and "ok:" in r.stdout, r.stdout[-500:])
+    # the reminder fires at the exact deadline: orders at 20:00, deadline 60 min
+    check("2025-12-01 21:00+08:00  overdue   acknowledgement overdue: 4 ack_reminder, 4 officer_alert"
+          in r.stdout, "the overdue line at 21:00")
+
+
+def test_wrong_expectation():
+    path = os.path.join(DATA, "wrong_expectation.json")
+    r = run("replay", path)
+    check(r.returncode == 1, f"rc {r.returncode}")
+    line = next(i + 1 for i, t in enumerate(open(path, encoding="utf-8")) if '"acknowledged": 60' in t)
+    want = f"FAILED {path}:{line}: step 2: expect.orders.acknowledged: expected 60, got 59"
+    check(want in r.stderr, f"wanted {want!r} in:\n{r.stderr}")
+    overdue_line = next(i + 1 for i, t in enumerate(open(path, encoding="utf-8")) if '"overdue": 0' in t)
+    check(f"{path}:{overdue_line}: step 2: expect.orders.overdue: expected 0, got 1" in r.stderr, r.stderr)
+    # the level expectation held and is not named
+    check("expect.level" not in r.stderr, r.stderr)
+    rj = run("replay", path, "--json")
+    out = json.loads(rj.stdout)
+    check(rj.returncode == 1 and out["ok"] is False and out["failed"] == 2, rj.stdout[:500])
+    check({f["what"] for f in out["failures"]} == {"expect.orders.acknowledged", "expect.orders.overdue"},
+          out["failures"])
+
+
+def test_malformed():
+    path = os.path.join(DATA, "malformed.json")
+    r = run("replay", path)
+    check(r.returncode == 1, f"rc {r.returncode}")
+    check(f"{path}:8:" in r.stderr and "steps[1].expect.ordres" in r.stderr and "unknown key" in r.stderr,
+          r.stderr)
+    with tempfile.TemporaryDirectory() as d:
+        bad = os.path.join(d, "bad.json")
+        with open(bad, "w") as f:
+            f.write('{\n  "title": "x",\n  "title": "y"\n}\n')
+        r = run("replay", bad)
+        check(r.returncode == 1 and f"{bad}:3:" in r.stderr and "duplicate" in r.stderr, r.stderr)
+    r = run("replay", "--nope")
+    check(r.returncode == 2, "unknown flag exits 2")
+
+
+def test_report_and_figures():
+    with tempfile.TemporaryDirectory() as d:
+        out = os.path.join(d, "r.html")
+        r = run("replay", DEMO, "--report", out)
+        check(r.returncode == 0, r.stderr)
+        text = open(out, encoding="utf-8").read()
+        p = Page()
+        p.feed(text)
+        p.close()
+        check(not p.links, f"links out: {p.links}")
+        check(p.tags.get("svg", 0) >= 4, f"svg charts: {p.tags.get('svg')}")
+        check(p.tags.get("script", 0) == 0, "no scripts")
+        check("No station readings" in text, "says the AQI chart is missing")
+        fig = json.load(open(os.path.join(d, "r.json"), encoding="utf-8"))
+        # known answers of the demo: 60 enterprises, 3 levels, one never answers
+        check(fig["episode"]["max_level"] == "red", fig["episode"])
+        check(fig["orders"]["versions"] == 180 and fig["orders"]["enterprises"] == 60, fig["orders"])
+        check(fig["orders"]["lifted"] == 60 and fig["orders"]["superseded"] == 120, fig["orders"])
+        check(fig["orders"]["acknowledged"] == 177 and fig["orders"]["acknowledged_by_phone"] == 1, fig["orders"])
+        am = fig["ack_minutes"]
+        check(am["count"] == 177 and am["late"] == 3 and am["never"] == 3, am)
+        check(sum(b["count"] for b in am["bins"]) == 177, am["bins"])
+        check([l["to"] for l in fig["levels"]] == ["yellow", "orange", "red", "none"], fig["levels"])
+        check(len(fig["warnings"]) == 4, fig["warnings"])
+        towns = fig["compliance"]["by_town"]
+        check(sum(t["orders"] for t in towns) == 60, towns)
+        red = {p["pollutant"]: p for p in fig["reductions"]["pollutants"]}
+        check(abs(red["so2"]["required_kg_day"] - 0.3 * red["so2"]["baseline_kg_day"]) < 1e-6, red)
+        check(red["so2"]["promised_kg_day"] >= red["so2"]["required_kg_day"], red)
+        check(red["so2"]["achieved_kg_day"] is None, "achieved not measured yet")
+
+
+def test_demo_and_report_command():
+    with tempfile.TemporaryDirectory() as d:
+        t0 = time.monotonic()
+        r = run("demo", "--out", d)
+        took = time.monotonic() - t0
+        check(r.returncode == 0, r.stderr)
+        check(took < 5, f"demo took {took:.1f} s")
+        html_path = os.path.join(d, "smogd-demo-report.html")
+        check(os.path.exists(html_path) and os.path.exists(os.path.join(d, "smogd-demo-report.json")),
+              os.listdir(d))
+        check(f"report written to {html_path}" in r.stdout, r.stdout[-300:])
+        # a replayed database can be reported on later
+        db = os.path.join(d, "kept.db")
+        r = run("replay", os.path.join(SRC, "scenarios", "municipal-cancel", "scenario.json"), "--db", db)
+        check(r.returncode == 0, r.stderr)
+        r = run("report", "1", "--db", db, "--json")
+        check(r.returncode == 0, r.stderr)
+        fig = json.loads(r.stdout)
+        check(fig["episode"]["max_level"] == "yellow" and fig["orders"]["lifted"] == 60, fig["orders"])
+        r = run("report", "1", "--db", db)
+        check(r.returncode == 0 and r.stdout.startswith("<!DOCTYPE html>"), r.stderr)
+        r = run("report", "9", "--db", db)
+        check(r.returncode == 1 and "no such episode" in r.stderr, r.stderr)
+
+
+def test_http_report():
+    sys.path.insert(0, os.path.join(SRC, "tests", "support"))
+    from harness import Server, Workdir, json_warning, make_token
+    w = Workdir()
+    s = Server(w)
+    try:
+        check(run("list", "import", os.path.join(SRC, "scenarios", "jiang-county", "list.csv"),
+                  "--activate", "--db", s.db).returncode == 0, "list import")
+        officer = make_token(s.db, "officer", name="duty-1")
+        issuer = make_token(s.db, "issuer", name="feed")
+        s.start()
+        r = s.post("/v1/warnings", body=json.dumps(json_warning("HTTP-1", "orange")), token=issuer,
+                   headers={"Content-Type": "application/json"})
+        check(r.status == 200, r)
+        r = s.get("/v1/episodes/1/report", token=officer)
+        check(r.status == 200 and r.headers.get("Content-Type", "").startswith("text/html"), r)
+        check(r.text.startswith("<!DOCTYPE html>") and "<svg" in r.text, r.text[:200])
+        r = s.get("/v1/episodes/1/report?format=json", token=officer)
+        check(r.status == 200 and r.json["orders"]["active"] == 60, r)
+        check(r.json["episode"]["max_level"] == "orange", r.json["episode"])
+        check(s.get("/v1/episodes/7/report", token=officer).status == 404, "unknown episode")
+        check(s.get("/v1/episodes/1/report?format=pdf", token=officer).status == 422, "bad format")
+        check(s.get("/v1/episodes/1/report", token=issuer).status == 403, "issuer is not an officer")
+    finally:
+        s.stop()
+        w.cleanup()
+
+
+if __name__ == "__main__":
+    for name, fn in list(globals().items()):
+        if name.startswith("test_") and callable(fn):
+            fn()
+            print("ok  ", name)
