@@ -6,6 +6,7 @@
 #include "app/app.h"
 #include "base/buf.h"
 #include "base/role.h"
+#include "ops/ops.h"
 #include "report/report.h"
 
 static void
@@ -25,7 +26,7 @@ get_report(struct api_req *r)
     }
     meta = (struct report_meta){ r->app->cfg.county_code, r->app->cfg.county_name,
                                  r->app->cfg.tz_min, NULL, NULL };
-    err = report_figures(r->app->store, id, clock_now(&r->app->clock), &meta, &fig);
+    err = ops_report_figures(r->app, id, &meta, &fig);
     if (err == SM_ERR_NOTFOUND) {
         api_reply_error(r, 404, "not_found", "there is no episode %lld", (long long)id);
         return;

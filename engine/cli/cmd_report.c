@@ -5,6 +5,7 @@
 #include "base/buf.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "ops/ops.h"
 #include "cli/report_out.h"
 
 static const char usage[] =
@@ -49,7 +50,7 @@ cmd_report(int argc, char **argv)
         free(json_path);
     } else {
         json_t *fig = NULL;
-        enum sm_err err = report_figures(a.store, id, clock_now(&a.clock), &meta, &fig);
+        enum sm_err err = ops_report_figures(&a, id, &meta, &fig);
         rc = 1;
         if (err) {
             fprintf(stderr, "smogd report: episode %lld: %s\n", id,

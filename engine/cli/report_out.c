@@ -1,5 +1,6 @@
 /* Report files: HTML for people, JSON with the same figures for tools. */
 #include "cli/report_out.h"
+#include "ops/ops.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -40,7 +41,7 @@ cli_write_report(struct app *a, int64_t episode, const struct report_meta *meta,
                  const char *html_path, const char *json_path)
 {
     json_t *fig = NULL;
-    enum sm_err err = report_figures(a->store, episode, clock_now(&a->clock), meta, &fig);
+    enum sm_err err = ops_report_figures(a, episode, meta, &fig);
     bool ok = true;
 
     if (err) {

@@ -91,6 +91,12 @@ SM_NODISCARD enum sm_err ops_reissue(struct app *app, const struct ops_actor *wh
                                      int64_t order_id, const char *reason, int64_t *new_id,
                                      struct sm_diag *diag);
 
+/* The episode report's figures (report_figures) with the county's hourly
+ * AQI over the episode added when readings exist. *out is new. */
+struct report_meta;
+SM_NODISCARD enum sm_err ops_report_figures(struct app *app, int64_t episode_id,
+                                            const struct report_meta *meta, json_t **out);
+
 /* Runs every persisted deadline that is due at now: warning onsets and
  * expiries, acknowledgement deadlines. *next_ms: the next one (0: none). */
 SM_NODISCARD enum sm_err ops_run_timers(struct app *app, int64_t *next_ms);

@@ -79,6 +79,9 @@ ops_run_timers(struct app *app, int64_t *next_ms)
             err = store_warning_end(app->store, ds.d[i].id, "expired", now, 0);
         else
             err = store_warning_activate(app->store, ds.d[i].id);
+        /* an update that has come into force ends what it replaces */
+        if (!err && !ds.d[i].expire)
+            err = store_warnings_end_replaced(app->store, ds.d[i].id, now);
         if (!err)
             err = ops_audit(app, now, "system", "system",
                             ds.d[i].expire ? "warning.expire" : "warning.start", object, "ok", "");

@@ -80,10 +80,12 @@ forecast_text(const struct warning_msg *m)
     return buf_detach(&b);
 }
 
-/* Ends each referenced warning that is still in force; returns how many. */
+/* Ends each referenced warning that is still in force; returns how many.
+ * With defer (an update whose onset is ahead) they stay in force until that
+ * onset and are only marked as replaced by new_id. */
 static enum sm_err
 end_references(struct app *app, const struct warning_msg *m, const char *state,
-               int64_t now_ms, int64_t new_id, int *found)
+               int64_t now_ms, int64_t new_id, bool defer, int *found)
 {
     enum sm_err err = SM_OK;
 
@@ -95,7 +97,8 @@ end_references(struct app *app, const struct warning_msg *m, const char *state,
                                      &drill);
         if (!err && id) {
             (*found)++;
-            err = store_warning_end(app->store, id, state, now_ms, new_id);
+            err = defer ? store_warning_mark_replaced(app->store, id, new_id)
+                        : store_warning_end(app->store, id, state, now_ms, new_id);
         }
     }
     return err;
@@ -192,8 +195,11 @@ ops_apply_warning(struct app *app, const struct ops_actor *who, const char *cont
      * curtails; a cancel ends them. Only actual/exercise messages act. */
     if ((m->msg_type == WARNING_MSG_UPDATE || m->msg_type == WARNING_MSG_CANCEL) &&
         (m->status == WARNING_STATUS_ACTUAL || m->status == WARNING_STATUS_EXERCISE)) {
+        /* an update coming into force later leaves the old level in force
+         * until then: the county must not drop to none in between */
+        bool defer = m->msg_type == WARNING_MSG_UPDATE && strcmp(state, "scheduled") == 0;
         err = end_references(app, m, m->msg_type == WARNING_MSG_CANCEL ? "cancelled" : "replaced",
-                             now, id, &found);
+                             now, id, defer, &found);
         if (err)
             goto out_rollback;
         if (m->msg_type == WARNING_MSG_CANCEL) {

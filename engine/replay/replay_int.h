@@ -29,6 +29,7 @@ struct replay {
     int batch[2], batch_gone;
     int64_t batch_first, batch_last;
     bool skipped_kind[STEP_KIND_COUNT];
+    bool stations_registered;
 };
 
 /* Records an event at the current virtual time (text is copied). */

@@ -9,6 +9,7 @@
 #include "base/timeutil.h"
 #include "base/xalloc.h"
 #include "ops/ops_int.h"
+#include "ops/ops_readings.h"
 #include "replay/replay_int.h"
 #include "store/store_levels.h"
 #include "store/store_orders.h"
@@ -331,8 +332,150 @@ run_expect(struct replay *r, const struct scenario_step *st)
     return replay_expect(r, st);
 }
 
-/* Readings, meter data, inspections and receiver outages need use cases
- * this build does not have; their rows stay NULL until it does. */
+static const struct ops_actor replay_monitor = { "station-feed", "monitor", NULL };
+
+/* The scenario's stations are registered before the first readings, as an
+ * officer would have done before the season. */
+static enum sm_err
+register_stations(struct replay *r)
+{
+    size_t i;
+    json_t *st;
+    enum sm_err err = SM_OK;
+
+    if (r->stations_registered)
+        return SM_OK;
+    json_array_foreach(r->sc->stations, i, st) {
+        struct sm_diag d = { 0 };
+        json_t *body = json_deep_copy(st), *out = NULL;
+        const char *id = json_string_value(json_object_get(st, "id"));
+        json_object_del(body, "id");
+        err = ops_station_put(r->app, &replay_officer, id, body, &out, &d);
+        json_decref(body);
+        json_decref(out);
+        if (err) {
+            replay_fail(r, "stations", NULL, NULL, "station %s refused: %s", id, d.text);
+            return err == SM_ERR_DB || err == SM_ERR_IO || err == SM_ERR_BUSY ? err : SM_OK;
+        }
+    }
+    r->stations_registered = true;
+    return err;
+}
+
+static enum sm_err
+run_readings(struct replay *r, const struct scenario_step *st)
+{
+    json_t *body = json_pack("{s:[]}", "readings"), *reply = NULL;
+    json_t *arr = json_object_get(body, "readings");
+    struct sm_diag d = { 0 };
+    size_t i;
+    json_t *rd;
+    char *text;
+    enum sm_err err = register_stations(r);
+
+    if (err) {
+        json_decref(body);
+        return err;
+    }
+    json_array_foreach(st->arg, i, rd) {
+        json_t *copy = json_deep_copy(rd);
+        if (!json_object_get(copy, "unit")) {
+            const char *p = json_string_value(json_object_get(copy, "pollutant"));
+            json_object_set_new(copy, "unit", json_string(p && strcmp(p, "co") == 0 ? "mg/m3" : "ug/m3"));
+        }
+        json_array_append_new(arr, copy);
+    }
+    text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    err = ops_readings_post(r->app, &replay_monitor, text, strlen(text), &reply, &d);
+    free(text);
+    if (err == SM_ERR_DB || err == SM_ERR_BUSY || err == SM_ERR_IO) {
+        json_decref(reply);
+        return err;
+    }
+    if (err) {
+        replay_fail(r, "readings", NULL, NULL, "readings refused: %s", d.text);
+    } else {
+        size_t rej = json_array_size(json_object_get(reply, "rejected"));
+        replay_event(r, "readings", "%lld readings accepted%s",
+                     (long long)json_integer_value(json_object_get(reply, "accepted")),
+                     rej ? ", some rejected" : "");
+        if (rej)
+            replay_fail(r, "readings", NULL, json_incref(json_object_get(reply, "rejected")),
+                        "%zu readings were rejected", rej);
+    }
+    json_decref(reply);
+    return SM_OK;
+}
+
+/* Meter data and inspections go through the same use case as
+ * POST /v1/compliance: a monitor posts loads, an officer inspections. */
+static enum sm_err
+run_compliance(struct replay *r, const struct scenario_step *st, bool inspection)
+{
+    json_t *items = json_array(), *reply = NULL, *body;
+    struct sm_diag d = { 0 };
+    size_t i;
+    json_t *it;
+    enum sm_err err;
+
+    json_array_foreach(st->arg, i, it) {
+        if (inspection) {
+            json_array_append_new(items, json_deep_copy(it));
+            continue;
+        }
+        json_array_append_new(items, json_pack("{s:O,s:O,s:s,s:O,s:O}", "uscc",
+                                               json_object_get(it, "uscc"), "line",
+                                               json_object_get(it, "line"), "metric", "power_kw",
+                                               "value", json_object_get(it, "power_kw"), "at",
+                                               json_object_get(it, "at")));
+    }
+    body = json_pack("{s:o}", inspection ? "inspections" : "measurements", items);
+    err = ops_record_compliance(r->app, inspection ? &replay_officer : &replay_monitor, body,
+                                &reply, &d);
+    json_decref(body);
+    if (err == SM_ERR_DB || err == SM_ERR_BUSY || err == SM_ERR_IO) {
+        json_decref(reply);
+        return err;
+    }
+    if (err) {
+        replay_fail(r, inspection ? "inspection" : "meter", NULL, NULL, "refused: %s", d.text);
+    } else {
+        size_t rej = json_array_size(json_object_get(reply, "rejected"));
+        json_t *orders = json_object_get(reply, "orders");
+        size_t k, violations = 0;
+        json_t *o;
+        json_array_foreach(orders, k, o)
+            if (strcmp(json_string_value(json_object_get(o, "compliance")), "violation") == 0)
+                violations++;
+        replay_event(r, inspection ? "inspection" : "meter",
+                     "%lld %s accepted; %zu orders judged, %zu in violation",
+                     (long long)json_integer_value(json_object_get(reply, "accepted")),
+                     inspection ? "inspections" : "load readings", json_array_size(orders),
+                     violations);
+        if (rej)
+            replay_fail(r, inspection ? "inspection" : "meter", NULL,
+                        json_incref(json_object_get(reply, "rejected")), "%zu items were rejected",
+                        rej);
+    }
+    json_decref(reply);
+    return SM_OK;
+}
+
+static enum sm_err
+run_meter(struct replay *r, const struct scenario_step *st)
+{
+    return run_compliance(r, st, false);
+}
+
+static enum sm_err
+run_inspection(struct replay *r, const struct scenario_step *st)
+{
+    return run_compliance(r, st, true);
+}
+
+/* Receiver outages need simulated delivery, which replay does not run
+ * (notices are counted from the outbox); the row stays NULL. */
 static replay_step_fn *const runners[STEP_KIND_COUNT] = {
     [STEP_ADVANCE] = run_advance,
     [STEP_WARNING] = run_warning,
@@ -340,9 +483,9 @@ static replay_step_fn *const runners[STEP_KIND_COUNT] = {
     [STEP_ACK] = run_ack,
     [STEP_PHONE_ACK] = run_phone_ack,
     [STEP_REISSUE] = run_reissue,
-    [STEP_READINGS] = NULL,
-    [STEP_METER] = NULL,
-    [STEP_INSPECTION] = NULL,
+    [STEP_READINGS] = run_readings,
+    [STEP_METER] = run_meter,
+    [STEP_INSPECTION] = run_inspection,
     [STEP_OUTAGE] = NULL,
     [STEP_EXPECT] = run_expect,
 };

@@ -137,6 +137,36 @@ store_warning_activate(struct store *s, int64_t id)
     return store_exec_stmt(s, st);
 }
 
+static const char SQL_MARK_REPLACED[] =
+    "UPDATE warnings SET replaced_by = ?2 WHERE id = ?1 AND state IN ('scheduled','active')";
+static const char SQL_END_REPLACED[] =
+    "UPDATE warnings SET state = 'replaced', ended_ms = ?2 WHERE replaced_by = ?1 "
+    "AND state IN ('scheduled','active')";
+
+enum sm_err
+store_warning_mark_replaced(struct store *s, int64_t id, int64_t new_id)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_MARK_REPLACED);
+
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, new_id);
+    return store_exec_stmt(s, st);
+}
+
+enum sm_err
+store_warnings_end_replaced(struct store *s, int64_t new_id, int64_t now_ms)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_END_REPLACED);
+
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, new_id);
+    sqlite3_bind_int64(st, 2, now_ms);
+    return store_exec_stmt(s, st);
+}
+
 static const char SQL_ACTIVE[] =
     "SELECT id, level, towns FROM warnings WHERE state = 'active' AND drill = ? ORDER BY id";
 

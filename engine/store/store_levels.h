@@ -39,6 +39,12 @@ SM_NODISCARD enum sm_err store_warning_insert(struct store *s, const struct warn
 SM_NODISCARD enum sm_err store_warning_end(struct store *s, int64_t id, const char *state,
                                            int64_t ended_ms, int64_t replaced_by);
 SM_NODISCARD enum sm_err store_warning_activate(struct store *s, int64_t id);
+/* An update whose onset is still ahead: the warning it references stays in
+ * force, marked as replaced by new_id from that onset on. */
+SM_NODISCARD enum sm_err store_warning_mark_replaced(struct store *s, int64_t id, int64_t new_id);
+/* At new_id's onset: ends every warning still in force that it replaces. */
+SM_NODISCARD enum sm_err store_warnings_end_replaced(struct store *s, int64_t new_id,
+                                                     int64_t now_ms);
 
 typedef void store_warning_level_fn(void *arg, int64_t id, enum level level,
                                     const char *towns);

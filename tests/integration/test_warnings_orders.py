@@ -267,6 +267,26 @@ def test_future_onset_survives_restart_and_expiry_lifts():
         e.close()
 
 
+def test_update_with_later_onset_keeps_the_old_level_until_then():
+    e = Episode()
+    try:
+        e.warn(json_warning("U-1", "yellow"))
+        r = e.warn(json_warning("U-2", "orange", msg_type="update", references=["U-1"], onset=now_plus(2)))
+        assert r.json["reason"] == "scheduled" and r.json["level"] == "yellow", r
+        assert {o["version"] for o in e.orders(status="issued")} == {1}  # nothing lifted meanwhile
+        deadline = time.time() + 10
+        while time.time() < deadline and e.status()["level"] != "orange":
+            time.sleep(0.2)
+        assert e.status()["level"] == "orange"
+        cur = e.orders(status="issued")
+        assert {o["version"] for o in cur} == {2} and len(cur) == len(ENTERPRISES), cur
+        assert e.orders(status="lifted") == []
+        ws = {w["identifier"]: w for w in e.s.get("/v1/warnings", token=e.officer).json["warnings"]}
+        assert ws["U-1"]["state"] == "replaced" and ws["U-2"]["state"] == "active", ws
+    finally:
+        e.close()
+
+
 def test_exercise_is_a_drill_kept_apart():
     e = Episode()
     try:
@@ -350,5 +370,6 @@ if __name__ == "__main__":
     main([test_alert_update_ack_cancel_chain, test_every_order_and_notice_exactly_once,
           test_escalation_floor_rules, test_scope_pollutant_status_and_hostile,
           test_cap_xml_alert_applies, test_future_onset_survives_restart_and_expiry_lifts,
+          test_update_with_later_onset_keeps_the_old_level_until_then,
           test_exercise_is_a_drill_kept_apart, test_officer_reissue_and_phone_ack,
           test_concurrent_acks_and_orders_cli])
