@@ -3,7 +3,10 @@
 # errors under AddressSanitizer and UndefinedBehaviorSanitizer, run every test.
 set -eu
 cd "$(dirname "$0")/.."
-SMOGD_TEST_PKGS="nginx systemd openssl python3-yaml" sh deploy/install-deps.sh
+# strace, faketime: the reliability suite's I/O-fault and clock tests;
+# clang and its runtime: the time-boxed libFuzzer run; cppcheck: static analysis
+SMOGD_TEST_PKGS="nginx systemd openssl python3-yaml strace faketime clang libclang-rt-14-dev cppcheck" \
+    sh deploy/install-deps.sh
 # tests that need those tools fail instead of skipping when they are missing
 export SMOGD_REQUIRE_TOOLS=1
 cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DSM_WERROR=ON \
@@ -11,4 +14,11 @@ cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DSM_WERROR=ON \
 cmake --build build-test -j"$(nproc)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-ctest --test-dir build-test --output-on-failure -j2 --timeout 600 "$@"
+ctest --test-dir build-test --output-on-failure -j2 --timeout 900 "$@"
+# static analysis (seconds); jansson's iteration macros are spelled out for it
+cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 --inline-suppr \
+    -I engine --suppress=missingIncludeSystem --library=posix \
+    '-Djson_array_foreach(a,i,v)=for(i=0;i<1;i++)' '-Djson_object_foreach(o,k,v)=for(;k;)' \
+    engine notifiers
+# coverage-guided fuzzing, time-boxed (about 15 s per target; nightly: a longer box)
+sh tests/fuzz/run_fuzz.sh "${SMOGD_FUZZ_SECONDS:-15}"

@@ -6,7 +6,7 @@ Importable (check(db, history=..., concurrency=...) returns a Report) and a
 command line tool:
 
     python3 tests/reliability/checker.py DB [--history FILE.jsonl]
-            [--concurrency N] [--smogd PATH]
+            [--concurrency N] [--crashes N] [--smogd PATH]
 
 exit 0 when every invariant holds, 1 otherwise; one line per finding.
 
@@ -253,7 +253,7 @@ def inv7_integrity(con, rep):
         rep.fail("INV7", f"foreign_key_check: {fk[:5]}")
 
 
-def inv8_in_doubt(con, rep, history, concurrency):
+def inv8_in_doubt(con, rep, history, concurrency, crashes):
     if history is None:
         return
     tried = {h["order_id"] for h in history if h.get("op") == "ack"}
@@ -262,13 +262,16 @@ def inv8_in_doubt(con, rep, history, concurrency):
     acked = set(_acked_orders(con))
     extra = len((acked & tried) - ok)
     rep.counts["acked_without_2xx"] = extra
-    if concurrency is not None and extra > concurrency:
+    # each crash can leave at most one request per client in doubt
+    bound = None if concurrency is None else concurrency * max(1, crashes)
+    if bound is not None and extra > bound:
         rep.fail("INV8", f"{extra} orders acknowledged in the database without a 2xx reply; "
-                         f"client concurrency was {concurrency}")
+                         f"client concurrency {concurrency} x {max(1, crashes)} crash(es) allows {bound}")
 
 
-def check(db, history=None, concurrency=None, smogd=None):
-    """Runs every invariant; history is a list of dicts, a path, or None."""
+def check(db, history=None, concurrency=None, smogd=None, crashes=1):
+    """Runs every invariant; history is a list of dicts, a path, or None;
+    crashes: how many times the server was killed while the history ran."""
     if isinstance(history, str):
         history = load_history(history)
     rep = Report()
@@ -281,7 +284,7 @@ def check(db, history=None, concurrency=None, smogd=None):
         inv4_audited(con, rep)
         inv5_outbox(con, rep)
         inv6_own_acks(con, rep, history)
-        inv8_in_doubt(con, rep, history, concurrency)
+        inv8_in_doubt(con, rep, history, concurrency, crashes)
     finally:
         con.close()
     if smogd:
@@ -297,10 +300,12 @@ def main(argv=None):
     ap.add_argument("db")
     ap.add_argument("--history", help="client history, JSON lines")
     ap.add_argument("--concurrency", type=int, help="client in-flight requests, for INV8")
+    ap.add_argument("--crashes", type=int, default=1,
+                    help="server kills during the history (INV8 allows concurrency per crash)")
     ap.add_argument("--smogd", default=os.environ.get("SMOGD"),
                     help="smogd binary for 'audit verify' (default $SMOGD)")
     a = ap.parse_args(argv)
-    rep = check(a.db, a.history, a.concurrency, a.smogd)
+    rep = check(a.db, a.history, a.concurrency, a.smogd, a.crashes)
     print(rep)
     return 0 if rep.ok else 1
 
