@@ -172,14 +172,48 @@ reenable_cb(evutil_socket_t fd, short what, void *arg)
     evconnlistener_enable(api->listener);
 }
 
+/* The listener's error callback gets the listener's callback argument, and
+ * evhttp_bind_listener() sets that to the evhttp, not to our api: this
+ * table maps one back to the other (event-loop thread only). */
+#define API_MAX_SERVERS 16
+static struct {
+    const struct evhttp *http;
+    struct api *api;
+} api_servers[API_MAX_SERVERS];
+
+static void
+servers_set(const struct evhttp *http, struct api *api)
+{
+    for (size_t i = 0; i < SM_ARRAY_LEN(api_servers); i++)
+        if (api_servers[i].http == (api ? NULL : http)) {
+            api_servers[i].http = api ? http : NULL;
+            api_servers[i].api = api;
+            return;
+        }
+}
+
+static struct api *
+servers_find(const struct evhttp *http)
+{
+    for (size_t i = 0; i < SM_ARRAY_LEN(api_servers); i++)
+        if (api_servers[i].http == http)
+            return api_servers[i].api;
+    return NULL;
+}
+
 static void
 accept_error_cb(struct evconnlistener *l, void *arg)
 {
-    struct api *api = arg;
+    struct api *api = servers_find(arg);
     int e = EVUTIL_SOCKET_ERROR();
     int64_t now = clock_mono_ms();
     struct timeval tv = { 0, 100000 };
 
+    if (!api) {
+        /* not ours to pace: stop accepting rather than spin */
+        evconnlistener_disable(l);
+        return;
+    }
     api->metrics.accept_errors++;
     if (now - api->last_accept_log_ms > 10000) {
         log_warn("accept failed: %s; pausing accepts (logged at most every 10 s)",
@@ -268,6 +302,7 @@ api_start(struct app *app, const char *addr, struct api **out, char *bound_out,
                                               EVHTTP_REQ_PUT | EVHTTP_REQ_HEAD);
     evhttp_set_default_content_type(api->http, "application/json");
     evhttp_set_gencb(api->http, handle, api);
+    servers_set(api->http, api);
     if (!evhttp_bind_listener(api->http, api->listener)) {
         sm_diag_set(diag, "listen_failed", "cannot serve HTTP on %s", addr);
         api_free(api);
@@ -300,9 +335,10 @@ api_free(struct api *api)
 {
     if (!api)
         return;
-    if (api->http)
+    if (api->http) {
+        servers_set(api->http, NULL);
         evhttp_free(api->http); /* frees the bound listener too */
-    else if (api->listener)
+    } else if (api->listener)
         evconnlistener_free(api->listener);
     if (api->reenable)
         event_free(api->reenable);
