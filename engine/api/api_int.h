@@ -89,5 +89,7 @@ extern const struct route api_routes_deliveries[];
 extern const int api_routes_deliveries_count;
 extern const struct route api_routes_compliance[];
 extern const int api_routes_compliance_count;
+extern const struct route api_routes_reports[];
+extern const int api_routes_reports_count;
 
 #endif

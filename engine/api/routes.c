@@ -19,6 +19,7 @@ static const struct route_table tables[] = {
     { api_routes_lists, &api_routes_lists_count },
     { api_routes_deliveries, &api_routes_deliveries_count },
     { api_routes_compliance, &api_routes_compliance_count },
+    { api_routes_reports, &api_routes_reports_count },
 };
 
 int

@@ -16,6 +16,8 @@ static const struct cli_command commands[] = {
     { "restore", "replace the database with a verified backup", cmd_restore },
     { "check", "validate the configuration without starting (like nginx -t)", cmd_check },
     { "contacts", "import enterprise contacts (webhook, e-mail, phone) from CSV", cmd_contacts },
+    { "cityreport", "the daily report and episode summary to the city (json, csv, xlsx, html)",
+      cmd_cityreport },
 };
 
 static void

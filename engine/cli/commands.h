@@ -17,5 +17,6 @@ int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_contacts(int argc, char **argv);
+int cmd_cityreport(int argc, char **argv);
 
 #endif

@@ -26,6 +26,7 @@ struct config {
     char *notifiers_path;  /* JSON file describing delivery channels; NULL: none */
     char *public_url;      /* base URL enterprises use (links in notices) */
     int daily_report_hour; /* local cut-off hour of the daily report */
+    int daily_report_lead_minutes; /* the draft is made this long before the cut-off */
 };
 
 void config_init_defaults(struct config *c);

@@ -5,6 +5,7 @@
 
 #include "base/xalloc.h"
 #include "ops/ops.h"
+#include "ops/ops_cityreport.h"
 #include "ops/ops_int.h"
 #include "store/store.h"
 #include "store/store_levels.h"
@@ -99,6 +100,9 @@ ops_run_timers(struct app *app, int64_t *next_ms)
      * ended can count; the timer wakes at least every 30 s */
     if (!err)
         err = ops_judge_hourly(app, now);
+    /* the daily report to the city: drafted before, sent at the cut-off */
+    if (!err)
+        err = ops_cityreport_timers(app, now);
     if (!err)
         err = store_commit(app->store);
     else
