@@ -5,6 +5,7 @@
 
 #include "base/crypto.h"
 #include "base/log.h"
+#include "base/timeutil.h"
 #include "base/xalloc.h"
 #include "cityreport/cityreport.h"
 #include "ops/ops_cityreport.h"
@@ -107,9 +108,11 @@ draft(struct app *app, int64_t episode_id, int drill, const char *kind, int numb
              (long long)episode_id, kind, number, r.sha256);
     if (!err)
         err = ops_audit(app, now_ms, "system", "system", "report.draft", object, "ok", detail);
-    if (!err)
-        log_info("drafted the %s report %d of episode %lld (cut-off in %lld min)", kind, number,
-                 (long long)episode_id, (long long)((cutoff_ms - now_ms) / MINUTE_MS));
+    if (!err) {
+        char t[32];
+        log_info("drafted the %s report %d of episode %lld, cut off at %s", kind, number,
+                 (long long)episode_id, sm_time_format(cutoff_ms, app->cfg.tz_min, t));
+    }
     cityreport_rec_release(&r);
     return err;
 }
