@@ -95,5 +95,7 @@ extern const struct route api_routes_console[];
 extern const int api_routes_console_count;
 extern const struct route api_routes_reports[];
 extern const int api_routes_reports_count;
+extern const struct route api_routes_cityreports[];
+extern const int api_routes_cityreports_count;
 
 #endif

@@ -22,6 +22,7 @@ static const struct route_table tables[] = {
     { api_routes_readings, &api_routes_readings_count },
     { api_routes_console, &api_routes_console_count },
     { api_routes_reports, &api_routes_reports_count },
+    { api_routes_cityreports, &api_routes_cityreports_count },
 };
 
 int

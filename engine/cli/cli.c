@@ -19,6 +19,8 @@ static const struct cli_command commands[] = {
     { "replay", "run a scenario on a virtual clock and check its expectations", cmd_replay },
     { "demo", "replay the bundled Jiang County episode and write its report", cmd_demo },
     { "report", "write an episode's report (HTML with charts, and JSON)", cmd_report },
+    { "cityreport", "the daily report and episode summary to the city (json, csv, xlsx, html)",
+      cmd_cityreport },
 };
 
 static void

@@ -20,5 +20,6 @@ int cmd_contacts(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_cityreport(int argc, char **argv);
 
 #endif

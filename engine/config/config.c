@@ -44,6 +44,7 @@ static const struct cfg_def defs[] = {
     STR("public_url", public_url, "http://127.0.0.1:8080"),
     INT("daily_report_hour", daily_report_hour, "16", 0, 23),
     INT("station_stale_hours", station_stale_hours, "3", 1, 720),
+    INT("daily_report_lead_minutes", daily_report_lead_minutes, "30", 0, 720),
 };
 
 static const struct cfg_def *

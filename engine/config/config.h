@@ -27,6 +27,7 @@ struct config {
     char *public_url;      /* base URL enterprises use (links in notices) */
     int daily_report_hour; /* local cut-off hour of the daily report */
     int station_stale_hours; /* a station silent longer than this is flagged stale */
+    int daily_report_lead_minutes; /* the draft is made this long before the cut-off */
 };
 
 void config_init_defaults(struct config *c);

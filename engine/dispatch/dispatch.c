@@ -509,7 +509,7 @@ send_one(struct dispatch *d, const struct delivery_row *row, int64_t now)
     }
     n = (struct notice){ .event_id = row->event_id, .kind = row->kind,
                          .recipient = row->recipient, .subject = dn.subject, .text = dn.text,
-                         .json = dn.json, .attachment_name = "notice.json" };
+                         .json = dn.json, .attachment_name = dn.attachment_name ? dn.attachment_name : "notice.json" };
     notifier_send(nf, &n, on_sent, f);
     dispatch_notice_release(&dn);
 }
@@ -722,7 +722,7 @@ dispatch_capture_all(struct app *app, dispatch_capture_fn *fn, void *arg, int *c
             struct notice n = { .event_id = row->event_id, .kind = row->kind,
                                 .recipient = row->recipient, .subject = dn.subject,
                                 .text = dn.text, .json = dn.json,
-                                .attachment_name = "notice.json" };
+                                .attachment_name = dn.attachment_name ? dn.attachment_name : "notice.json" };
             fn(arg, row->channel, &n);
             dispatch_notice_release(&dn);
             notify_result_set(&r, NOTIFY_DELIVERED, "captured");

@@ -144,6 +144,39 @@ read_officers(struct dispatch_config *c, const json_t *o, const char *source, st
 }
 
 static enum sm_err
+read_city(struct dispatch_config *c, const json_t *o, const char *source, struct sm_diag *diag)
+{
+    static const char *const keys[] = { "emails", "webhook_url", NULL };
+    json_t *v, *arr = json_object_get(o, "emails");
+    size_t i;
+    enum sm_err err;
+
+    if ((err = check_keys(o, "city", keys, source, diag)))
+        return err;
+    if (arr && (!json_is_array(arr) || json_array_size(arr) > DISPATCH_MAX_OFFICER_CONTACTS)) {
+        sm_diag_set(diag, "bad_type", "%s: city.emails must be an array of at most %d strings",
+                    source, DISPATCH_MAX_OFFICER_CONTACTS);
+        return SM_ERR_INVAL;
+    }
+    json_array_foreach(arr, i, v) {
+        if (!json_is_string(v) || !contact_email_ok(json_string_value(v))) {
+            sm_diag_set(diag, "bad_contact", "%s: city.emails[%zu] is not a valid e-mail address",
+                        source, i);
+            return SM_ERR_INVAL;
+        }
+        c->city_emails[c->n_city_emails++] = json_string_value(v);
+    }
+    if ((v = json_object_get(o, "webhook_url"))) {
+        if (!json_is_string(v) || !contact_url_ok(json_string_value(v))) {
+            sm_diag_set(diag, "bad_contact", "%s: city.webhook_url must be an http(s) URL", source);
+            return SM_ERR_INVAL;
+        }
+        c->city_webhook = json_string_value(v);
+    }
+    return SM_OK;
+}
+
+static enum sm_err
 read_channels(struct dispatch_config *c, json_t *chans, const char *source, struct sm_diag *diag)
 {
     const char *key;
@@ -185,7 +218,7 @@ dispatch_config_parse(struct dispatch_config *c, const char *text, const char *s
                       const char *db_path, struct sm_diag *diag)
 {
     static const char *const keys[] = { "channels", "officers", "retry", "deadline_minutes",
-                                        "templates", NULL };
+                                        "templates", "city", NULL };
     static const char *const retry_keys[] = { "base_ms", "cap_ms", "max_attempts", NULL };
     json_error_t je;
     json_t *v;
@@ -213,6 +246,8 @@ dispatch_config_parse(struct dispatch_config *c, const char *text, const char *s
     if ((v = json_object_get(c->root, "channels")) && (err = read_channels(c, v, source, diag)))
         goto fail;
     if ((v = json_object_get(c->root, "officers")) && (err = read_officers(c, v, source, diag)))
+        goto fail;
+    if ((v = json_object_get(c->root, "city")) && (err = read_city(c, v, source, diag)))
         goto fail;
     if ((v = json_object_get(c->root, "retry"))) {
         n = c->max_attempts;

@@ -30,6 +30,10 @@ struct dispatch_config {
     int n_officer_phones;
     const char *officer_webhook; /* NULL: none */
     const char *officer_file;    /* NULL: none */
+    /* the city's recipients of reports (kind "report") */
+    const char *city_emails[DISPATCH_MAX_OFFICER_CONTACTS];
+    int n_city_emails;
+    const char *city_webhook; /* NULL: none */
     int64_t base_ms, cap_ms, deadline_ms;
     int max_attempts;
     char *templates_dir; /* owned */
@@ -64,6 +68,7 @@ void dispatch_targets_release(struct dispatch_target *t, int n);
 /* A notice ready to send; every string owned. */
 struct dispatch_notice {
     char *subject, *text, *json;
+    char *attachment_name; /* NULL: "notice.json" */
 };
 /* Builds subject and text (from the templates, with the order's data) and
  * the JSON body {"event_id", "kind", "drill", "order", ["alert"]}. Never
@@ -73,5 +78,12 @@ SM_NODISCARD enum sm_err dispatch_notice_build(struct store *s, const struct dis
                                                const struct delivery_row *d,
                                                struct dispatch_notice *out);
 void dispatch_notice_release(struct dispatch_notice *n);
+
+/* The notice of a report to the city (kind "report"): the subject and a
+ * short Chinese summary from the report JSON in the payload; the JSON body
+ * is the payload itself, byte for byte (its SHA-256 is the one audited);
+ * attached to e-mail as city-report-<id>-v<n>.json. */
+void dispatch_report_notice(const struct delivery_row *d, const char *public_url,
+                            struct dispatch_notice *out);
 
 #endif

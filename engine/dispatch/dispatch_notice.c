@@ -46,7 +46,13 @@ dispatch_targets(const struct dispatch_config *cfg, const struct outbox_row *o,
 {
     int n = 0;
 
-    if (o->enterprise && c) {
+    if (o->kind && strcmp(o->kind, "report") == 0) {
+        /* reports go up to the city, never to enterprises or officers */
+        if (cfg->city_webhook && cfg->channel[CH_WEBHOOK])
+            add_target(out, &n, CH_WEBHOOK, cfg->city_webhook);
+        for (int i = 0; cfg->channel[CH_EMAIL] && i < cfg->n_city_emails; i++)
+            add_target(out, &n, CH_EMAIL, cfg->city_emails[i]);
+    } else if (o->enterprise && c) {
         if (c->webhook_url && cfg->channel[CH_WEBHOOK])
             add_target(out, &n, CH_WEBHOOK, c->webhook_url);
         add_json_list(cfg, c->emails, CH_EMAIL, out, &n);
@@ -167,6 +173,10 @@ dispatch_notice_build(struct store *s, const struct dispatch_config *cfg, int tz
     enum sm_err err;
 
     memset(out, 0, sizeof(*out));
+    if (strcmp(d->kind, "report") == 0) {
+        dispatch_report_notice(d, public_url, out);
+        return SM_OK;
+    }
     if (d->order_id) {
         err = store_order_json(s, d->order_id, tz_min, 0, &order);
         if (err && err != SM_ERR_NOTFOUND)
@@ -207,5 +217,6 @@ dispatch_notice_release(struct dispatch_notice *n)
     free(n->subject);
     free(n->text);
     free(n->json);
+    free(n->attachment_name);
     memset(n, 0, sizeof(*n));
 }

@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "levels/levels.h"
+#include "ops/ops_cityreport.h"
 #include "orders/plan.h"
 #include "ruleset/ruleset.h"
 #include "store/store.h"
@@ -447,6 +448,9 @@ ops_reconcile(struct app *app, int drill, int64_t now_ms, const struct decision_
     if (!err)
         err = store_episode_update(app->store, res->episode_id, eff,
                                    eff == LEVEL_NONE ? now_ms : 0);
+    /* the lift: the summary report to the city is drafted */
+    if (!err && eff == LEVEL_NONE)
+        err = ops_cityreport_episode_closed(app, res->episode_id, now_ms);
     if (!err) {
         char object[48], detail[256];
         snprintf(object, sizeof(object), "episode:%lld", (long long)res->episode_id);

@@ -5,6 +5,7 @@
 
 #include "base/xalloc.h"
 #include "ops/ops.h"
+#include "ops/ops_cityreport.h"
 #include "ops/ops_int.h"
 #include "ops/ops_readings.h"
 #include "store/store.h"
@@ -106,6 +107,9 @@ ops_run_timers(struct app *app, int64_t *next_ms)
     /* the local trigger looks at the readings once a clock hour */
     if (!err)
         err = ops_local_trigger(app, now, false, NULL);
+    /* the daily report to the city: drafted before, sent at the cut-off */
+    if (!err)
+        err = ops_cityreport_timers(app, now);
     if (!err)
         err = store_commit(app->store);
     else
