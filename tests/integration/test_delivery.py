@@ -78,13 +78,11 @@ def now_ms():
     return int(time.time() * 1000)
 
 
-def seed_orders(db, n, deadline_ms=None, first=1, server=None, token=None):
+def seed_orders(db, n, deadline_ms=None, first=1):
     """Creates n issued orders, each with its order_issued notice in the
-    outbox, and returns [(order_id, event_id, uscc)]. Seeds by SQL so the test
-    needs only the schema; with SMOGD_SEED=real and a server it goes through
-    a list import and POST /v1/warnings instead (the production path)."""
-    if os.environ.get("SMOGD_SEED") == "real" and server is not None:
-        return seed_orders_real(db, n, server, token)
+    outbox, and returns [(order_id, event_id, uscc)]. Seeds by SQL so each
+    delivery case controls its notices exactly; test_episode_notices_reach_
+    enterprises goes through a list and a warning (the production path)."""
     t = now_ms()
     con = sqlite3.connect(db, timeout=10)
     with con:
@@ -117,10 +115,6 @@ def seed_orders(db, n, deadline_ms=None, first=1, server=None, token=None):
             out.append((oid, eid, uscc))
     con.close()
     return out
-
-
-def seed_orders_real(db, n, server, token):
-    raise NotImplementedError("the list import and warning path is wired by the integrator")
 
 
 def set_contacts(db, rows):
@@ -177,6 +171,40 @@ def file_lines(path):
 
 
 # ---- cases ----
+
+def test_episode_notices_reach_enterprises():
+    """The production path: a list, a warning, an update, the cancel; every
+    order notice reaches its enterprise's webhook once, signed."""
+    from harness import SMALL_LIST, json_warning, seed_list
+    reset_receivers()
+    w, rx = Workdir(), Receiver()
+    s, officer = started(w)
+    try:
+        seed_list(s.db)
+        firms = sorted({r[0] for r in SMALL_LIST})
+        set_contacts(s.db, [(u, rx.url("ok")) for u in firms])
+        issuer = make_token(s.db, "issuer", name="feed")
+        s.start()
+        assert s.post("/v1/warnings", body=json_warning("N-1", "yellow"), token=issuer).status == 200
+        assert s.post("/v1/warnings", body=json_warning("N-2", "orange", msg_type="update",
+                                                         references=["N-1"]), token=issuer).status == 200
+        assert s.post("/v1/warnings", body=json_warning("N-3", "none", msg_type="cancel",
+                                                         references=["N-2"]), token=issuer).status == 200
+        kinds = wait_for(lambda: (lambda k: k if len(k) == 3 * len(firms) else None)(
+            [h["body"]["kind"] for h in list(receivers.STATE["hooks"])]))
+        assert sorted(set(kinds)) == ["order_issued", "order_lifted", "order_superseded"], kinds
+        time.sleep(0.5)
+        ev = events()
+        assert len(ev) == 3 * len(firms) and all(c == 1 for c in ev.values()), ev
+        with receivers.LOCK:
+            assert receivers.STATE["bad_signatures"] == 0
+            owners = {h["body"]["order"]["enterprise"] for h in receivers.STATE["hooks"]}
+        assert owners == set(firms), owners
+    finally:
+        s.stop()
+        rx.stop()
+        w.cleanup()
+
 
 def test_normal_delivery_each_event_once():
     reset_receivers()
@@ -431,7 +459,7 @@ def test_contacts_api_validation_and_default_file_channel():
 
 
 if __name__ == "__main__":
-    main([test_normal_delivery_each_event_once, test_receiver_down_then_back_nothing_lost,
+    main([test_episode_notices_reach_enterprises, test_normal_delivery_each_event_once, test_receiver_down_then_back_nothing_lost,
           test_500_then_success, test_429_retry_after_honoured,
           test_400_dead_letter_officer_alert_and_retry, test_undelivered_past_deadline_alerts_once,
           test_kill9_while_receiver_hangs_redelivers_same_event,
