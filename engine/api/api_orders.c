@@ -24,6 +24,9 @@ list_orders(struct api_req *r)
     f.status = api_query(r, "status");
     f.level = api_query(r, "level");
     f.compliance = api_query(r, "compliance");
+    f.town = api_query(r, "town");
+    f.industry = api_query(r, "industry");
+    f.grade = api_query(r, "grade");
     f.overdue = od ? (strcmp(od, "true") == 0 || strcmp(od, "1") == 0) : -1;
     f.now_ms = clock_now(&r->app->clock);
     if (ep) {

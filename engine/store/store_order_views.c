@@ -13,7 +13,10 @@
     "o.id, o.enterprise, o.enterprise_name, o.episode_id, o.level, o.version, o.drill, "     \
     "o.status, o.measures, o.issued_ms, o.effective_from_ms, o.ack_deadline_ms, "            \
     "o.acknowledged_ms, o.compliance, o.town, o.list_id, o.ack_by, o.ack_channel, "          \
-    "o.ack_note, o.ack_contact, o.ended_ms, o.replaced_by, o.overdue, o.reissue_reason"
+    "o.ack_note, o.ack_contact, o.ended_ms, o.replaced_by, o.overdue, o.reissue_reason, "     \
+    "(SELECT l.industry FROM list_lines l WHERE l.list_id = o.list_id AND l.uscc = o.enterprise " \
+    "LIMIT 1), (SELECT l.grade FROM list_lines l WHERE l.list_id = o.list_id AND "             \
+    "l.uscc = o.enterprise LIMIT 1)"
 
 static json_t *
 time_or_null(sqlite3_stmt *st, int i, int tz_min)
@@ -44,6 +47,8 @@ order_row(sqlite3_stmt *st, int tz_min, int64_t now_ms)
     json_object_set_new(o, "enterprise", json_string(store_col_text(st, 1)));
     json_object_set_new(o, "enterprise_name", json_string(store_col_text(st, 2)));
     json_object_set_new(o, "town", json_string(store_col_text(st, 14)));
+    json_object_set_new(o, "industry", json_string(store_col_text(st, 24)));
+    json_object_set_new(o, "grade", json_string(store_col_text(st, 25)));
     json_object_set_new(o, "episode_id", json_integer(sqlite3_column_int64(st, 3)));
     json_object_set_new(o, "level", json_string(store_col_text(st, 4)));
     json_object_set_new(o, "version", json_integer(sqlite3_column_int(st, 5)));
@@ -141,6 +146,11 @@ static const char SQL_FILTERED[] =
     "AND (?3 IS NULL OR o.level = ?3) AND (?4 = 0 OR o.episode_id = ?4) "
     "AND (?5 IS NULL OR o.compliance = ?5) "
     "AND (?6 < 0 OR (?6 = 1) = (o.status = 'issued' AND (o.overdue = 1 OR o.ack_deadline_ms <= ?7))) "
+    "AND (?10 IS NULL OR o.town = ?10) "
+    "AND (?11 IS NULL OR EXISTS (SELECT 1 FROM list_lines l WHERE l.list_id = o.list_id "
+    "AND l.uscc = o.enterprise AND l.industry = ?11)) "
+    "AND (?12 IS NULL OR EXISTS (SELECT 1 FROM list_lines l WHERE l.list_id = o.list_id "
+    "AND l.uscc = o.enterprise AND l.grade = ?12)) "
     "ORDER BY o.id LIMIT ?8 OFFSET ?9";
 
 enum sm_err
@@ -165,9 +175,12 @@ store_orders_json(struct store *s, const struct order_filter *f, int tz_min, jso
     sqlite3_bind_int64(st, 7, f->now_ms);
     sqlite3_bind_int(st, 8, f->limit);
     sqlite3_bind_int(st, 9, f->offset);
+    store_bind_text(st, 10, f->town);
+    store_bind_text(st, 11, f->industry);
+    store_bind_text(st, 12, f->grade);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         json_array_append_new(arr, order_row(st, tz_min, f->now_ms));
-        total = sqlite3_column_int64(st, 24);
+        total = sqlite3_column_int64(st, 26);
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {

@@ -105,6 +105,7 @@ struct order_filter {
     int overdue; /* -1 any, 0 no, 1 yes */
     int64_t now_ms;
     int limit, offset;
+    const char *town, *industry, *grade; /* NULL: any */
 };
 /* new: {"orders": [...], "total": n, "limit", "offset"} */
 SM_NODISCARD enum sm_err store_orders_json(struct store *s, const struct order_filter *f,

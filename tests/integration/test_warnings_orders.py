@@ -28,7 +28,8 @@ class Episode:
                            headers={"Content-Type": ctype})
 
     def orders(self, **q):
-        qs = "&".join(f"{k}={v}" for k, v in q.items())
+        from urllib.parse import quote
+        qs = "&".join(f"{k}={quote(str(v))}" for k, v in q.items())
         r = self.s.get("/v1/orders?limit=1000&" + qs, token=self.officer)
         assert r.status == 200, r
         return r.json["orders"]
@@ -61,6 +62,11 @@ def test_alert_update_ack_cancel_chain():
         assert m["2#矿热炉"]["action"] == "halt" and m["2#矿热炉"]["limit_pct"] is None, m
         for o in orders:  # A-grade and protected firms get their order too
             assert o["level"] == "yellow" and o["drill"] is False and o["acknowledged_at"] is None
+        grades = {o["enterprise"]: o["grade"] for o in orders}
+        assert grades[ENTERPRISES[2]] == "A" and grades[ENTERPRISES[3]] == "保障类", grades
+        assert [o["enterprise"] for o in e.orders(grade="A")] == [ENTERPRISES[2]]
+        assert {o["town"] for o in e.orders(town="140826101")} == {"140826101"}
+        assert len(e.orders(industry="铁合金")) == len(ENTERPRISES)
 
         # the same warning again changes nothing
         r = e.warn(json_warning("W-1", "yellow"))
