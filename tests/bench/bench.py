@@ -120,7 +120,7 @@ def parse_wrk(out):
             r[f"p{q}_ms"] = v / 1000 if m.group(2) == "us" else v * 1000 if m.group(2) == "s" else v
     m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     r["non2xx"] = int(m.group(1)) if m else 0
-    m = re.search(r"BENCH answered (\d+) ok2xx (\d+) drain_s ([\d.]+)", out)
+    m = re.search(r"BENCH answered (\d+) ok2xx (\d+) drain_s (-?[\d.]+)", out)
     if m:
         r["answered"], r["ok2xx"] = int(m.group(1)), int(m.group(2))
         r["drain_s"] = float(m.group(3))
