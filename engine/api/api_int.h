@@ -43,6 +43,8 @@ struct api_req {
     size_t body_len;
     int status;            /* set by the reply helpers */
     bool replied;
+    bool deferred;         /* moved to the heap by api_req_defer */
+    int method;
     int64_t start_us;
 };
 
@@ -75,6 +77,16 @@ void api_audit(struct api_req *r, const char *action, const char *object,
 int64_t api_param_id(struct api_req *r, int i);
 /* ?limit=&offset= with bounds; replies 422 and returns false if bad. */
 bool api_paging(struct api_req *r, int *limit, int *offset);
+
+/* ---- replies that wait (group commit) ---- */
+/* new: moves a request past its handler. The handler returns without
+ * replying; the copy owns the request's memory (query parameters are
+ * dropped). Reply on the copy later, then call api_req_finish on it. */
+struct api_req *api_req_defer(struct api_req *r);
+/* Logs and counts a deferred request that has replied, then frees it. */
+void api_req_finish(struct api_req *r);
+/* borrowed: the acknowledgement batcher of the running server */
+struct ack_batch *api_ack_batch(struct api *api);
 
 /* ---- route tables, one per area ---- */
 extern const struct route api_routes_system[];

@@ -7,6 +7,8 @@
 
 #include "app/app.h"
 #include "base/crypto.h"
+#include "base/xalloc.h"
+#include "ops/ack_batch.h"
 #include "ops/ops.h"
 #include "store/store_orders.h"
 
@@ -80,19 +82,68 @@ get_order(struct api_req *r)
     api_reply_json(r, 200, out);
 }
 
+/* An acknowledgement waiting for its group commit: owns the request and
+ * the parsed body its fields point into. */
+struct ack_call {
+    struct api_req *r;
+    json_t *body;
+    struct ops_actor who;
+    struct ack_request rq;
+    char *idempotency_key;
+    char hash[65];
+};
+
+static void
+ack_done(void *arg, enum sm_err err, int status, json_t *reply, const struct sm_diag *d)
+{
+    struct ack_call *c = arg;
+    struct api_req *r = c->r;
+
+    if (err == SM_ERR_CONFLICT && reply) {
+        json_object_set_new(reply, "error", json_pack("{s:s,s:s}", "code", d->code, "message", d->text));
+        api_reply_json(r, 409, reply);
+    } else if (err) {
+        json_decref(reply);
+        api_reply_err(r, err, d);
+    } else {
+        api_reply_json(r, status, reply);
+    }
+    json_decref(c->body);
+    free(c->idempotency_key);
+    api_req_finish(r);
+    free(c);
+}
+
+/* Hands the validated acknowledgement to the batcher: the reply is sent
+ * after the COMMIT that makes it durable. */
+static void
+ack_submit(struct api_req *r, bool by_officer, json_t *body, const struct ack_request *rq)
+{
+    struct ack_call *c = xcalloc(1, sizeof(*c));
+
+    c->r = api_req_defer(r);
+    c->body = body;
+    c->rq = *rq;
+    if (rq->idempotency_key) {
+        c->idempotency_key = xstrdup(rq->idempotency_key);
+        c->rq.idempotency_key = c->idempotency_key;
+    }
+    sm_sha256_hex(c->r->body, c->r->body_len, c->hash);
+    c->rq.body_hash = c->hash;
+    c->rq.channel = by_officer ? "officer_phone" : "enterprise";
+    c->who.actor = api_actor(c->r);
+    c->who.role = api_role(c->r);
+    c->who.enterprise = c->r->who.enterprise[0] ? c->r->who.enterprise : NULL;
+    ack_batch_submit(api_ack_batch(r->app->api), &c->who, &c->rq, ack_done, c);
+}
+
 static void
 ack(struct api_req *r, bool by_officer)
 {
     int64_t id = api_param_id(r, 0);
-    struct ops_actor who = { api_actor(r), api_role(r),
-                             r->who.enterprise[0] ? r->who.enterprise : NULL };
     struct ack_request rq = { 0 };
-    struct sm_diag d = { 0 };
-    json_t *body = NULL, *reply = NULL;
+    json_t *body = NULL;
     json_error_t je;
-    char hash[65];
-    int status = 200;
-    enum sm_err err;
 
     if (!id)
         return;
@@ -121,7 +172,6 @@ ack(struct api_req *r, bool by_officer)
         json_decref(body);
         return;
     }
-    sm_sha256_hex(r->body, r->body_len, hash);
     rq.order_id = id;
     rq.idempotency_key = api_header(r, "Idempotency-Key");
     if (rq.idempotency_key && (strlen(rq.idempotency_key) == 0 || strlen(rq.idempotency_key) > 128)) {
@@ -129,21 +179,7 @@ ack(struct api_req *r, bool by_officer)
         json_decref(body);
         return;
     }
-    rq.body_hash = hash;
-    rq.channel = by_officer ? "officer_phone" : "enterprise";
-    err = ops_ack(r->app, &who, &rq, &status, &reply, &d);
-    json_decref(body);
-    if (err == SM_ERR_CONFLICT && reply) {
-        json_object_set_new(reply, "error", json_pack("{s:s,s:s}", "code", d.code, "message", d.text));
-        api_reply_json(r, 409, reply);
-        return;
-    }
-    if (err) {
-        json_decref(reply);
-        api_reply_err(r, err, &d);
-        return;
-    }
-    api_reply_json(r, status, reply);
+    ack_submit(r, by_officer, body, &rq);
 }
 
 static void

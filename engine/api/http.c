@@ -21,6 +21,7 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "clock/clock.h"
+#include "ops/ack_batch.h"
 #include "ops/ops_readings.h"
 
 #define LOG_MODULE "http"
@@ -32,6 +33,7 @@ struct api {
     struct evconnlistener *listener;
     struct event *reenable;
     struct api_metrics metrics;
+    struct ack_batch *acks;
     int64_t last_accept_log_ms;
 };
 
@@ -97,6 +99,17 @@ req_release(struct api_req *r)
     free((char *)r->body);
 }
 
+/* one log line and the metrics of a request that has replied */
+static void
+req_done(struct api *api, const struct api_req *r)
+{
+    int64_t dur = clock_mono_us() - r->start_us;
+
+    api_metrics_observe(api, r->route_index, r->status, dur);
+    log_info("%s %s %d %.3fms %s", method_name(r->method), r->path, r->status,
+             (double)dur / 1000.0, r->authed ? api_actor(r) : "-");
+}
+
 static void
 handle(struct evhttp_request *req, void *arg)
 {
@@ -114,6 +127,7 @@ handle(struct evhttp_request *req, void *arg)
     r.req = req;
     r.app = api->app;
     r.route_index = -1;
+    r.method = method;
     r.start_us = clock_mono_us();
     r.path = evhttp_uridecode(raw_path ? raw_path : "/", 0, NULL);
     if (!r.path)
@@ -147,17 +161,49 @@ handle(struct evhttp_request *req, void *arg)
     }
     if (authorize(&r))
         r.route->handler(&r);
+    if (r.deferred)
+        return; /* api_req_finish completes it */
     if (!r.replied) {
         log_err("handler for %s did not reply", r.route->pattern);
         api_reply_error(&r, 500, "internal", "the server could not complete the request");
     }
-done: {
-        int64_t dur = clock_mono_us() - r.start_us;
-        api_metrics_observe(api, r.route_index, r.status, dur);
-        log_info("%s %s %d %.3fms %s", method_name(method), r.path, r.status,
-                 (double)dur / 1000.0, r.authed ? api_actor(&r) : "-");
-    }
+done:
+    req_done(api, &r);
     req_release(&r);
+}
+
+struct api_req *
+api_req_defer(struct api_req *r)
+{
+    struct api_req *h = xmalloc(sizeof(*h));
+
+    /* the query list head cannot be moved (its entries point back at it) */
+    if (r->has_query) {
+        evhttp_clear_headers(&r->query);
+        r->has_query = false;
+    }
+    *h = *r;
+    memset(&h->query, 0, sizeof(h->query));
+    r->deferred = true;
+    return h;
+}
+
+void
+api_req_finish(struct api_req *r)
+{
+    if (!r->replied) {
+        log_err("deferred handler for %s did not reply", r->route->pattern);
+        api_reply_error(r, 500, "internal", "the server could not complete the request");
+    }
+    req_done(r->app->api, r);
+    req_release(r);
+    free(r);
+}
+
+struct ack_batch *
+api_ack_batch(struct api *api)
+{
+    return api->acks;
 }
 
 /* EMFILE/ENFILE: stop accepting for a moment instead of spinning and
@@ -289,6 +335,7 @@ api_start(struct app *app, const char *addr, struct api **out, char *bound_out,
     }
     evconnlistener_set_error_cb(api->listener, accept_error_cb);
     api->reenable = evtimer_new(app->base, reenable_cb, api);
+    api->acks = ack_batch_new(app);
     api->http = evhttp_new(app->base);
     /* the hard cap protects memory; bodies between the configured limit and
      * it get our own JSON 413 */
@@ -335,6 +382,9 @@ api_free(struct api *api)
 {
     if (!api)
         return;
+    /* answers what is still queued while the connections exist */
+    ack_batch_free(api->acks);
+    api->acks = NULL;
     if (api->http) {
         servers_set(api->http, NULL);
         evhttp_free(api->http); /* frees the bound listener too */

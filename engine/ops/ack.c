@@ -16,10 +16,9 @@ order_reply(struct app *app, int64_t id, json_t **reply)
 }
 
 enum sm_err
-ops_ack(struct app *app, const struct ops_actor *who, const struct ack_request *rq, int *status,
-        json_t **reply, struct sm_diag *diag)
+ops_ack_in_tx(struct app *app, const struct ops_actor *who, const struct ack_request *rq,
+              int64_t now, int *status, json_t **reply, bool *keep, struct sm_diag *diag)
 {
-    int64_t now = clock_now(&app->clock);
     struct order_state o;
     char object[48], scope[64];
     const char *enterprise = rq->on_behalf_of ? rq->on_behalf_of : who->enterprise;
@@ -28,42 +27,36 @@ ops_ack(struct app *app, const struct ops_actor *who, const struct ack_request *
 
     *reply = NULL;
     *status = 200;
+    *keep = false;
     snprintf(object, sizeof(object), "order:%lld", (long long)rq->order_id);
     snprintf(scope, sizeof(scope), "ack:%s", who->enterprise ? who->enterprise : who->actor);
-    err = store_begin(app->store);
-    if (err)
-        return err;
     if (rq->idempotency_key) {
         err = store_idem_get(app->store, scope, rq->idempotency_key, rq->body_hash, status, &stored);
         if (err == SM_OK) {
             json_error_t je;
             *reply = json_loads(stored, 0, &je);
             free(stored);
-            store_rollback(app->store);
             return *reply ? SM_OK : SM_ERR_DB;
         }
         if (err == SM_ERR_CONFLICT) {
-            store_rollback(app->store);
             sm_diag_set(diag, "idempotency_key_reused",
                         "this Idempotency-Key was already used with a different request body");
             return SM_ERR_INVAL;
         }
         if (err != SM_ERR_NOTFOUND)
-            goto fail;
+            return err;
     }
     err = store_order_state(app->store, rq->order_id, &o);
     if (err == SM_ERR_NOTFOUND) {
-        store_rollback(app->store);
         sm_diag_set(diag, "not_found", "there is no order %lld", (long long)rq->order_id);
         return err;
     }
     if (err)
-        goto fail;
+        return err;
     if (!enterprise || strcmp(o.enterprise, enterprise) != 0) {
         /* another enterprise's order: refused and audited, never revealed */
         ops_audit_quiet(app, now, who->actor, who->role, "order.ack", object, "forbidden", "");
-        if (store_commit(app->store) != SM_OK)
-            store_rollback(app->store);
+        *keep = true;
         sm_diag_set(diag, "forbidden", "order %lld is not addressed to %s", (long long)rq->order_id,
                     enterprise ? enterprise : "this credential");
         return SM_ERR_FORBIDDEN;
@@ -72,8 +65,7 @@ ops_ack(struct app *app, const struct ops_actor *who, const struct ack_request *
         int64_t current = 0;
         err = store_order_current(app->store, o.episode_id, o.enterprise, &current);
         if (err)
-            goto fail;
-        store_rollback(app->store);
+            return err;
         sm_diag_set(diag, "superseded",
                     "order %lld was %s%s; acknowledge the current order instead",
                     (long long)rq->order_id, o.status,
@@ -93,7 +85,7 @@ ops_ack(struct app *app, const struct ops_actor *who, const struct ack_request *
                             detail);
         }
         if (err)
-            goto fail;
+            return err;
     }
     /* already acknowledged: the same answer again, nothing written but the key */
     err = order_reply(app, o.id, reply);
@@ -102,14 +94,39 @@ ops_ack(struct app *app, const struct ops_actor *who, const struct ack_request *
         err = store_idem_put(app->store, scope, rq->idempotency_key, rq->body_hash, 200, text, now);
         free(text);
     }
-    if (!err)
-        err = store_commit(app->store);
-    if (err)
-        goto fail;
+    if (err) {
+        json_decref(*reply);
+        *reply = NULL;
+        return err;
+    }
+    *keep = true;
     return SM_OK;
-fail:
-    json_decref(*reply);
+}
+
+enum sm_err
+ops_ack(struct app *app, const struct ops_actor *who, const struct ack_request *rq, int *status,
+        json_t **reply, struct sm_diag *diag)
+{
+    bool keep = false;
+    enum sm_err err, cerr;
+
     *reply = NULL;
-    store_rollback(app->store);
+    *status = 200;
+    err = store_begin(app->store);
+    if (err)
+        return err;
+    err = ops_ack_in_tx(app, who, rq, clock_now(&app->clock), status, reply, &keep, diag);
+    if (!keep) {
+        store_rollback(app->store);
+        return err;
+    }
+    cerr = store_commit(app->store); /* rolls back itself when it fails */
+    if (err == SM_ERR_FORBIDDEN)
+        return err; /* the refusal stands even if its audit row was lost */
+    if (cerr) {
+        json_decref(*reply);
+        *reply = NULL;
+        return cerr;
+    }
     return err;
 }

@@ -10,6 +10,7 @@
 #include "app/app.h"
 #include "base/level.h"
 #include "compliance/compliance.h"
+#include "ops/ops.h"
 
 struct decision_cause {
     const char *source; /* municipal, local, manual, timer */
@@ -72,5 +73,12 @@ enum sm_err ops_judge_in_tx(struct app *app, int64_t now_ms, const struct judge_
  * since the last hourly run (kept in the database). Inside the caller's
  * transaction. */
 enum sm_err ops_judge_hourly(struct app *app, int64_t now_ms);
+/* One acknowledgement inside the caller's open transaction (ops_ack and the
+ * batched path share it). *keep: its writes must be committed (a success,
+ * or a refusal whose audit row was written); otherwise the caller rolls
+ * them back. *reply (new) as for ops_ack. */
+enum sm_err ops_ack_in_tx(struct app *app, const struct ops_actor *who,
+                          const struct ack_request *rq, int64_t now, int *status,
+                          json_t **reply, bool *keep, struct sm_diag *diag);
 
 #endif

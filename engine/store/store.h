@@ -24,6 +24,14 @@ SM_NODISCARD enum sm_err store_begin(struct store *s);
 SM_NODISCARD enum sm_err store_commit(struct store *s);
 void store_rollback(struct store *s);
 bool store_in_tx(const struct store *s);
+/* One undoable step inside an open transaction (a savepoint): begin it,
+ * then keep its writes or undo them; steps do not nest. */
+SM_NODISCARD enum sm_err store_step_begin(struct store *s);
+SM_NODISCARD enum sm_err store_step_keep(struct store *s);
+SM_NODISCARD enum sm_err store_step_undo(struct store *s);
+/* false when SQLite rolled the open transaction back by itself (I/O error,
+ * disk full, out of memory): its earlier work is lost. */
+bool store_tx_alive(const struct store *s);
 /* borrowed: SQLite's message for the last failure */
 const char *store_errmsg(const struct store *s);
 /* A cheap read that proves the database answers. */

@@ -1,0 +1,197 @@
+/* Group commit for acknowledgements (see ack_batch.h). The flush is an
+ * event made active when the first ack of a turn is queued; libevent runs
+ * it after the socket callbacks already pending in that turn, so every
+ * request read in the same turn shares the COMMIT. */
+#include "ops/ack_batch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "app/app.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "clock/clock.h"
+#include "ops/ops_int.h"
+#include "store/store.h"
+
+#define LOG_MODULE "ack"
+/* bounds the time the loop spends in one transaction */
+#define ACK_BATCH_MAX 512
+
+struct ack_item {
+    const struct ops_actor *who;
+    const struct ack_request *rq;
+    ack_batch_done_fn *done;
+    void *arg;
+    enum sm_err err;
+    int status;
+    json_t *reply;
+    struct sm_diag diag;
+};
+
+struct ack_batch {
+    struct app *app;
+    struct event *flush;
+    struct ack_item *q;
+    size_t n, cap;
+    bool armed;
+    uint64_t commits, acks;
+};
+
+static void
+item_reset(struct ack_item *it)
+{
+    json_decref(it->reply);
+    it->reply = NULL;
+    it->err = SM_OK;
+    it->status = 200;
+    memset(&it->diag, 0, sizeof(it->diag));
+}
+
+/* One transaction for items[0..n); on failure every result is cleared,
+ * nothing was written, and the error says why. */
+static enum sm_err
+run_together(struct ack_batch *b, struct ack_item *items, size_t n)
+{
+    struct store *s = b->app->store;
+    int64_t now = clock_now(&b->app->clock);
+    enum sm_err err = store_begin(s);
+
+    if (err)
+        return err;
+    for (size_t i = 0; i < n; i++) {
+        struct ack_item *it = &items[i];
+        bool keep = false;
+
+        item_reset(it);
+        if ((err = store_step_begin(s)) != SM_OK)
+            goto broken;
+        it->err = ops_ack_in_tx(b->app, it->who, it->rq, now, &it->status, &it->reply, &keep,
+                                &it->diag);
+        if (!store_tx_alive(s)) {
+            err = SM_ERR_DB;
+            goto broken;
+        }
+        if ((err = keep ? store_step_keep(s) : store_step_undo(s)) != SM_OK)
+            goto broken;
+    }
+    if ((err = store_commit(s)) != SM_OK) /* rolls back itself */
+        goto lost;
+    b->commits++;
+    b->acks += n;
+    return SM_OK;
+broken:
+    store_rollback(s);
+lost:
+    for (size_t i = 0; i < n; i++)
+        item_reset(&items[i]);
+    return err ? err : SM_ERR_DB;
+}
+
+static void
+run_alone(struct ack_batch *b, struct ack_item *it)
+{
+    item_reset(it);
+    it->err = ops_ack(b->app, it->who, it->rq, &it->status, &it->reply, &it->diag);
+}
+
+static void
+flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct ack_batch *b = arg;
+    struct ack_item *q = b->q;
+    size_t n = b->n;
+
+    (void)fd;
+    (void)what;
+    /* callbacks may queue new acks: they go to a fresh queue */
+    b->q = NULL;
+    b->n = b->cap = 0;
+    b->armed = false;
+    for (size_t at = 0; at < n; at += ACK_BATCH_MAX) {
+        size_t k = n - at < ACK_BATCH_MAX ? n - at : ACK_BATCH_MAX;
+        enum sm_err err = run_together(b, q + at, k);
+        if (err == SM_ERR_IO) {
+            /* the disk refused to make it durable: after a failed fsync the
+             * kernel may have dropped what it held, so nothing is retried
+             * here; each client gets 503 and retries with its key */
+            log_err("a batch of %zu acknowledgements could not be made durable; "
+                    "answering 503", k);
+            for (size_t i = 0; i < k; i++) {
+                q[at + i].err = SM_ERR_IO;
+                sm_diag_set(&q[at + i].diag, "not_durable",
+                            "the acknowledgement could not be written to disk; retry");
+            }
+        } else if (err) {
+            log_warn("a batch of %zu acknowledgements could not be committed (%s); "
+                     "retrying each alone", k, sm_strerror(err));
+            for (size_t i = 0; i < k; i++)
+                run_alone(b, &q[at + i]);
+        }
+        for (size_t i = 0; i < k; i++) {
+            struct ack_item *it = &q[at + i];
+            json_t *reply = it->reply;
+            it->reply = NULL;
+            it->done(it->arg, it->err, it->status, reply, &it->diag);
+        }
+    }
+    free(q);
+}
+
+struct ack_batch *
+ack_batch_new(struct app *app)
+{
+    struct ack_batch *b = xcalloc(1, sizeof(*b));
+
+    b->app = app;
+    b->flush = event_new(app->base, -1, 0, flush_cb, b);
+    return b;
+}
+
+void
+ack_batch_free(struct ack_batch *b)
+{
+    if (!b)
+        return;
+    if (b->n)
+        flush_cb(-1, 0, b);
+    event_free(b->flush);
+    free(b->q);
+    free(b);
+}
+
+void
+ack_batch_submit(struct ack_batch *b, const struct ops_actor *who, const struct ack_request *rq,
+                 ack_batch_done_fn *done, void *arg)
+{
+    struct ack_item *it;
+
+    if (b->n == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 64;
+        b->q = xrealloc(b->q, b->cap * sizeof(*b->q));
+    }
+    it = &b->q[b->n++];
+    memset(it, 0, sizeof(*it));
+    it->who = who;
+    it->rq = rq;
+    it->done = done;
+    it->arg = arg;
+    if (!b->armed) {
+        b->armed = true;
+        event_active(b->flush, EV_TIMEOUT, 1);
+    }
+}
+
+uint64_t
+ack_batch_commits(const struct ack_batch *b)
+{
+    return b->commits;
+}
+
+uint64_t
+ack_batch_acks(const struct ack_batch *b)
+{
+    return b->acks;
+}

@@ -1,0 +1,33 @@
+/* Savepoints: one step of a shared transaction can be undone alone (the
+ * batched acknowledgements use one per request). */
+#include "store/store_int.h"
+
+static const char SQL_STEP[] = "SAVEPOINT step";
+static const char SQL_KEEP[] = "RELEASE step";
+static const char SQL_UNDO[] = "ROLLBACK TO step";
+
+enum sm_err
+store_step_begin(struct store *s)
+{
+    return store_exec_stmt(s, store_stmt(s, SQL_STEP));
+}
+
+enum sm_err
+store_step_keep(struct store *s)
+{
+    return store_exec_stmt(s, store_stmt(s, SQL_KEEP));
+}
+
+enum sm_err
+store_step_undo(struct store *s)
+{
+    enum sm_err err = store_exec_stmt(s, store_stmt(s, SQL_UNDO));
+
+    return err ? err : store_exec_stmt(s, store_stmt(s, SQL_KEEP));
+}
+
+bool
+store_tx_alive(const struct store *s)
+{
+    return s->in_tx && !sqlite3_get_autocommit(s->db);
+}
