@@ -298,11 +298,25 @@ random_u32(void)
     return r;
 }
 
+/* splitmix64 of the delivery and its attempt: replay's jitter, the same on
+ * every run and machine. */
+static uint32_t
+replay_jitter(int64_t delivery_id, int attempts)
+{
+    uint64_t z = (uint64_t)delivery_id * 0x9E3779B97F4A7C15ULL + (uint64_t)attempts;
+
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return (uint32_t)((z ^ (z >> 31)) >> 32);
+}
+
 /* Records one attempt's result; a dead letter raises one officer alert
- * (never for an officer alert itself: that would loop). */
+ * (never for an officer alert itself: that would loop). rnd jitters the
+ * retry delay (random in service; derived from the delivery in replay, so a
+ * replay is the same every time). */
 static enum sm_err
 record_result(struct store *s, const struct dispatch_config *cfg, const struct attempt *a,
-              const struct notify_result *r, int64_t now)
+              const struct notify_result *r, int64_t now, uint32_t rnd)
 {
     int code = r->http_status ? r->http_status : r->smtp_code;
     struct delivery_outcome o = {
@@ -323,7 +337,7 @@ record_result(struct store *s, const struct dispatch_config *cfg, const struct a
     } else if (r->status == NOTIFY_TRANSIENT && o.attempts < cfg->max_attempts) {
         o.status = "pending";
         o.next_attempt_ms = now + dispatch_backoff_ms(o.attempts, cfg->base_ms, cfg->cap_ms,
-                                                      r->retry_after_ms, random_u32());
+                                                      r->retry_after_ms, rnd);
     } else {
         o.status = "dead";
         o.next_attempt_ms = now;
@@ -404,7 +418,7 @@ on_sent(void *arg, const struct notify_result *r)
         f->next->prev = f->prev;
     d->nflying--;
     d->results[f->channel][r->status]++;
-    err = record_result(d->app->store, &d->cfg, &a, r, clock_now(&d->app->clock));
+    err = record_result(d->app->store, &d->cfg, &a, r, clock_now(&d->app->clock), random_u32());
     if (err)
         /* the delivery stays pending as it was: it is sent again */
         log_err("cannot record delivery %lld: %s", (long long)f->delivery_id, sm_strerror(err));
@@ -728,7 +742,7 @@ dispatch_capture_all(struct app *app, dispatch_capture_fn *fn, void *arg, int *c
             notify_result_set(&r, NOTIFY_DELIVERED, "captured");
             struct attempt a = { row->id, row->order_id, ch, row->attempts, row->drill,
                                  row->event_id, row->kind, row->recipient, now, 0 };
-            err = record_result(s, &cfg, &a, &r, now);
+            err = record_result(s, &cfg, &a, &r, now, replay_jitter(row->id, row->attempts));
             captured++;
         }
         due_set_release(&ds);
@@ -740,6 +754,89 @@ dispatch_capture_all(struct app *app, dispatch_capture_fn *fn, void *arg, int *c
         *count = captured;
     if (err)
         sm_diag_set(diag, "dispatch", "capturing notices: %s: %s", sm_strerror(err),
+                    store_errmsg(s));
+    return err;
+}
+
+/* One simulated attempt per delivery due at now: delivered when accept says
+ * its channel is up, else a transient failure retried with backoff. A
+ * channel missing from the configuration fails permanently, as send_one
+ * does. Failed rows move past now, so the loop ends. */
+static enum sm_err
+capture_due_rows(struct app *app, const struct dispatch_config *cfg, int64_t now,
+                 dispatch_accept_fn *accept, void *arg, struct dispatch_capture_counts *out)
+{
+    struct store *s = app->store;
+    enum sm_err err = SM_OK;
+
+    while (!err) {
+        struct due_set ds = { 0 };
+
+        if ((err = expand_all(s, cfg, now)) ||
+            (err = store_deliveries_due(s, now, DISPATCH_BATCH, collect_due, &ds)) || ds.n == 0) {
+            due_set_release(&ds);
+            break;
+        }
+        for (size_t i = 0; !err && i < ds.n; i++) {
+            const struct delivery_row *row = &ds.r[i];
+            enum dispatch_channel ch = CH_FILE;
+            struct notify_result r;
+            struct attempt a;
+
+            if (!dispatch_channel_parse(row->channel, &ch) || (!cfg->channel[ch] && ch != CH_FILE))
+                notify_result_set(&r, NOTIFY_PERMANENT, "channel %s unusable: not configured",
+                                  row->channel);
+            else if (accept && !accept(arg, row->channel))
+                notify_result_set(&r, NOTIFY_TRANSIENT, "channel %s is down", row->channel);
+            else
+                notify_result_set(&r, NOTIFY_DELIVERED, "captured");
+            a = (struct attempt){ row->id, row->order_id, ch, row->attempts, row->drill,
+                                  row->event_id, row->kind, row->recipient, now, 0 };
+            err = record_result(s, cfg, &a, &r, now, replay_jitter(row->id, row->attempts));
+            if (err)
+                break;
+            if (r.status == NOTIFY_DELIVERED) {
+                out->delivered++;
+                out->late += row->attempts > 0;
+            } else if (r.status == NOTIFY_TRANSIENT && row->attempts + 1 < cfg->max_attempts) {
+                out->failed++;
+            } else {
+                out->dead++;
+            }
+        }
+        due_set_release(&ds);
+    }
+    return err;
+}
+
+enum sm_err
+dispatch_capture_due(struct app *app, dispatch_accept_fn *accept, void *arg,
+                     struct dispatch_capture_counts *out, struct sm_diag *diag)
+{
+    struct dispatch_config cfg;
+    struct store *s = app->store;
+    int64_t now = clock_now(&app->clock), retry = 0, deadline = 0;
+    enum sm_err err;
+
+    memset(out, 0, sizeof(*out));
+    err = dispatch_config_load(&cfg, app->cfg.notifiers_path, app->cfg.db_path, diag);
+    if (err)
+        return err;
+    /* what is due goes out first, so a notice delivered exactly at its
+     * deadline raises no alert; the alerts raised go out at once too */
+    err = capture_due_rows(app, &cfg, now, accept, arg, out);
+    if (!err)
+        err = check_deadlines(s, &cfg, now);
+    if (!err)
+        err = capture_due_rows(app, &cfg, now, accept, arg, out);
+    if (!err)
+        err = store_deliveries_next_due(s, &retry);
+    if (!err)
+        err = store_outbox_next_overdue(s, cfg.deadline_ms, &deadline);
+    out->next_ms = retry && (!deadline || retry < deadline) ? retry : deadline;
+    dispatch_config_release(&cfg);
+    if (err)
+        sm_diag_set(diag, "dispatch", "simulated delivery: %s: %s", sm_strerror(err),
                     store_errmsg(s));
     return err;
 }

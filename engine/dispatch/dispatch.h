@@ -57,6 +57,30 @@ typedef void dispatch_capture_fn(void *arg, const char *channel, const struct no
 SM_NODISCARD enum sm_err dispatch_capture_all(struct app *app, dispatch_capture_fn *fn, void *arg,
                                               int *count, struct sm_diag *diag);
 
+/* For replay: whether channel is up at the current (virtual) time. */
+typedef bool dispatch_accept_fn(void *arg, const char *channel);
+struct dispatch_capture_counts {
+    int delivered; /* deliveries that went out */
+    int late;      /* of those, after one or more failed attempts */
+    int failed;    /* attempts that failed and were scheduled for a retry */
+    int dead;      /* deliveries given up (each raises an officer alert) */
+    int64_t next_ms; /* the earliest retry or deadline of an undelivered
+                      * notice after now; 0: none */
+};
+/* For replay: the dispatcher's pass at clock_now without the notifiers.
+ * Expands new notices, then makes one attempt at every delivery due now: a
+ * delivery whose channel accept refuses (accept NULL: every channel is up)
+ * records a transient failure and its backoff exactly as a refused
+ * connection would, with the same retry limit, dead letters and officer
+ * alerts; the others are marked delivered (nothing is sent or written).
+ * Then raises the officer alerts for notices undelivered past their
+ * deadline and delivers those alerts the same way. The retry jitter derives
+ * from the delivery, so a replay is the same every time. out receives the
+ * counts and when to call again. */
+SM_NODISCARD enum sm_err dispatch_capture_due(struct app *app, dispatch_accept_fn *accept,
+                                              void *arg, struct dispatch_capture_counts *out,
+                                              struct sm_diag *diag);
+
 /* ---- contact validation (pure), for the API and the CSV import ---- */
 /* http:// or https:// with a host, no spaces or control characters */
 bool contact_url_ok(const char *s);

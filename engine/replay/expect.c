@@ -9,8 +9,8 @@
 #include "store/store_report.h"
 #include "store/store_views.h"
 
-static void
-compare(struct replay *r, const char *path, const json_t *want, json_t *got)
+void
+replay_compare(struct replay *r, const char *path, const json_t *want, json_t *got)
 {
     bool same;
 
@@ -44,7 +44,7 @@ compare_subset(struct replay *r, const char *path, const json_t *want, const jso
         if (json_is_object(v) && json_is_object(a))
             compare_subset(r, p, v, a);
         else
-            compare(r, p, v, a ? json_incref(a) : NULL);
+            replay_compare(r, p, v, a ? json_incref(a) : NULL);
     }
 }
 
@@ -80,7 +80,7 @@ replay_expect(struct replay *r, const struct scenario_step *st)
         err = ops_levels(r->app, drill, &eff, &mu, &lo, &ma);
         if (err)
             return err;
-        compare(r, "expect.level", v, json_string(level_name(eff)));
+        replay_compare(r, "expect.level", v, json_string(level_name(eff)));
     }
     json_object_foreach(json_object_get(st->arg, "orders"), key, v) {
         char p[64];
@@ -98,12 +98,12 @@ replay_expect(struct replay *r, const struct scenario_step *st)
                                : strcmp(key, "superseded") == 0   ? f.superseded
                                : strcmp(key, "versions") == 0     ? f.versions
                                                                   : f.enterprises);
-        compare(r, p, v, got);
+        replay_compare(r, p, v, got);
     }
     json_object_foreach(json_object_get(st->arg, "compliance"), key, v) {
         char p[64];
         snprintf(p, sizeof(p), "expect.compliance.%s", key);
-        compare(r, p, v, json_integer(strcmp(key, "compliant") == 0   ? f.compliant
+        replay_compare(r, p, v, json_integer(strcmp(key, "compliant") == 0   ? f.compliant
                                       : strcmp(key, "violation") == 0 ? f.violation
                                                                       : f.unknown));
     }
@@ -114,8 +114,11 @@ replay_expect(struct replay *r, const struct scenario_step *st)
         err = store_outbox_count(r->app->store, key, drill, &n);
         if (err)
             return err;
-        compare(r, p, v, json_integer(n));
+        replay_compare(r, p, v, json_integer(n));
     }
+    if ((v = json_object_get(st->arg, "deliveries")) &&
+        (err = replay_expect_deliveries(r, v, drill)))
+        return err;
     if ((v = json_object_get(st->arg, "episode"))) {
         json_t *ep = NULL;
         if (!episode) {

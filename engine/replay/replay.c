@@ -54,9 +54,21 @@ replay_flush_acks(struct replay *r)
 {
     static const char *const how[2] = { "by their enterprises",
                                         "by phone (recorded by the duty officer)" };
-    int n[2] = { r->batch[0], r->batch[1] }, gone = r->batch_gone;
+    int n[2] = { r->batch[0], r->batch[1] }, gone = r->batch_gone, late = r->late;
     char text[256], t0[32], t1[32];
 
+    if (late) {
+        r->late = 0;
+        sm_time_format(r->late_first, r->app->cfg.tz_min, t0);
+        sm_time_format(r->late_last, r->app->cfg.tz_min, t1);
+        if (r->late_first == r->late_last)
+            snprintf(text, sizeof(text), "%d delayed deliveries delivered on retry", late);
+        else
+            snprintf(text, sizeof(text),
+                     "%d delayed deliveries delivered on retry between %.5s and %.5s", late,
+                     t0 + 11, t1 + 11);
+        emit(r, r->late_last, "delivery", text);
+    }
     if (!n[0] && !n[1] && !gone)
         return;
     r->batch[0] = r->batch[1] = r->batch_gone = 0;
@@ -123,9 +135,16 @@ replay_fail(struct replay *r, const char *path, json_t *expected, json_t *actual
 struct drain_ctx {
     struct replay *r;
     json_t *decisions;
-    int64_t reminders, alerts;
+    int64_t reminders, alerts, undelivered, dead;
     char who[80];
 };
+
+static bool
+ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), m = strlen(tail);
+    return n >= m && strcmp(s + n - m, tail) == 0;
+}
 
 static void
 on_decision(void *arg, const struct decision_row *d)
@@ -154,14 +173,20 @@ on_outbox(void *arg, const struct outbox_row *o)
             snprintf(c->who + n, sizeof(c->who) - n, ", ...");
         c->reminders++;
     } else if (strcmp(o->kind, "officer_alert") == 0) {
-        c->alerts++;
+        /* the dispatcher's alerts: undelivered past the deadline, dead letters */
+        if (ends_with(o->event_id, ":undelivered"))
+            c->undelivered++;
+        else if (ends_with(o->event_id, ":dead"))
+            c->dead++;
+        else
+            c->alerts++;
     }
 }
 
 enum sm_err
 replay_drain(struct replay *r)
 {
-    struct drain_ctx c = { r, json_array(), 0, 0, "" };
+    struct drain_ctx c = { r, json_array(), 0, 0, 0, 0, "" };
     enum sm_err err = store_decisions_since(r->app->store, r->last_decision, 0, on_decision, &c);
     size_t i;
     json_t *d;
@@ -185,21 +210,35 @@ replay_drain(struct replay *r)
         replay_event(r, "overdue",
                      "acknowledgement overdue: %lld ack_reminder, %lld officer_alert notices (%s)",
                      (long long)c.reminders, (long long)c.alerts, c.who);
+    if (c.undelivered)
+        replay_event(r, "delivery", "undelivered past the deadline: %lld officer_alert notices",
+                     (long long)c.undelivered);
+    if (c.dead)
+        replay_event(r, "delivery", "deliveries given up: %lld officer_alert notices",
+                     (long long)c.dead);
     return err;
 }
 
 /* ---- the clock ---- */
 
+/* Deadlines, then delivery of whatever they and the last step wrote (the
+ * timeline shows what was written before what its delivery did). */
 static enum sm_err
 run_timers(struct replay *r)
 {
     enum sm_err err = ops_run_timers(r->app, &r->next_timer_ms);
+
+    if (!err)
+        err = replay_drain(r);
+    if (!err)
+        err = replay_deliver(r);
     return err ? err : replay_drain(r);
 }
 
-/* Moves the clock to target, stopping at every deadline and scheduled
- * acknowledgement on the way; at one instant acknowledgements run before
- * deadlines, so an answer exactly at the deadline is on time. */
+/* Moves the clock to target, stopping at every deadline, scheduled
+ * acknowledgement, delivery retry and notice delivery deadline on the way;
+ * at one instant acknowledgements run before deadlines, so an answer
+ * exactly at the deadline is on time. */
 static enum sm_err
 advance_to(struct replay *r, int64_t target)
 {
@@ -208,12 +247,15 @@ advance_to(struct replay *r, int64_t target)
     while (!err) {
         int64_t na = r->head < r->nacks ? r->acks[r->head].at_ms : INT64_MAX;
         int64_t nt = r->next_timer_ms ? r->next_timer_ms : INT64_MAX;
+        int64_t nd = r->next_delivery_ms ? r->next_delivery_ms : INT64_MAX;
         int64_t next = na < nt ? na : nt;
+        if (nd < next)
+            next = nd;
         if (next > target)
             break;
         if (next > clock_now(&r->app->clock))
             clock_advance_to(&r->app->clock, next);
-        if (na <= nt)
+        if (na == next)
             err = replay_run_acks(r);
         if (!err)
             err = run_timers(r);
@@ -366,6 +408,7 @@ replay_run(const struct scenario *sc, struct app *app, const struct replay_opts 
     }
     res->end_ms = clock_now(&app->clock);
     free(r.acks);
+    free(r.outages);
     if (err)
         sm_diag_set(diag, "replay_failed", "the engine failed during the replay: %s (%s)",
                     sm_strerror(err), store_errmsg(app->store));

@@ -5,7 +5,11 @@
  * cases serve runs. Between steps the clock stops at every persisted
  * deadline (warning onsets and expiries, acknowledgement deadlines) and at
  * every scheduled acknowledgement, so reminders fire at their exact
- * virtual times. Each thing that happens becomes one timeline event. */
+ * virtual times. Notices are delivered on the same clock by the
+ * dispatcher's own pass without notifiers (nothing is sent or written):
+ * outage steps take a channel down, retries and the undelivered-past-
+ * deadline alerts follow. Each thing that happens becomes one timeline
+ * event. */
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -17,7 +21,8 @@
 /* Called for each event as it happens (borrowed):
  * {"at", "at_ms", "kind", "text", "level", "orders": {"active",
  * "acknowledged", "overdue"}, "step", "line"}; kind is one of warning,
- * decision, ack, overdue, escalate, reissue, expect, failure, skipped, note. */
+ * decision, ack, overdue, escalate, reissue, readings, meter, inspection,
+ * outage, delivery, expect, failure, skipped, note. */
 typedef void replay_event_fn(void *arg, const json_t *event);
 
 struct replay_opts {

@@ -14,6 +14,14 @@ struct pending_ack {
     int step;
 };
 
+/* A delivery channel down over [from_ms, until_ms). */
+struct replay_outage {
+    char channel[16];
+    int64_t from_ms, until_ms;
+    int refused;   /* attempts refused so far */
+    bool reported; /* the first refusal is in the timeline */
+};
+
 struct replay {
     const struct scenario *sc;
     struct app *app;
@@ -30,11 +38,17 @@ struct replay {
     int64_t batch_first, batch_last;
     bool skipped_kind[STEP_KIND_COUNT];
     bool stations_registered;
+    /* simulated delivery */
+    struct replay_outage *outages;
+    size_t noutages;
+    int64_t next_delivery_ms; /* the next retry or notice deadline; 0: none */
+    int late, late_dead;      /* delayed deliveries since the last event */
+    int64_t late_first, late_last;
 };
 
 /* Records an event at the current virtual time (text is copied). */
 void replay_event(struct replay *r, const char *kind, const char *fmt, ...) SM_PRINTF(3, 4);
-/* Emits the pending acknowledgement summary, if any. */
+/* Emits the pending acknowledgement and delayed-delivery summaries, if any. */
 void replay_flush_acks(struct replay *r);
 /* Records a failed check at path (relative to the step, e.g. "expect.level"). */
 void replay_fail(struct replay *r, const char *path, json_t *expected, json_t *actual,
@@ -49,6 +63,18 @@ replay_step_fn *replay_step_runner(enum step_kind k);
 SM_NODISCARD enum sm_err replay_run_acks(struct replay *r);
 /* Checks one expectation step. */
 SM_NODISCARD enum sm_err replay_expect(struct replay *r, const struct scenario_step *st);
+
+/* Simulated delivery at the current time (deliver.c): every delivery due
+ * goes out unless its channel is in an outage, retries and deadline alerts
+ * as the dispatcher's; sets next_delivery_ms. */
+SM_NODISCARD enum sm_err replay_deliver(struct replay *r);
+/* The outage step: the channel is down from now for the step's "for". */
+SM_NODISCARD enum sm_err replay_run_outage(struct replay *r, const struct scenario_step *st);
+/* Checks expect.deliveries (want borrowed) in the context drill. */
+SM_NODISCARD enum sm_err replay_expect_deliveries(struct replay *r, const json_t *want, int drill);
+/* Compares want with got (taken) at path, counting the check; a failure is
+ * recorded with both values. */
+void replay_compare(struct replay *r, const char *path, const json_t *want, json_t *got);
 
 extern const struct ops_actor replay_officer;
 

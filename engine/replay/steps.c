@@ -1,5 +1,6 @@
 /* One function per step kind: warnings, escalations, acknowledgements
- * (scheduled, then run by the clock loop), re-issues, expectations. Kinds
+ * (scheduled, then run by the clock loop), re-issues, readings, compliance
+ * data, outages (deliver.c), expectations. Kinds
  * whose use case this build lacks have no row and are reported as not
  * supported; adding the use case means adding its function here. */
 #include <stdio.h>
@@ -474,8 +475,6 @@ run_inspection(struct replay *r, const struct scenario_step *st)
     return run_compliance(r, st, true);
 }
 
-/* Receiver outages need simulated delivery, which replay does not run
- * (notices are counted from the outbox); the row stays NULL. */
 static replay_step_fn *const runners[STEP_KIND_COUNT] = {
     [STEP_ADVANCE] = run_advance,
     [STEP_WARNING] = run_warning,
@@ -486,7 +485,7 @@ static replay_step_fn *const runners[STEP_KIND_COUNT] = {
     [STEP_READINGS] = run_readings,
     [STEP_METER] = run_meter,
     [STEP_INSPECTION] = run_inspection,
-    [STEP_OUTAGE] = NULL,
+    [STEP_OUTAGE] = replay_run_outage,
     [STEP_EXPECT] = run_expect,
 };
 

@@ -297,14 +297,27 @@ static enum sm_err
 check_outage(struct scn_check *c, struct scenario_step *st, const char *path)
 {
     static const char *const keys[] = { "channel", "for", NULL };
-    const char *channel;
+    static const char *const channels[] = { "webhook", "email", "sms", "file" };
+    const char *channel = NULL;
     int64_t d = 0;
+    bool known = false;
+    char p[300];
     enum sm_err err = scn_object(c, st->arg, path, keys);
 
     if (!err)
         err = scn_string(c, st->arg, path, "channel", true, &channel);
+    for (size_t i = 0; !err && i < SM_ARRAY_LEN(channels); i++)
+        known = known || strcmp(channel, channels[i]) == 0;
+    snprintf(p, sizeof(p), "%s.channel", path);
+    if (!err && !known)
+        return scn_fail(c, p, "unknown_channel",
+                        "unknown channel \"%s\" (webhook, email, sms, file)", channel);
     if (!err)
         err = scn_duration(c, st->arg, path, "for", true, &d);
+    if (!err && d <= 0) {
+        snprintf(p, sizeof(p), "%s.for", path);
+        return scn_fail(c, p, "bad_duration", "must be longer than zero");
+    }
     return err;
 }
 
@@ -327,11 +340,40 @@ check_counts(struct scn_check *c, json_t *obj, const char *path, const char *con
     return err;
 }
 
+/* expect.deliveries: counts over every channel, and per channel. */
+static enum sm_err
+check_deliveries(struct scn_check *c, json_t *obj, const char *path)
+{
+    static const char *const keys[] = { "delivered", "pending", "dead", "failed_attempts",
+                                        "duplicates", "undelivered_notices", "webhook",
+                                        "email", "sms", "file", NULL };
+    static const char *const channel_keys[] = { "delivered", "pending", "dead",
+                                                "failed_attempts", "duplicates",
+                                                "undelivered_notices", NULL };
+    const char *key;
+    json_t *v;
+    enum sm_err err = scn_object(c, obj, path, keys);
+
+    json_object_foreach(obj, key, v) {
+        char p[300];
+        json_int_t n;
+        if (err)
+            break;
+        snprintf(p, sizeof(p), "%s.%s", path, key);
+        if (strcmp(key, "webhook") == 0 || strcmp(key, "email") == 0 || strcmp(key, "sms") == 0 ||
+            strcmp(key, "file") == 0)
+            err = check_counts(c, v, p, channel_keys);
+        else
+            err = scn_count(c, obj, path, key, &n);
+    }
+    return err;
+}
+
 static enum sm_err
 check_expect(struct scn_check *c, struct scenario_step *st, const char *path)
 {
     static const char *const keys[] = { "drill", "level", "orders", "notices", "episode",
-                                        "compliance", NULL };
+                                        "compliance", "deliveries", NULL };
     static const char *const order_keys[] = { "active", "acknowledged", "overdue", "lifted",
                                               "superseded", "versions", "enterprises",
                                               "version", "level", NULL };
@@ -360,6 +402,9 @@ check_expect(struct scn_check *c, struct scenario_step *st, const char *path)
     snprintf(p, sizeof(p), "%s.compliance", path);
     if (!err && (v = json_object_get(st->arg, "compliance")))
         err = check_counts(c, v, p, compliance_keys);
+    snprintf(p, sizeof(p), "%s.deliveries", path);
+    if (!err && (v = json_object_get(st->arg, "deliveries")))
+        err = check_deliveries(c, v, p);
     snprintf(p, sizeof(p), "%s.episode", path);
     if (!err && (v = json_object_get(st->arg, "episode")) && !json_is_object(v))
         err = scn_fail(c, p, "not_an_object",

@@ -191,6 +191,30 @@ store_outbox_overdue(struct store *s, int64_t now_ms, int64_t default_deadline_m
     return outbox_each(s, st, fn, arg);
 }
 
+/* The same notices as SQL_OVERDUE, not yet past their deadline. */
+static const char SQL_NEXT_OVERDUE[] =
+    "SELECT min(coalesce(o.deadline_ms, o.created_ms + ?1)) FROM outbox o "
+    "WHERE o.deadline_alerted = 0 AND o.expanded_ms IS NOT NULL AND o.enterprise IS NOT NULL "
+    "AND (NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.outbox_id = o.id) "
+    "  OR EXISTS (SELECT 1 FROM deliveries d WHERE d.outbox_id = o.id AND d.status <> 'delivered'))";
+
+enum sm_err
+store_outbox_next_overdue(struct store *s, int64_t default_deadline_ms, int64_t *at_ms)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_NEXT_OVERDUE);
+    int rc;
+
+    *at_ms = 0;
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, default_deadline_ms);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *at_ms = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
+}
+
 static const char SQL_MARK_ALERTED[] = "UPDATE outbox SET deadline_alerted = 1 WHERE id = ?";
 
 enum sm_err
@@ -529,6 +553,59 @@ store_dispatch_stats(struct store *s, struct dispatch_stats *out)
         out->dead = sqlite3_column_int64(st, 1);
         out->oldest_undelivered_ms = sqlite3_column_int64(st, 2);
     }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? SM_OK : store_err(s, rc);
+}
+
+/* Attempts per delivery are few, so the correlated counts stay cheap. */
+static const char SQL_COUNTS[] =
+    "SELECT count(*) FILTER (WHERE d.status = 'pending'), "
+    " count(*) FILTER (WHERE d.status = 'delivered'), "
+    " count(*) FILTER (WHERE d.status = 'dead'), "
+    " coalesce(sum((SELECT count(*) FROM delivery_attempts a "
+    "   WHERE a.delivery_id = d.id AND a.result <> 'delivered')), 0), "
+    " count(*) FILTER (WHERE (SELECT count(*) FROM delivery_attempts a "
+    "   WHERE a.delivery_id = d.id AND a.result = 'delivered') > 1) "
+    "FROM deliveries d JOIN outbox o ON o.id = d.outbox_id "
+    "WHERE o.drill = ?1 AND (?2 IS NULL OR d.channel = ?2)";
+
+static const char SQL_UNDELIVERED[] =
+    "SELECT count(*) FROM outbox o WHERE o.drill = ?1 AND (o.expanded_ms IS NULL "
+    " OR NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.outbox_id = o.id "
+    "   AND (?2 IS NULL OR d.channel = ?2)) "
+    " OR EXISTS (SELECT 1 FROM deliveries d WHERE d.outbox_id = o.id "
+    "   AND (?2 IS NULL OR d.channel = ?2) AND d.status <> 'delivered'))";
+
+enum sm_err
+store_delivery_counts(struct store *s, int drill, const char *channel,
+                      struct delivery_counts *out)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_COUNTS);
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int(st, 1, drill);
+    store_bind_text(st, 2, channel);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->pending = sqlite3_column_int64(st, 0);
+        out->delivered = sqlite3_column_int64(st, 1);
+        out->dead = sqlite3_column_int64(st, 2);
+        out->failed_attempts = sqlite3_column_int64(st, 3);
+        out->duplicates = sqlite3_column_int64(st, 4);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return store_err(s, rc);
+    if (!(st = store_stmt(s, SQL_UNDELIVERED)))
+        return SM_ERR_DB;
+    sqlite3_bind_int(st, 1, drill);
+    store_bind_text(st, 2, channel);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        out->undelivered_notices = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? SM_OK : store_err(s, rc);
 }

@@ -51,6 +51,10 @@ SM_NODISCARD enum sm_err store_outbox_overdue(struct store *s, int64_t now_ms,
                                               int64_t default_deadline_ms,
                                               store_outbox_row_fn *fn, void *arg);
 SM_NODISCARD enum sm_err store_outbox_mark_alerted(struct store *s, int64_t id);
+/* The earliest deadline among the notices store_outbox_overdue would report
+ * once it has passed (still undelivered, not yet alerted on); 0 when none. */
+SM_NODISCARD enum sm_err store_outbox_next_overdue(struct store *s, int64_t default_deadline_ms,
+                                                   int64_t *at_ms);
 
 /* ---- deliveries ---- */
 /* Adds a pending delivery due at now unless (outbox_id, channel, recipient) exists. */
@@ -108,5 +112,16 @@ struct dispatch_stats {
     int64_t oldest_undelivered_ms; /* created_ms of the oldest pending notice; 0: none */
 };
 SM_NODISCARD enum sm_err store_dispatch_stats(struct store *s, struct dispatch_stats *st);
+
+/* Delivery figures of one context (drill 0 or 1), for replay's expectations. */
+struct delivery_counts {
+    int64_t pending, delivered, dead; /* deliveries by status */
+    int64_t failed_attempts;          /* attempts that did not deliver */
+    int64_t duplicates;               /* deliveries delivered more than once (should be 0) */
+    int64_t undelivered_notices;      /* notices with a delivery not delivered, or none */
+};
+/* channel NULL: every channel; else only that channel's deliveries. */
+SM_NODISCARD enum sm_err store_delivery_counts(struct store *s, int drill, const char *channel,
+                                               struct delivery_counts *out);
 
 #endif

@@ -104,7 +104,8 @@ store_outbox_count(struct store *s, const char *kind, int drill, int64_t *n)
 }
 
 static const char SQL_OUTBOX_SINCE[] =
-    "SELECT id, kind, order_id, enterprise, drill, created_ms FROM outbox WHERE id > ? ORDER BY id";
+    "SELECT id, kind, order_id, enterprise, drill, created_ms, event_id FROM outbox WHERE id > ? "
+    "ORDER BY id";
 
 enum sm_err
 store_outbox_since(struct store *s, int64_t after_id, store_outbox_row_fn *fn, void *arg)
@@ -118,7 +119,7 @@ store_outbox_since(struct store *s, int64_t after_id, store_outbox_row_fn *fn, v
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct outbox_row r = { sqlite3_column_int64(st, 0), col_ms(st, 2), col_ms(st, 5),
                                 store_col_text(st, 1), store_col_text(st, 3),
-                                sqlite3_column_int(st, 4) };
+                                sqlite3_column_int(st, 4), store_col_text(st, 6) };
         fn(arg, &r);
     }
     sqlite3_reset(st);

@@ -31,6 +31,7 @@ struct outbox_row {
     int64_t id, order_id, created_ms;
     const char *kind, *enterprise;
     int drill;
+    const char *event_id;
 };
 typedef void store_outbox_row_fn(void *arg, const struct outbox_row *r);
 /* Outbox rows with id > after_id, oldest first. */
