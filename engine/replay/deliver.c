@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
 #include "dispatch/dispatch.h"
@@ -29,23 +30,38 @@ channel_up(void *arg, const char *channel)
     return true;
 }
 
+static void
+tally(struct replay_tally *t, int n, int64_t now)
+{
+    if (!n)
+        return;
+    if (!t->n)
+        t->first_ms = now;
+    t->last_ms = now;
+    t->n += n;
+}
+
 enum sm_err
 replay_deliver(struct replay *r)
 {
     struct dispatch_capture_counts c;
     struct sm_diag d = { 0 };
     int64_t now = clock_now(&r->app->clock);
-    enum sm_err err = dispatch_capture_due(r->app, channel_up, r, &c, &d);
+    int level = sm_log_level();
+    bool quiet = !(r->sc->config && json_object_get(r->sc->config, "log_level"));
+    enum sm_err err;
 
+    /* the dispatcher warns of each alert it raises; the timeline shows them
+     * already, so by default replay keeps only its errors */
+    if (quiet && level > LOG_ERR)
+        sm_log_set_level(LOG_ERR);
+    err = dispatch_capture_due(r->app, channel_up, r, &c, &d);
+    sm_log_set_level(level);
     if (err)
         return err;
     r->next_delivery_ms = c.next_ms > now ? c.next_ms : 0;
-    if (c.late) {
-        if (!r->late)
-            r->late_first = now;
-        r->late_last = now;
-        r->late += c.late;
-    }
+    tally(&r->late, c.late, now);
+    tally(&r->dead, c.dead, now);
     for (size_t i = 0; i < r->noutages; i++) {
         struct replay_outage *o = &r->outages[i];
         if (o->refused && !o->reported) {
@@ -54,9 +70,6 @@ replay_deliver(struct replay *r)
                          o->channel, o->refused, o->refused == 1 ? "delivery" : "deliveries");
         }
     }
-    if (c.dead)
-        replay_event(r, "delivery", "%d %s given up (dead letters)", c.dead,
-                     c.dead == 1 ? "delivery" : "deliveries");
     return SM_OK;
 }
 

@@ -49,26 +49,35 @@ emit(struct replay *r, int64_t now, const char *kind, const char *text)
     json_array_append_new(r->res->events, ev);
 }
 
+static void
+flush_tally(struct replay *r, struct replay_tally *t, const char *what)
+{
+    char text[256], t0[32], t1[32];
+    int n = t->n;
+
+    if (!n)
+        return;
+    t->n = 0;
+    sm_time_format(t->first_ms, r->app->cfg.tz_min, t0);
+    sm_time_format(t->last_ms, r->app->cfg.tz_min, t1);
+    if (t->first_ms == t->last_ms)
+        snprintf(text, sizeof(text), "%d %s", n, what);
+    else
+        snprintf(text, sizeof(text), "%d %s between %.5s and %.5s", n, what, t0 + 11, t1 + 11);
+    emit(r, t->last_ms, "delivery", text);
+}
+
 void
 replay_flush_acks(struct replay *r)
 {
     static const char *const how[2] = { "by their enterprises",
                                         "by phone (recorded by the duty officer)" };
-    int n[2] = { r->batch[0], r->batch[1] }, gone = r->batch_gone, late = r->late;
+    int n[2] = { r->batch[0], r->batch[1] }, gone = r->batch_gone;
     char text[256], t0[32], t1[32];
 
-    if (late) {
-        r->late = 0;
-        sm_time_format(r->late_first, r->app->cfg.tz_min, t0);
-        sm_time_format(r->late_last, r->app->cfg.tz_min, t1);
-        if (r->late_first == r->late_last)
-            snprintf(text, sizeof(text), "%d delayed deliveries delivered on retry", late);
-        else
-            snprintf(text, sizeof(text),
-                     "%d delayed deliveries delivered on retry between %.5s and %.5s", late,
-                     t0 + 11, t1 + 11);
-        emit(r, r->late_last, "delivery", text);
-    }
+    flush_tally(r, &r->late, "delayed deliveries delivered on retry");
+    flush_tally(r, &r->dead, "deliveries given up (dead letters, each but an alert's own "
+                             "alerting the officer)");
     if (!n[0] && !n[1] && !gone)
         return;
     r->batch[0] = r->batch[1] = r->batch_gone = 0;
@@ -135,7 +144,7 @@ replay_fail(struct replay *r, const char *path, json_t *expected, json_t *actual
 struct drain_ctx {
     struct replay *r;
     json_t *decisions;
-    int64_t reminders, alerts, undelivered, dead;
+    int64_t reminders, alerts, undelivered;
     char who[80];
 };
 
@@ -176,9 +185,7 @@ on_outbox(void *arg, const struct outbox_row *o)
         /* the dispatcher's alerts: undelivered past the deadline, dead letters */
         if (ends_with(o->event_id, ":undelivered"))
             c->undelivered++;
-        else if (ends_with(o->event_id, ":dead"))
-            c->dead++;
-        else
+        else if (!ends_with(o->event_id, ":dead")) /* dead letters: their own line */
             c->alerts++;
     }
 }
@@ -186,7 +193,7 @@ on_outbox(void *arg, const struct outbox_row *o)
 enum sm_err
 replay_drain(struct replay *r)
 {
-    struct drain_ctx c = { r, json_array(), 0, 0, 0, 0, "" };
+    struct drain_ctx c = { r, json_array(), 0, 0, 0, "" };
     enum sm_err err = store_decisions_since(r->app->store, r->last_decision, 0, on_decision, &c);
     size_t i;
     json_t *d;
@@ -213,9 +220,6 @@ replay_drain(struct replay *r)
     if (c.undelivered)
         replay_event(r, "delivery", "undelivered past the deadline: %lld officer_alert notices",
                      (long long)c.undelivered);
-    if (c.dead)
-        replay_event(r, "delivery", "deliveries given up: %lld officer_alert notices",
-                     (long long)c.dead);
     return err;
 }
 

@@ -22,6 +22,12 @@ struct replay_outage {
     bool reported; /* the first refusal is in the timeline */
 };
 
+/* Things that happened at several stops, shown as one timeline line. */
+struct replay_tally {
+    int n;
+    int64_t first_ms, last_ms;
+};
+
 struct replay {
     const struct scenario *sc;
     struct app *app;
@@ -42,8 +48,7 @@ struct replay {
     struct replay_outage *outages;
     size_t noutages;
     int64_t next_delivery_ms; /* the next retry or notice deadline; 0: none */
-    int late, late_dead;      /* delayed deliveries since the last event */
-    int64_t late_first, late_last;
+    struct replay_tally late, dead; /* delayed and given-up deliveries since the last event */
 };
 
 /* Records an event at the current virtual time (text is copied). */

@@ -181,6 +181,71 @@ def test_http_report():
         w.cleanup()
 
 
+OUTAGE = os.path.join(SRC, "scenarios", "receiver-outage", "scenario.json")
+
+
+def test_receiver_outage():
+    r = run("replay", OUTAGE, "--strict")
+    check(r.returncode == 0, f"rc {r.returncode}\n{r.stdout[-2000:]}\n{r.stderr}")
+    out = r.stdout
+    check("08:00+08:00  delivery  file channel down: 60 deliveries failed, retried with backoff" in out, out)
+    # the backlog goes out after 08:30, not before
+    line = next(l for l in out.splitlines() if "60 delayed deliveries delivered on retry" in l)
+    check("between 08:30 and" in line, line)
+    # the alert for the re-issued order's notice comes at its deadline exactly
+    check("2025-12-10 10:30+08:00  delivery  undelivered past the deadline: 1 officer_alert notices" in out, out)
+    check("0 steps skipped" in out and "skipped   " not in out, out[-300:])
+    # the same timeline every run: retry jitter derives from the delivery
+    again = run("replay", OUTAGE, "--strict")
+    check(again.stdout == out, "two replays differ")
+
+
+def test_delivery_expectations_and_dead_letters():
+    """A notifiers file in config: two attempts a minute apart at most, so
+    the notices of a 30-minute outage are given up, each with an officer
+    alert (itself given up); expect.deliveries names what is wrong."""
+    scenario = json.load(open(OUTAGE, encoding="utf-8"))
+    with tempfile.TemporaryDirectory() as d:
+        notifiers = os.path.join(d, "notifiers.json")
+        with open(notifiers, "w") as f:
+            json.dump({"channels": {"file": {"path": os.path.join(d, "n.jsonl")}},
+                       "retry": {"base_ms": 60000, "cap_ms": 60000, "max_attempts": 2}}, f)
+        scenario["list"] = os.path.abspath(os.path.join(SRC, "scenarios", "jiang-county", "list.csv"))
+        scenario["config"] = {"notifiers": notifiers}
+        scenario["steps"] = scenario["steps"][:3] + [
+            {"at": "+PT20M", "expect": {"notices": {"officer_alert": 60},
+                                        "deliveries": {"dead": 120, "pending": 0, "delivered": 1,
+                                                       "undelivered_notices": 120,
+                                                       "file": {"dead": 61}}}}]
+        path = os.path.join(d, "dead.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(scenario, f, indent=2)
+        r = run("replay", path, "--json")
+        out = json.loads(r.stdout)
+        check(r.returncode == 1 and out["failed"] == 2, r.stdout[:2000])
+        check("officer alert" not in r.stderr, r.stderr[:500])
+        check({f["what"] for f in out["failures"]} == {"expect.deliveries.delivered",
+                                                      "expect.deliveries.file.dead"}, out["failures"])
+        got = {f["what"]: f["actual"] for f in out["failures"]}
+        check(got["expect.deliveries.file.dead"] == 120 and got["expect.deliveries.delivered"] == 0, got)
+        dead = [e["text"] for e in out["events"] if "given up" in e["text"]]
+        check(len(dead) == 1 and dead[0].startswith("120 deliveries given up (dead letters"), dead)
+        check(not os.path.exists(os.path.join(d, "n.jsonl")), "replay writes no notices file")
+
+
+def test_outage_channel_checked():
+    scenario = json.load(open(OUTAGE, encoding="utf-8"))
+    scenario["steps"][0]["outage"]["channel"] = "pigeon"
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "bad.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(scenario, f, indent=2)
+        line = next(i + 1 for i, t in enumerate(open(path, encoding="utf-8")) if '"pigeon"' in t)
+        r = run("replay", path)
+        check(r.returncode == 1 and f"{path}:{line}:" in r.stderr
+              and "steps[0].outage.channel" in r.stderr and "unknown channel" in r.stderr, r.stderr)
+
+
 if __name__ == "__main__":
     for name, fn in list(globals().items()):
         if name.startswith("test_") and callable(fn):
