@@ -244,6 +244,15 @@ def test_outage_channel_checked():
         r = run("replay", path)
         check(r.returncode == 1 and f"{path}:{line}:" in r.stderr
               and "steps[0].outage.channel" in r.stderr and "unknown channel" in r.stderr, r.stderr)
+        scenario["steps"][0]["outage"]["channel"] = "file"
+        scenario["steps"][3]["expect"]["deliveries"]["file"] = {"deliverd": 1}
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(scenario, f, indent=2)
+        line = next(i + 1 for i, t in enumerate(open(path, encoding="utf-8")) if '"deliverd"' in t)
+        r = run("replay", path)
+        check(r.returncode == 1 and f"{path}:{line}:" in r.stderr
+              and "steps[3].expect.deliveries.file.deliverd" in r.stderr and "unknown key" in r.stderr,
+              r.stderr)
 
 
 if __name__ == "__main__":
