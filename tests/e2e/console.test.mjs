@@ -134,6 +134,7 @@ function watch(page, problems, label) {
 test('console: officer and enterprise flows in headless Chromium', { timeout: 90000 }, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'smogd-e2e-'));
   const db = path.join(dir, 'smogd.db');
+  rmSync(ARTIFACTS, { recursive: true, force: true }); // no stale screenshots
   mkdirSync(ARTIFACTS, { recursive: true });
   let server = null;
   let browser = null;

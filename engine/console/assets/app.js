@@ -31,7 +31,6 @@ const state = {
 async function signIn(token) {
   api.setToken(token);
   try {
-    await api.loadRoutes();
     state.status = await api.get('/v1/status');
   } catch (e) {
     api.setToken('');

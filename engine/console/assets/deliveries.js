@@ -26,7 +26,7 @@ export function deliveriesTable(ctx, items, onChange) {
       el('td', { class: 'mono wrap' }, d.recipient),
       el('td', {}, statusBadge(d), d.next_attempt_at ? el('div', { class: 'muted' }, t('deliveries.next', { t: fmtTime(d.next_attempt_at) })) : null),
       el('td', {}, String(d.attempts)),
-      el('td', { class: 'wrap' }, d.last_status ? `HTTP ${d.last_status} ` : '', d.last_error || (d.last_status ? '' : '—')),
+      el('td', { class: 'wrap' }, d.last_error || (d.last_status ? `HTTP ${d.last_status}` : '—')),
       el('td', {}, fmtTime(d.created_at)),
       el('td', { class: 'actions' },
         el('button', { type: 'button', class: 'attempts', onclick: () => showAttempts(ctx, d.id) }, t('deliveries.attempts')),
@@ -48,6 +48,12 @@ export async function loadDeliveries(ctx) {
     const items = d.deliveries || [];
     $('deliveries-count').textContent = t('deliveries.count', { n: d.total || 0, shown: items.length });
     clear(box, deliveriesTable(ctx, items, () => loadDeliveries(ctx)));
+    // the attempts shown belong to a delivery still listed, or go
+    const shown = $('delivery-attempts');
+    if (shown.dataset.id && !items.some((x) => String(x.id) === shown.dataset.id)) {
+      clear(shown);
+      delete shown.dataset.id;
+    }
   } catch (e) { ctx.onError(e, box); }
 }
 
@@ -56,6 +62,7 @@ async function showAttempts(ctx, id) {
   try {
     const d = await ctx.api.get('/v1/deliveries/' + id);
     const log = d.attempt_log || [];
+    box.dataset.id = String(d.id);
     clear(box,
       el('h3', { id: 'attempts-title', tabindex: '-1' }, t('deliveries.attempts_of', { id: d.id, event: d.event_id })),
       log.length ? el('div', { class: 'table-wrap' }, el('table', { id: 'attempt-log' },

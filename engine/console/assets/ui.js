@@ -14,13 +14,11 @@ export class ApiError extends Error {
 export class Api {
   constructor(storageKey) {
     this.key = storageKey;
-    this.routes = null;
     try { this.token = sessionStorage.getItem(storageKey) || ''; } catch (e) { this.token = ''; }
   }
 
   setToken(tok) {
     this.token = tok;
-    this.routes = null;
     try {
       if (tok) sessionStorage.setItem(this.key, tok);
       else sessionStorage.removeItem(this.key);
@@ -75,25 +73,6 @@ export class Api {
     return res.blob();
   }
   post(path, body, headers) { return this.request('POST', path, body, headers); }
-
-  // The server's routes, fetched once per token; patterns use {} for an id.
-  async loadRoutes() {
-    if (this.routes) return this.routes;
-    try {
-      const r = await this.get('/v1/console/routes');
-      this.routes = new Set((r.routes || []).map((x) => x.method + ' ' + x.pattern));
-    } catch (e) {
-      if (e.status === 401 || e.status === 403) throw e;
-      this.routes = null;
-    }
-    return this.routes;
-  }
-
-  // False only when the server is known not to have the route; the caller
-  // still treats a 404 reply as "not available".
-  has(method, pattern) {
-    return !this.routes || this.routes.has(method + ' ' + pattern);
-  }
 }
 
 // el('div', {class: 'x', onclick: fn}, child, 'text', ...): children may be
