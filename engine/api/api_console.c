@@ -9,10 +9,12 @@
 #include "api/routes.h"
 #include "console/console.h"
 
+/* frame-src blob: lets the page show a report it fetched with the user's
+ * token (a plain link cannot carry it) in a sandboxed frame */
 #define CONSOLE_CSP                                                                          \
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "       \
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "          \
-    "frame-ancestors 'none'"
+    "connect-src 'self'; frame-src blob:; object-src 'none'; base-uri 'none'; "             \
+    "form-action 'self'; frame-ancestors 'none'"
 
 /* Sends one asset with the console's headers; revalidated on every load so
  * that a new binary's pages are picked up at once. */

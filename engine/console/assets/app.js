@@ -3,10 +3,15 @@
 import { t, toggleLang, applyStatic, townName } from './i18n.js';
 import {
   Api, el, clear, fmtTime, nowLocal8, levelName, levelBadge, measureText, errorText,
-  notAvailable, announce, trapFocus, confirmAction,
+  notAvailable, announce, trapFocus, confirmAction, saveBlob,
 } from './ui.js';
+import { loadAqi, loadStations, saveStation } from './aqi.js';
+import { deliveriesTable, loadDeliveries } from './deliveries.js';
+import { showEpisodeReport, loadCityReports } from './reports.js';
 
 const api = new Api('smogd.officer.token');
+// what the panels in other modules need: the client and the error handler
+const ctx = { api, onError: (e, where) => onError(e, where) };
 const $ = (id) => document.getElementById(id);
 const PAGE_SIZE = 20;
 const STATUS_POLL_MS = 5000;
@@ -16,7 +21,8 @@ const state = {
   statusAt: null,
   episode: null,
   timers: [],
-  orders: { page: 0, rows: [], total: 0, clientSide: false, all: [] },
+  orders: { page: 0, rows: [], total: 0 },
+  optionsEpisode: null,
   detailId: null,
 };
 
@@ -25,7 +31,6 @@ const state = {
 async function signIn(token) {
   api.setToken(token);
   try {
-    await api.loadRoutes();
     state.status = await api.get('/v1/status');
   } catch (e) {
     api.setToken('');
@@ -72,8 +77,8 @@ function onError(e, where) {
 function startPolling() {
   stopPolling();
   state.timers.push(setInterval(pollStatus, STATUS_POLL_MS));
-  state.timers.push(setInterval(loadAqi, 60000));
-  state.timers.push(setInterval(() => { loadWarnings(); loadDeliveries(); loadProposals(); }, 30000));
+  state.timers.push(setInterval(() => loadAqi(ctx), 60000));
+  state.timers.push(setInterval(() => { loadWarnings(); loadDeliveries(ctx); loadCityReports(ctx); }, 30000));
 }
 
 function stopPolling() {
@@ -83,11 +88,13 @@ function stopPolling() {
 
 function refreshAll() {
   loadEpisode();
-  loadAqi();
+  loadAqi(ctx);
+  loadStations(ctx);
   loadProposals();
   loadOrders();
   loadWarnings();
-  loadDeliveries();
+  loadDeliveries(ctx);
+  loadCityReports(ctx);
 }
 
 // ---------- level and episode ----------
@@ -106,6 +113,12 @@ async function pollStatus() {
   }
   $('level-updated').classList.remove('warn');
   renderStatus();
+  // proposals are small and urgent: looked at with every poll
+  loadProposals();
+  if (!before || JSON.stringify(before.stations) !== JSON.stringify(state.status.stations)) {
+    loadAqi(ctx);
+    loadStations(ctx);
+  }
   const changed = !before || before.level !== state.status.level || before.episode_id !== state.status.episode_id
     || JSON.stringify(before.orders) !== JSON.stringify(state.status.orders)
     || JSON.stringify(before.sources) !== JSON.stringify(state.status.sources);
@@ -113,6 +126,8 @@ async function pollStatus() {
     loadEpisode();
     loadOrders();
     loadWarnings();
+    loadDeliveries(ctx);
+    loadCityReports(ctx);
   }
 }
 
@@ -172,8 +187,7 @@ function renderEpisode() {
     el('td', {}, d.reason || '—'),
     el('td', {}, d.orders ? `${d.orders.issued}/${d.orders.superseded}/${d.orders.lifted}` : '—')));
   const reportBox = el('div', { id: 'report-box' });
-  const reportBtn = el('button', { type: 'button', id: 'report-button', onclick: () => loadReport(ep.id, reportBox) }, t('episode.report'));
-  if (!api.has('GET', '/v1/episodes/{}/report')) reportBtn.disabled = true;
+  const reportBtn = el('button', { type: 'button', id: 'report-button', onclick: () => showEpisodeReport(ctx, ep.id, reportBox) }, t('episode.report'));
   clear(box,
     el('h3', {}, t('episode.title') + ' #' + ep.id, ep.drill ? el('span', { class: 'badge drill' }, t('drill')) : null),
     el('p', {}, fmtTime(ep.opened_at), ' — ', ep.closed_at ? fmtTime(ep.closed_at) : '…', ' · ', levelBadge(ep.max_level)),
@@ -188,28 +202,7 @@ function renderEpisode() {
         'timeline.reason', 'timeline.orders'].map((k) => el('th', { scope: 'col' }, t(k))))),
       el('tbody', {}, rows))),
     el('p', {}, reportBtn),
-    api.has('GET', '/v1/episodes/{}/report') ? reportBox : clear(reportBox, notAvailable()));
-}
-
-async function loadReport(id, box) {
-  clear(box, el('p', { class: 'muted' }, t('loading')));
-  try {
-    const r = await fetch('/v1/episodes/' + id + '/report', { headers: { Authorization: 'Bearer ' + api.token }, cache: 'no-store' });
-    if (!r.ok) {
-      if (r.status === 404) { clear(box, notAvailable()); return; }
-      throw new Error(r.status + ' ' + r.statusText);
-    }
-    const type = r.headers.get('Content-Type') || 'application/octet-stream';
-    const blob = await r.blob();
-    const ext = type.includes('json') ? 'json' : type.includes('html') ? 'html' : type.includes('csv') ? 'csv' : 'txt';
-    const url = URL.createObjectURL(blob);
-    const text = type.startsWith('text/') || type.includes('json') ? await blob.text() : '';
-    clear(box, el('p', {}, t('episode.report_ready'), ' ',
-      el('a', { href: url, download: `episode-${id}-report.${ext}` }, t('episode.report_download'))),
-      text ? el('pre', { class: 'original' }, type.includes('json') ? JSON.stringify(JSON.parse(text), null, 2) : text) : null);
-  } catch (e) {
-    clear(box, el('p', { class: 'form-error' }, errorText(e)));
-  }
+    reportBox);
 }
 
 async function escalate(level) {
@@ -232,204 +225,63 @@ async function escalate(level) {
   }
 }
 
-// ---------- AQI ----------
-
-const STALE_MS = 3 * 3600 * 1000;
-
-function isStale(st) {
-  if (st.stale === true) return true;
-  if (st.stale === false) return false;
-  const at = st.hourly && st.hourly.at ? Date.parse(st.hourly.at) : NaN;
-  return !Number.isFinite(at) || Date.now() - at > STALE_MS;
-}
-
-function aqiClass(v) {
-  if (typeof v !== 'number') return 'aqi-none';
-  if (v <= 50) return 'aqi-1';
-  if (v <= 100) return 'aqi-2';
-  if (v <= 150) return 'aqi-3';
-  if (v <= 200) return 'aqi-4';
-  if (v <= 300) return 'aqi-5';
-  return 'aqi-6';
-}
-
-function aqiCell(x) {
-  const v = x && typeof x.aqi === 'number' ? x.aqi : null;
-  return el('span', { class: 'aqi ' + aqiClass(v) }, v === null ? '—' : String(v));
-}
-
-function primaryText(x) {
-  if (!x || !x.primary) return '—';
-  return Array.isArray(x.primary) ? (x.primary.join(', ') || '—') : String(x.primary);
-}
-
-async function loadAqi() {
-  const body = $('aqi-body');
-  const chart = $('aqi-chart');
-  if (!api.has('GET', '/v1/aqi')) {
-    clear(body, notAvailable());
-    clear(chart);
-    return;
-  }
-  let data;
-  let names = {};
-  try {
-    data = await api.get('/v1/aqi');
-    if (api.has('GET', '/v1/stations') && api.routes) {
-      try {
-        const s = await api.get('/v1/stations');
-        for (const x of s.stations || []) names[x.id || x.station] = x.name || x.id;
-      } catch (e) { names = {}; }
-    }
-  } catch (e) {
-    onError(e, body);
-    clear(chart);
-    return;
-  }
-  const county = data.county || {};
-  const stations = data.stations || [];
-  clear(body,
-    el('div', { class: 'aqi-county' },
-      el('div', { class: 'aqi-tile' }, el('span', { class: 'label' }, t('aqi.county') + ' · ' + t('aqi.hourly')),
-        aqiCell(county.hourly), el('span', { class: 'muted' }, fmtTime(county.hourly && county.hourly.at))),
-      el('div', { class: 'aqi-tile' }, el('span', { class: 'label' }, t('aqi.county') + ' · ' + t('aqi.daily')),
-        aqiCell(county.daily), el('span', { class: 'muted' }, fmtTime(county.daily && county.daily.at)))),
-    stations.length === 0 ? el('p', { class: 'muted' }, t('aqi.no_data')) :
-      el('div', { class: 'table-wrap' }, el('table', { id: 'stations' },
-        el('thead', {}, el('tr', {}, ['aqi.station', 'aqi.hourly', 'aqi.daily', 'aqi.primary', 'aqi.at', 'aqi.state']
-          .map((k) => el('th', { scope: 'col' }, t(k))))),
-        el('tbody', {}, stations.map((st) => {
-          const stale = isStale(st);
-          return el('tr', { class: stale ? 'stale' : '' },
-            el('td', {}, names[st.station] || st.name || st.station),
-            el('td', {}, aqiCell(st.hourly)),
-            el('td', {}, aqiCell(st.daily)),
-            el('td', {}, primaryText(st.hourly)),
-            el('td', {}, fmtTime(st.hourly && st.hourly.at)),
-            el('td', {}, stale ? el('span', { class: 'badge stale' }, t('aqi.stale')) : t('aqi.ok')));
-        })))));
-  if (!api.has('GET', '/v1/aqi/history')) { clear(chart, notAvailable()); return; }
-  try {
-    const hist = await api.get('/v1/aqi/history?days=7');
-    drawChart(chart, historySeries(hist, names));
-  } catch (e) {
-    onError(e, chart);
-  }
-}
-
-// Finds every array of {at, aqi} points in the history reply, whatever its
-// nesting, and names each series after the key or station it sits under.
-function historySeries(data, names) {
-  const out = [];
-  const point = (p) => {
-    const v = typeof p.aqi === 'number' ? p.aqi : typeof p.value === 'number' ? p.value
-      : p.hourly && typeof p.hourly.aqi === 'number' ? p.hourly.aqi : NaN;
-    return { x: Date.parse(p.at || p.hour || p.time), y: v };
-  };
-  const walk = (node, label) => {
-    if (Array.isArray(node)) {
-      if (node.length && node.every((p) => p && typeof p === 'object' && (p.at || p.hour || p.time))) {
-        const groups = new Map();
-        for (const p of node) {
-          const key = p.station ? (names[p.station] || p.station) : label;
-          if (!groups.has(key)) groups.set(key, []);
-          groups.get(key).push(point(p));
-        }
-        for (const [k, pts] of groups) out.push({ label: k, points: pts.filter((q) => Number.isFinite(q.x) && Number.isFinite(q.y)) });
-      } else {
-        for (const x of node) walk(x, x && typeof x === 'object' ? (names[x.station] || x.station || x.name || x.id || label) : label);
-      }
-    } else if (node && typeof node === 'object') {
-      for (const [k, v] of Object.entries(node)) {
-        if (!v || typeof v !== 'object') continue;
-        const inner = ['points', 'values', 'series', 'history', 'data', 'stations'].includes(k) ? label
-          : k === 'county' ? t('aqi.county') : ['hourly', 'daily'].includes(k) ? `${label || ''} ${t('aqi.' + k)}`.trim() : k;
-        walk(v, inner);
-      }
-    }
-  };
-  walk(data, '');
-  return out.filter((s) => s.points.length).slice(0, 8);
-}
-
-const SVG = 'http://www.w3.org/2000/svg';
-function svg(tag, attrs, ...kids) {
-  const n = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs || {})) n.setAttribute(k, String(v));
-  for (const k of kids) n.append(k instanceof Node ? k : document.createTextNode(String(k)));
-  return n;
-}
-
-// A line chart with the AQI category bands behind it.
-function drawChart(box, series) {
-  if (!series.length) { clear(box, el('p', { class: 'muted' }, t('aqi.no_data'))); return; }
-  const W = 720, H = 240, L = 40, R = 10, T = 10, B = 28;
-  const xs = series.flatMap((s) => s.points.map((p) => p.x));
-  const ys = series.flatMap((s) => s.points.map((p) => p.y));
-  const x0 = Math.min(...xs), x1 = Math.max(...xs, x0 + 3600000);
-  const yMax = Math.max(100, Math.ceil(Math.max(...ys) / 50) * 50);
-  const sx = (x) => L + (x - x0) / (x1 - x0) * (W - L - R);
-  const sy = (y) => T + (1 - y / yMax) * (H - T - B);
-  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': t('aqi.chart_label'), class: 'aqi-svg' });
-  root.append(svg('title', {}, t('aqi.chart_label')));
-  const bands = [[0, 50, 'aqi-1'], [50, 100, 'aqi-2'], [100, 150, 'aqi-3'], [150, 200, 'aqi-4'], [200, 300, 'aqi-5'], [300, 500, 'aqi-6']];
-  for (const [a, b, cls] of bands) {
-    if (a >= yMax) break;
-    root.append(svg('rect', { x: L, y: sy(Math.min(b, yMax)), width: W - L - R, height: sy(a) - sy(Math.min(b, yMax)), class: 'band ' + cls }));
-  }
-  for (let y = 0; y <= yMax; y += yMax > 300 ? 100 : 50) {
-    root.append(svg('line', { x1: L, x2: W - R, y1: sy(y), y2: sy(y), class: 'grid' }));
-    root.append(svg('text', { x: L - 4, y: sy(y) + 4, class: 'tick', 'text-anchor': 'end' }, y));
-  }
-  const day = 86400000;
-  const firstDay = Math.ceil((x0 + 8 * 3600000) / day) * day - 8 * 3600000;
-  for (let d = firstDay; d <= x1; d += day) {
-    const label = new Date(d + 8 * 3600000).toISOString().slice(5, 10);
-    root.append(svg('line', { x1: sx(d), x2: sx(d), y1: T, y2: H - B, class: 'grid' }));
-    root.append(svg('text', { x: sx(d), y: H - 8, class: 'tick', 'text-anchor': 'middle' }, label));
-  }
-  const legend = el('ul', { class: 'legend' });
-  series.forEach((s, i) => {
-    const pts = s.points.slice().sort((a, b) => a.x - b.x);
-    const d = pts.map((p, j) => `${j ? 'L' : 'M'}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ');
-    const county = s.label && s.label.startsWith(t('aqi.county'));
-    root.append(svg('path', { d, class: `series s${i}${county ? ' county' : ''}` }));
-    legend.append(el('li', {}, el('span', { class: `swatch s${i}` }), s.label || '—'));
-  });
-  clear(box, root, legend);
-}
-
 // ---------- proposals ----------
+
+// The evidence in words: the rule set, the hours judged, their highest AQI.
+function proposalBasis(p) {
+  const ev = p.evidence || {};
+  const hours = Array.isArray(ev.hours) ? ev.hours : [];
+  const aqis = hours.map((h) => h.aqi).filter((v) => typeof v === 'number');
+  return t('proposals.basis', {
+    criteria: ev.criteria || '—', n: hours.length, stations: ev.stations ?? '—',
+    max: aqis.length ? Math.max(...aqis) : '—', last: aqis.length ? aqis[aqis.length - 1] : '—',
+    pm: hours.filter((h) => h.pm25_primary).length,
+  });
+}
 
 async function loadProposals() {
   const box = $('proposals-body');
-  if (!api.has('GET', '/v1/proposals')) { clear(box, notAvailable()); return; }
   let data;
   try {
     data = await api.get('/v1/proposals');
   } catch (e) { onError(e, box); return; }
-  const list = (Array.isArray(data) ? data : data.proposals || []);
-  const open = list.filter((p) => !p.status || ['pending', 'open', 'proposed'].includes(p.status));
-  if (!open.length) { clear(box, el('p', { class: 'muted' }, t('proposals.none'))); return; }
-  clear(box, el('ul', { class: 'proposals' }, open.map((p) => el('li', {},
-    levelBadge(p.level), ' ', fmtTime(p.at || p.created_at || p.proposed_at), ' ',
-    el('span', {}, p.reason || p.basis || p.rule || ''), ' ',
-    el('button', { type: 'button', class: 'primary', onclick: () => decideProposal(p, 'accept') }, t('proposals.accept')),
-    el('button', { type: 'button', onclick: () => decideProposal(p, 'dismiss') }, t('proposals.dismiss'))))));
+  const list = data.proposals || [];
+  const open = list.filter((p) => p.state === 'open');
+  const decided = list.filter((p) => p.state !== 'open').slice(-5).reverse();
+  const key = JSON.stringify(list.map((p) => [p.id, p.state]));
+  if (box.dataset.key === key) return; // unchanged: keep focus and scroll
+  box.dataset.key = key;
+  clear(box,
+    open.length ? el('ul', { class: 'proposals', id: 'open-proposals' }, open.map((p) => el('li', { dataset: { proposal: p.id } },
+      el('div', { class: 'proposal-head' }, levelBadge(p.level), ' ', t('proposals.to', { level: levelName(p.level) }),
+        ' · ', el('span', { class: 'muted' }, fmtTime(p.created_at))),
+      el('p', { class: 'basis' }, proposalBasis(p)),
+      el('div', { class: 'dialog-actions' },
+        el('button', { type: 'button', class: 'accept primary', onclick: () => decideProposal(p, 'accept') }, t('proposals.accept')),
+        el('button', { type: 'button', class: 'dismiss', onclick: () => decideProposal(p, 'dismiss') }, t('proposals.dismiss'))))))
+      : el('p', { class: 'muted' }, t('proposals.none')),
+    decided.length ? [el('h3', {}, t('proposals.decided')), el('ul', { class: 'decided', id: 'decided-proposals' }, decided.map((p) => el('li', { dataset: { proposal: p.id, state: p.state } },
+      levelBadge(p.level), ' ', el('span', { class: 'badge proposal-' + p.state }, t('proposals.state.' + p.state)), ' ',
+      t('proposals.decided_by', { by: p.decided_by || '—', at: fmtTime(p.decided_at) }), ' — ', p.reason || '')))] : null);
 }
 
 async function decideProposal(p, what) {
   const ans = await confirmAction({
     title: t(what === 'accept' ? 'proposals.accept_title' : 'proposals.dismiss_title'),
-    body: t('proposals.body', { level: levelName(p.level) }),
+    body: t(what === 'accept' ? 'proposals.accept_body' : 'proposals.dismiss_body', { level: levelName(p.level) }) + ' ' + proposalBasis(p),
     danger: what === 'accept',
+    okLabel: t(what === 'accept' ? 'proposals.accept' : 'proposals.dismiss'),
   });
   if (!ans) return;
   try {
-    await api.post(`/v1/proposals/${p.id}/${what}`, { reason: ans.reason });
-    announce(t('done'));
+    // the reply is the status after the answer
+    state.status = await api.post(`/v1/proposals/${p.id}/${what}`, { reason: ans.reason });
+    state.statusAt = new Date();
+    renderStatus();
+    announce(t(what === 'accept' ? 'proposals.accepted' : 'proposals.dismissed'));
     loadProposals();
-    pollStatus();
+    loadEpisode();
+    loadOrders();
   } catch (e) { if (!onError(e)) announce(errorText(e), 'error'); }
 }
 
@@ -447,8 +299,9 @@ function readFilters() {
   };
 }
 
-// Server-side filters go in the query; name search, town, industry and
-// grade are matched here over the server-filtered set.
+// Every filter goes to the server (status, overdue, compliance, town,
+// industry, grade, a credit code) except a search by name, which is
+// matched here over the server-filtered set.
 async function loadOrders() {
   const box = $('orders-table');
   const f = readFilters();
@@ -456,10 +309,11 @@ async function loadOrders() {
   if (f.status) q.set('status', f.status);
   if (f.overdue) q.set('overdue', 'true');
   if (f.violation) q.set('compliance', 'violation');
+  for (const k of ['town', 'industry', 'grade']) if (f[k]) q.set(k, f[k]);
   const usccOnly = /^[0-9A-Z]{18}$/.test(f.search);
   if (usccOnly) q.set('enterprise', f.search);
-  const clientSide = (f.search && !usccOnly) || f.town || f.industry || f.grade;
-  if (clientSide) {
+  const byName = f.search && !usccOnly;
+  if (byName) {
     q.set('limit', '10000');
   } else {
     q.set('limit', String(PAGE_SIZE));
@@ -470,14 +324,10 @@ async function loadOrders() {
     data = await api.get('/v1/orders?' + q.toString());
   } catch (e) { onError(e, box); return; }
   let rows = data.orders || [];
-  updateFilterOptions(rows);
-  if (clientSide) {
+  if (byName) {
     const needle = f.search.toLowerCase();
-    rows = rows.filter((o) => (!f.town || o.town === f.town)
-      && (!f.industry || o.industry === f.industry)
-      && (!f.grade || o.grade === f.grade)
-      && (!needle || usccOnly || (o.enterprise_name || '').toLowerCase().includes(needle)
-        || (o.enterprise || '').toLowerCase().includes(needle)));
+    rows = rows.filter((o) => (o.enterprise_name || '').toLowerCase().includes(needle)
+      || (o.enterprise || '').toLowerCase().includes(needle));
     state.orders.total = rows.length;
     const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
     if (state.orders.page >= pages) state.orders.page = pages - 1;
@@ -487,20 +337,25 @@ async function loadOrders() {
   }
   state.orders.rows = rows;
   renderOrders();
+  loadFilterOptions();
 }
 
 const seen = { town: new Set(), industry: new Set(), grade: new Set() };
 
-// Filter choices grow from the orders seen; industry and grade appear only
-// when the server's orders carry them.
-function updateFilterOptions(rows) {
-  let grew = false;
-  for (const o of rows) {
-    for (const k of ['town', 'industry', 'grade']) {
-      if (o[k] && !seen[k].has(o[k])) { seen[k].add(o[k]); grew = true; }
-    }
+// The choices of the town, industry and grade filters: those of the
+// episode's orders, read once per episode.
+async function loadFilterOptions() {
+  const ep = state.status && state.status.episode_id;
+  if (!ep || state.optionsEpisode === ep) return;
+  state.optionsEpisode = ep;
+  let data;
+  try {
+    data = await api.get('/v1/orders?limit=10000&episode=' + ep);
+  } catch (e) { state.optionsEpisode = null; onError(e); return; }
+  for (const o of data.orders || []) {
+    for (const k of ['town', 'industry', 'grade']) if (o[k]) seen[k].add(o[k]);
   }
-  if (grew || !$('f-town').options.length) fillFilterOptions();
+  fillFilterOptions();
 }
 
 function fillFilterOptions() {
@@ -509,10 +364,14 @@ function fillFilterOptions() {
     const cur = sel.value;
     const values = [...seen[k]].sort();
     clear(sel, el('option', { value: '' }, t('orders.all')),
-      values.map((v) => el('option', { value: v }, k === 'town' ? townName(v) : v)));
+      values.map((v) => el('option', { value: v }, k === 'town' ? townName(v) : k === 'grade' ? gradeName(v) : v)));
     sel.value = values.includes(cur) ? cur : '';
-    if (k !== 'town') $(`f-${k}-field`).hidden = values.length === 0;
   }
+}
+
+function gradeName(g) {
+  const k = 'grade.' + g;
+  return t(k) !== k ? t(k) : g;
 }
 
 function statusBadge(o) {
@@ -531,11 +390,12 @@ function renderOrders() {
   $('orders-next').disabled = page + 1 >= pages;
   if (!rows.length) { clear(box, el('p', { class: 'muted' }, t('orders.none'))); return; }
   clear(box, el('table', { id: 'orders' },
-    el('thead', {}, el('tr', {}, ['col.enterprise', 'col.town', 'col.level', 'col.version', 'col.status',
+    el('thead', {}, el('tr', {}, ['col.enterprise', 'col.town', 'col.industry', 'col.level', 'col.version', 'col.status',
       'col.deadline', 'col.acked', 'col.compliance', 'col.actions'].map((k) => el('th', { scope: 'col' }, t(k))))),
     el('tbody', {}, rows.map((o) => el('tr', { dataset: { orderId: o.id, enterprise: o.enterprise } },
       el('td', {}, el('div', { class: 'ent-name' }, o.enterprise_name), el('div', { class: 'muted mono' }, o.enterprise)),
       el('td', {}, townName(o.town)),
+      el('td', {}, o.industry || '—', o.grade ? el('div', { class: 'muted' }, gradeName(o.grade)) : null),
       el('td', {}, levelBadge(o.level)),
       el('td', {}, 'v' + o.version),
       el('td', {}, statusBadge(o)),
@@ -571,13 +431,14 @@ async function openOrder(id) {
       el('dt', {}, t('detail.issued')), el('dd', {}, fmtTime(o.issued_at)),
       el('dt', {}, t('detail.effective')), el('dd', {}, fmtTime(o.effective_from)),
       el('dt', {}, t('col.deadline')), el('dd', {}, fmtTime(o.ack_deadline)),
-      el('dt', {}, t('col.compliance')), el('dd', {}, t('compliance.' + o.compliance)),
+      el('dt', {}, t('col.industry')), el('dd', {}, o.industry || '—', o.grade ? ' · ' + gradeName(o.grade) : ''),
+      el('dt', {}, t('col.compliance')), el('dd', { id: 'detail-compliance' }, complianceBadge(o.compliance)),
       o.ended_at ? [el('dt', {}, t('detail.ended')), el('dd', {}, fmtTime(o.ended_at))] : null),
     o.reissue_reason ? el('p', {}, t('detail.reissue_reason', { r: o.reissue_reason })) : null,
     el('div', { class: 'dialog-actions' },
       el('button', { type: 'button', id: 'do-reissue', disabled: !active, onclick: () => reissue(o) }, t('detail.reissue')),
       el('button', { type: 'button', id: 'do-phone-ack', disabled: o.status !== 'issued', onclick: () => phoneAck(o) }, t('detail.phone_ack')),
-      el('button', { type: 'button', id: 'do-inspect', disabled: !api.has('POST', '/v1/compliance'), onclick: () => inspect(o) }, t('detail.inspect'))),
+      el('button', { type: 'button', id: 'do-inspect', onclick: () => inspect(o) }, t('detail.inspect'))),
     el('h3', {}, t('detail.measures')),
     el('div', { class: 'table-wrap' }, el('table', {},
       el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('detail.line')), el('th', { scope: 'col' }, t('detail.action')))),
@@ -594,6 +455,7 @@ async function openOrder(id) {
         el('td', {}, el('button', { type: 'button', class: 'link', onclick: () => openOrder(h.id) }, 'v' + h.version)),
         el('td', {}, levelBadge(h.level)), el('td', {}, t('status.' + h.status)),
         el('td', {}, fmtTime(h.issued_at)), el('td', {}, fmtTime(h.acknowledged_at)), el('td', {}, fmtTime(h.ended_at))))))),
+    el('h3', {}, t('detail.judgements')), judgementsTable(o),
     el('h3', {}, t('detail.deliveries')), deliveries,
     el('h3', {}, t('detail.evidence')), evidence);
   close.focus();
@@ -601,33 +463,69 @@ async function openOrder(id) {
   loadEvidence(o, evidence);
 }
 
+function complianceBadge(c) {
+  return el('span', { class: 'badge compliance-' + c }, t('compliance.' + c));
+}
+
+// The per-line judgements behind the order's compliance.
+function judgementsTable(o) {
+  const lines = o.compliance_detail || [];
+  if (!lines.length) return el('p', { class: 'muted', id: 'detail-judgements' }, t('detail.not_judged'));
+  return el('div', { class: 'table-wrap' }, el('table', { id: 'detail-judgements' },
+    el('thead', {}, el('tr', {}, ['detail.line', 'col.compliance', 'detail.threshold', 'detail.judged_at', 'detail.why']
+      .map((k) => el('th', { scope: 'col' }, t(k))))),
+    el('tbody', {}, lines.map((j) => el('tr', { dataset: { line: j.line } },
+      el('td', {}, j.line), el('td', {}, complianceBadge(j.state)),
+      el('td', {}, j.threshold_kw ? `${Math.round(j.threshold_kw * 10) / 10} kW` : '—'),
+      el('td', {}, fmtTime(j.judged_at)),
+      el('td', { class: 'wrap' }, (j.evidence && j.evidence.reason) || '—',
+        j.evidence && j.evidence.inspection ? el('div', { class: 'muted' }, t('detail.inspection_at', {
+          at: fmtTime(j.evidence.inspection.at), result: t('inspect.' + j.evidence.inspection.result) })) : null))))));
+}
+
 async function loadOrderDeliveries(o, box) {
-  if (!api.has('GET', '/v1/deliveries')) { clear(box, notAvailable()); return; }
   try {
     const d = await api.get('/v1/deliveries?enterprise=' + encodeURIComponent(o.enterprise));
-    clear(box, deliveriesTable(Array.isArray(d) ? d : d.deliveries || []));
+    const mine = (d.deliveries || []).filter((x) => !x.order_id || x.order_id === o.id || (o.history || []).some((h) => h.id === x.order_id));
+    clear(box, deliveriesTable(ctx, mine, () => loadOrderDeliveries(o, box)));
   } catch (e) { onError(e, box); }
 }
 
+// The evidence behind the judgements: inspections, metered hours, gate
+// records; the whole of it as CSV on request.
 async function loadEvidence(o, box) {
-  if (!api.has('GET', '/v1/orders/{}/evidence')) { clear(box, notAvailable()); return; }
+  let ev;
   try {
-    const d = await api.get(`/v1/orders/${o.id}/evidence`);
-    const items = Array.isArray(d) ? d : d.evidence || d.items || [];
-    if (!items.length) { clear(box, el('p', { class: 'muted' }, '—')); return; }
-    clear(box, genericTable(items, ['at', 'line', 'kind', 'metric', 'value', 'result', 'verdict', 'note', 'source']));
-  } catch (e) { onError(e, box); }
-}
-
-// A table of whatever records an endpoint returns: the preferred columns
-// that are present, in order, then nothing else (objects shown as JSON).
-function genericTable(items, preferred) {
-  const cols = preferred.filter((k) => items.some((x) => x && x[k] !== undefined && x[k] !== null));
-  const show = (v, k) => (v === null || v === undefined ? '—'
-    : typeof v === 'object' ? JSON.stringify(v) : /(_at|^at)$/.test(k) ? fmtTime(v) : String(v));
-  return el('table', {},
-    el('thead', {}, el('tr', {}, cols.map((c) => el('th', { scope: 'col' }, c)))),
-    el('tbody', {}, items.map((x) => el('tr', {}, cols.map((c) => el('td', {}, show(x[c], c)))))));
+    ev = await api.get(`/v1/orders/${o.id}/evidence`);
+  } catch (e) { onError(e, box); return; }
+  const lines = ev.lines || [];
+  const rows = [];
+  for (const l of lines) {
+    for (const i of l.inspections || []) {
+      rows.push(el('tr', { class: 'inspection' }, el('td', {}, fmtTime(i.at)), el('td', {}, l.line), el('td', {}, t('evidence.inspection')),
+        el('td', {}, complianceBadge(i.result)), el('td', { class: 'wrap' }, i.note || '—', ' · ', t('evidence.by', { who: i.inspector }))));
+    }
+    const counted = (l.hours || []).filter((h) => h.counted);
+    if (counted.length) {
+      const over = l.threshold_kw ? counted.filter((h) => h.mean > l.threshold_kw).length : 0;
+      rows.push(el('tr', {}, el('td', {}, fmtTime(counted[counted.length - 1].hour_end)), el('td', {}, l.line), el('td', {}, t('evidence.meter')),
+        el('td', {}, complianceBadge(l.state)), el('td', {}, t('evidence.hours', { n: counted.length, over }))));
+    }
+  }
+  const gates = (ev.trucks && ev.trucks.gate_records) || [];
+  for (const g of gates) {
+    rows.push(el('tr', {}, el('td', {}, fmtTime(g.at)), el('td', {}, t('evidence.trucks')), el('td', {}, t('evidence.gate')),
+      el('td', {}, g.banned && g.after_grace ? complianceBadge('violation') : '—'), el('td', {}, `${g.plate} · ${g.stage}`)));
+  }
+  const csv = el('button', { type: 'button', class: 'evidence-csv', onclick: async () => {
+    try { saveBlob(await api.blob(`/v1/orders/${o.id}/evidence?format=csv`), `order-${o.id}-evidence.csv`); } catch (e) { if (!onError(e)) announce(errorText(e), 'error'); }
+  } }, t('evidence.csv'));
+  clear(box,
+    el('p', { class: 'muted' }, t('evidence.judged_from', { t: fmtTime(ev.judged_from) }), ' ', csv),
+    rows.length ? el('div', { class: 'table-wrap' }, el('table', { id: 'evidence' },
+      el('thead', {}, el('tr', {}, ['evidence.at', 'detail.line', 'evidence.record', 'col.compliance', 'evidence.detail']
+        .map((k) => el('th', { scope: 'col' }, t(k))))),
+      el('tbody', {}, rows))) : el('p', { class: 'muted' }, t('evidence.none')));
 }
 
 async function reissue(o) {
@@ -669,8 +567,10 @@ async function inspect(o) {
   });
   if (!ans) return;
   try {
-    await api.post('/v1/compliance', { inspections: [{ uscc: o.enterprise, line: ans.line, result: ans.result, note: ans.reason, at: ans.at }] });
-    announce(t('done'));
+    const r = await api.post('/v1/compliance', { inspections: [{ uscc: o.enterprise, line: ans.line, result: ans.result, note: ans.reason, at: ans.at }] });
+    if (r.rejected && r.rejected.length) announce(t('inspect.rejected', { m: r.rejected[0].message }), 'error');
+    else announce(t('inspect.recorded'));
+    loadOrders();
     openOrder(o.id);
   } catch (e) { if (!onError(e)) announce(errorText(e), 'error'); }
 }
@@ -710,43 +610,6 @@ async function showWarning(id) {
   } catch (e) { onError(e, box); }
 }
 
-// ---------- deliveries (dead letters) ----------
-
-function deliveriesTable(items) {
-  if (!items.length) return el('p', { class: 'muted' }, t('deliveries.none'));
-  const tbl = genericTable(items, ['id', 'order_id', 'enterprise', 'channel', 'notifier', 'kind', 'status', 'state',
-    'attempts', 'last_error', 'error', 'created_at', 'updated_at', 'next_at']);
-  const canRetry = api.has('POST', '/v1/deliveries/{}/retry');
-  tbl.tHead.rows[0].append(el('th', { scope: 'col' }, t('col.actions')));
-  [...tbl.tBodies[0].rows].forEach((tr, i) => {
-    const d = items[i];
-    const dead = ['dead', 'dead_letter', 'failed'].includes(d.status || d.state);
-    tr.append(el('td', {}, dead && canRetry
-      ? el('button', { type: 'button', class: 'retry', onclick: () => retryDelivery(d) }, t('deliveries.retry')) : null));
-  });
-  return tbl;
-}
-
-async function loadDeliveries() {
-  const box = $('deliveries-body');
-  if (!api.has('GET', '/v1/deliveries')) { clear(box, notAvailable()); return; }
-  try {
-    const d = await api.get('/v1/deliveries?status=dead');
-    const items = (Array.isArray(d) ? d : d.deliveries || []);
-    clear(box, deliveriesTable(items));
-  } catch (e) { onError(e, box); }
-}
-
-async function retryDelivery(d) {
-  const ans = await confirmAction({ title: t('deliveries.retry_title'), body: t('deliveries.retry_body', { id: d.id }) });
-  if (!ans) return;
-  try {
-    await api.post(`/v1/deliveries/${d.id}/retry`, { reason: ans.reason });
-    announce(t('done'));
-    loadDeliveries();
-  } catch (e) { if (!onError(e)) announce(errorText(e), 'error'); }
-}
-
 // ---------- wiring ----------
 
 function rerender() {
@@ -754,6 +617,7 @@ function rerender() {
   document.title = t('app.title');
   fillFilterOptions();
   if (!$('console').hidden) {
+    delete $('proposals-body').dataset.key;
     renderStatus();
     renderEpisode();
     renderOrders();
@@ -784,6 +648,11 @@ function init() {
   $('orders-prev').addEventListener('click', () => { if (state.orders.page > 0) { state.orders.page--; loadOrders(); } });
   $('orders-next').addEventListener('click', () => { state.orders.page++; loadOrders(); });
   $('detail-dialog').addEventListener('close', () => { state.detailId = null; });
+  $('station-form').addEventListener('submit', (ev) => { ev.preventDefault(); saveStation(ctx, ev.target); });
+  $('deliveries-filter').addEventListener('submit', (ev) => { ev.preventDefault(); loadDeliveries(ctx); });
+  $('deliveries-filter').addEventListener('change', (ev) => { if (ev.target.name !== 'enterprise') loadDeliveries(ctx); });
+  $('aqi-refresh').addEventListener('click', () => { loadAqi(ctx); loadStations(ctx); });
+  $('cityreports-refresh').addEventListener('click', () => loadCityReports(ctx));
   fillFilterOptions();
   if (api.token) signIn(api.token);
   else showSignIn();

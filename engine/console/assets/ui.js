@@ -14,13 +14,11 @@ export class ApiError extends Error {
 export class Api {
   constructor(storageKey) {
     this.key = storageKey;
-    this.routes = null;
     try { this.token = sessionStorage.getItem(storageKey) || ''; } catch (e) { this.token = ''; }
   }
 
   setToken(tok) {
     this.token = tok;
-    this.routes = null;
     try {
       if (tok) sessionStorage.setItem(this.key, tok);
       else sessionStorage.removeItem(this.key);
@@ -56,26 +54,25 @@ export class Api {
   }
 
   get(path) { return this.request('GET', path); }
-  post(path, body, headers) { return this.request('POST', path, body, headers); }
+  put(path, body) { return this.request('PUT', path, body); }
 
-  // The server's routes, fetched once per token; patterns use {} for an id.
-  async loadRoutes() {
-    if (this.routes) return this.routes;
+  // A file the API makes (HTML, CSV, XLSX) as a Blob: fetched with the
+  // bearer token, which a plain link could not carry.
+  async blob(path) {
+    let res;
     try {
-      const r = await this.get('/v1/console/routes');
-      this.routes = new Set((r.routes || []).map((x) => x.method + ' ' + x.pattern));
+      res = await fetch(path, { headers: { Authorization: 'Bearer ' + this.token }, cache: 'no-store', credentials: 'omit' });
     } catch (e) {
-      if (e.status === 401 || e.status === 403) throw e;
-      this.routes = null;
+      throw new ApiError(0, 'network', t('error.network'));
     }
-    return this.routes;
+    if (!res.ok) {
+      let err = {};
+      try { err = (await res.json()).error || {}; } catch (e) { err = {}; }
+      throw new ApiError(res.status, err.code || 'http_' + res.status, err.message || res.statusText);
+    }
+    return res.blob();
   }
-
-  // False only when the server is known not to have the route; the caller
-  // still treats a 404 reply as "not available".
-  has(method, pattern) {
-    return !this.routes || this.routes.has(method + ' ' + pattern);
-  }
+  post(path, body, headers) { return this.request('POST', path, body, headers); }
 }
 
 // el('div', {class: 'x', onclick: fn}, child, 'text', ...): children may be
@@ -177,9 +174,10 @@ export function trapFocus(dialog) {
 }
 
 // Asks for confirmation with a mandatory reason and optional extra fields.
-// fields: [{name, label, type: 'text'|'select'|'datetime', options: [[value, label]], value, required}].
+// fields: [{name, label, type: 'text'|'select'|'textarea', options: [[value, label]], value, required}].
+// noReason: the action takes no reason (the server records none), so none is asked.
 // Resolves to {reason, ...fields} or null when cancelled (button or Escape).
-export function confirmAction({ title, body, fields, reasonLabel, okLabel, danger }) {
+export function confirmAction({ title, body, fields, reasonLabel, reasonValue, noReason, okLabel, danger }) {
   const dialog = document.getElementById('confirm-dialog');
   const opener = document.activeElement;
   return new Promise((resolve) => {
@@ -190,6 +188,9 @@ export function confirmAction({ title, body, fields, reasonLabel, okLabel, dange
       if (f.type === 'select') {
         input = el('select', { id, name: f.name }, f.options.map(([v, l]) => el('option', { value: v }, l)));
         if (f.value !== undefined) input.value = f.value;
+      } else if (f.type === 'textarea') {
+        input = el('textarea', { id, name: f.name, rows: 3 });
+        input.value = f.value || '';
       } else {
         input = el('input', { id, name: f.name, type: 'text', value: f.value || '', autocomplete: 'off' });
       }
@@ -197,7 +198,8 @@ export function confirmAction({ title, body, fields, reasonLabel, okLabel, dange
       inputs[f.name] = input;
       return el('div', { class: 'field' }, el('label', { for: id }, f.label), input);
     });
-    const reason = el('textarea', { id: 'cf-reason', name: 'reason', rows: 3, required: true });
+    const reason = el('textarea', { id: 'cf-reason', name: 'reason', rows: 3, required: !noReason });
+    reason.value = reasonValue || '';
     const err = el('p', { class: 'form-error', role: 'alert' });
     const ok = el('button', { type: 'submit', class: danger ? 'danger' : 'primary', id: 'cf-ok' }, okLabel || t('confirm.ok'));
     const cancel = el('button', { type: 'button', id: 'cf-cancel' }, t('confirm.cancel'));
@@ -205,7 +207,7 @@ export function confirmAction({ title, body, fields, reasonLabel, okLabel, dange
       el('h2', { id: 'confirm-title' }, title),
       body ? el('p', {}, body) : null,
       rows,
-      el('div', { class: 'field' }, el('label', { for: 'cf-reason' }, reasonLabel || t('confirm.reason')), reason),
+      noReason ? null : el('div', { class: 'field' }, el('label', { for: 'cf-reason' }, reasonLabel || t('confirm.reason')), reason),
       err,
       el('div', { class: 'dialog-buttons' }, cancel, ok));
     clear(dialog, form);
@@ -220,7 +222,7 @@ export function confirmAction({ title, body, fields, reasonLabel, okLabel, dange
     cancel.addEventListener('click', () => dialog.close());
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
-      if (!reason.value.trim()) {
+      if (!noReason && !reason.value.trim()) {
         err.textContent = t('confirm.reason_required');
         reason.setAttribute('aria-invalid', 'true');
         reason.focus();
@@ -234,7 +236,7 @@ export function confirmAction({ title, body, fields, reasonLabel, okLabel, dange
       dialog.close();
     });
     dialog.showModal();
-    (rows.length ? Object.values(inputs)[0] : reason).focus();
+    (rows.length ? Object.values(inputs)[0] : noReason ? ok : reason).focus();
   });
 }
 
@@ -243,4 +245,44 @@ export function idempotencyKey() {
   const b = new Uint8Array(16);
   crypto.getRandomValues(b);
   return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+// Saves a Blob under a file name (the link is clicked, then let go).
+export function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const a = el('a', { href: url, download: filename, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
+// Shows an HTML document the API made (a report) inside box: in a frame
+// loaded from a blob: URL, sandboxed so that no script runs. The page's
+// policy forbids inline styles and a blob document inherits it, so the
+// document's <style> blocks are taken out of the text and given to the
+// frame as a constructed style sheet (which the policy does not govern).
+export async function showHtml(box, blob, { title, filename }) {
+  const css = [];
+  const text = (await blob.text()).replace(/<style\b[^>]*>([\s\S]*?)<\/style\s*>/gi, (m, c) => { css.push(c); return ''; });
+  const page = new Blob([text], { type: 'text/html' });
+  const old = box.querySelector('iframe');
+  if (old && old.dataset.url) URL.revokeObjectURL(old.dataset.url);
+  const url = URL.createObjectURL(page);
+  const frame = el('iframe', { class: 'report-frame', sandbox: 'allow-same-origin allow-modals', title, src: url });
+  frame.dataset.url = url;
+  frame.addEventListener('load', () => {
+    const d = frame.contentDocument;
+    if (!d || !frame.contentWindow) return;
+    const sheet = new frame.contentWindow.CSSStyleSheet();
+    sheet.replaceSync(css.join('\n'));
+    d.adoptedStyleSheets = [sheet];
+    frame.dataset.ready = '1';
+  });
+  clear(box,
+    el('div', { class: 'report-tools' },
+      el('button', { type: 'button', class: 'save-html', onclick: () => saveBlob(blob, filename) }, t('report.save')),
+      el('button', { type: 'button', onclick: () => frame.contentWindow && frame.contentWindow.print() }, t('report.print')),
+      el('button', { type: 'button', onclick: () => { URL.revokeObjectURL(url); clear(box); } }, t('report.close'))),
+    frame);
 }
