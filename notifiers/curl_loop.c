@@ -203,7 +203,7 @@ curl_loop_free(struct curl_loop *loop)
     if (!loop)
         return;
     while (loop->transfers)
-        transfer_cancel(loop, loop->transfers);
+        transfer_cancel(loop, loop->transfers); /* NOLINT(clang-analyzer-unix.Malloc): transfer_cancel unlinks before it frees */
     if (loop->multi)
         curl_multi_cleanup(loop->multi);
     if (loop->timer)

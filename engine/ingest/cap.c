@@ -317,6 +317,8 @@ read_parameter(struct warning_msg *m, xmlNodePtr p, struct info_params *ip,
         goto out;
     if (!value)
         value = xstrdup("");
+    if (!name)
+        name = xstrdup("");
     if (strcmp(name, PARAM_LEVEL) == 0) {
         if (ip->has_level) {
             rc = fail(diag, p, SM_ERR_INVAL, "duplicate_parameter",
@@ -378,7 +380,7 @@ read_area(struct warning_msg *m, xmlNodePtr area, struct sm_diag *diag)
         rc = child_text(g, "valueName", true, &name, diag);
         if (rc == SM_OK)
             rc = child_text(g, "value", true, &value, diag);
-        if (rc == SM_OK && geocode_name_known(name)) {
+        if (rc == SM_OK && name && geocode_name_known(name)) {
             if (!ingest_geocode_valid(value))
                 rc = fail(diag, g, SM_ERR_INVAL, "bad_geocode",
                           "geocode %s '%.32s' is not a 6 to 12 digit area code",
@@ -477,7 +479,7 @@ static enum sm_err
 read_alert(struct warning_msg *m, xmlNodePtr root, struct sm_diag *diag)
 {
     char *s = NULL;
-    int idx;
+    int idx = 0;
     enum sm_err rc;
     xmlNodePtr env = NULL, refs;
     int info_count = 0;
@@ -538,7 +540,8 @@ read_alert(struct warning_msg *m, xmlNodePtr root, struct sm_diag *diag)
                             m->msg_type == WARNING_MSG_UPDATE ||
                             m->msg_type == WARNING_MSG_CANCEL))
         return fail(diag, root, SM_ERR_INVAL, "missing_element",
-                    "msgType %s needs at least one <info>", msg_type_names[idx]);
+                    "msgType %s needs at least one <info>",
+                    msg_type_names[m->msg_type]);
     if (!env) {
         if (m->msg_type == WARNING_MSG_ACK || m->msg_type == WARNING_MSG_ERROR)
             return SM_OK; /* acknowledgements carry no warning content */

@@ -103,14 +103,14 @@ cmp_entry(const void *a, const void *b)
 struct list_strmap_entry **
 list_strmap_sorted(const struct list_strmap *m, size_t *n)
 {
-    struct list_strmap_entry **v = xcalloc(m->count ? m->count : 1, sizeof(*v));
+    struct list_strmap_entry **v = xcalloc(m->count ? m->count : 1, sizeof(struct list_strmap_entry *));
     size_t k = 0;
 
     for (size_t i = 0; i < m->cap; i++) {
         if (m->slots[i].key)
             v[k++] = &m->slots[i];
     }
-    qsort(v, k, sizeof(*v), cmp_entry);
+    qsort(v, k, sizeof(struct list_strmap_entry *), cmp_entry);
     *n = k;
     return v;
 }

@@ -207,6 +207,8 @@ stage_number(const char *stage)
         { "EV", 99 }, /* electric: no tailpipe stage, never banned */
     };
 
+    if (!stage)
+        return 0;
     for (size_t i = 0; i < SM_ARRAY_LEN(stages); i++)
         if (strcmp(stage, stages[i].name) == 0)
             return stages[i].num;
@@ -258,6 +260,8 @@ struct touched {
 static void
 touch(struct touched *t, const char *uscc)
 {
+    if (!uscc)
+        return;
     for (size_t i = 0; i < t->n; i++)
         if (strcmp(t->uscc[i], uscc) == 0)
             return;

@@ -135,7 +135,7 @@ collect_line(void *arg, const struct list_line_view *l)
             lc->ents = xrealloc(lc->ents, lc->ecap * sizeof(*lc->ents));
         }
         e = &lc->ents[lc->nents++];
-        e->uscc = xstrdup(l->uscc);
+        e->uscc = xstrdup(l->uscc); /* NOLINT(clang-analyzer-core.NullDereference): e points into ents, just grown */
         e->name = xstrdup(l->name);
         e->town = xstrdup(l->town);
         e->first = lc->nlines;
@@ -201,7 +201,7 @@ collect_order(void *arg, const struct order_head *o)
             hs->h = xrealloc(hs->h, hs->cap * sizeof(*hs->h));
         }
         h = &hs->h[hs->n++];
-        memset(h, 0, sizeof(*h));
+        memset(h, 0, sizeof(*h)); /* NOLINT(clang-analyzer-core.NonNullParamChecker): h points into hs->h, just grown */
         h->uscc = xstrdup(o->enterprise);
     }
     h->last_version = o->version;
@@ -252,7 +252,8 @@ measures_json(const struct list_copy *lc, const struct ent_copy *e, enum level l
 
     for (size_t i = 0; i < e->count; i++) {
         const struct line_copy *l = &lc->lines[e->first + i];
-        json_t *m = json_pack("{s:s,s:s}", "line", l->line, "action", l->action[li]);
+        json_t *m = json_pack("{s:s,s:s}", "line", l->line, /* NOLINT(clang-analyzer-core.NullDereference): lines[first..first+count) exist */
+                              "action", l->action[li]);
         json_object_set_new(m, "limit_pct",
                             strcmp(l->action[li], "limit") == 0 ? json_real(l->pct[li])
                                                                 : json_null());
@@ -405,7 +406,7 @@ ops_reconcile(struct app *app, int drill, int64_t now_ms, const struct decision_
 
     /* every enterprise on the list, then holders of orders no longer on it */
     pe = xcalloc(lc.nents + hs.n + 1, sizeof(*pe));
-    pe_ent = xcalloc(lc.nents + hs.n + 1, sizeof(*pe_ent));
+    pe_ent = xcalloc(lc.nents + hs.n + 1, sizeof(const struct ent_copy *));
     for (size_t i = 0; i < lc.nents; i++) {
         struct held *h = held_find(&hs, lc.ents[i].uscc);
         pe[npe] = (struct plan_enterprise){ lc.ents[i].uscc, lc.ents[i].town, true,

@@ -214,7 +214,7 @@ rj_header(struct rj *c, const json_t *root, const char *kind,
                        "only schema 1 is known");
     if ((e = rj_string(c, root, "", "kind", true, RULESET_NAME_MAX - 1, &k)))
         return e;
-    if (kind && strcmp(k, kind) != 0)
+    if (kind && (!k || strcmp(k, kind) != 0))
         return rj_fail(c, SM_ERR_RULE, "wrong_kind", "/kind",
                        "expected \"%s\" for this file, got \"%s\"", kind, k);
     if (kind_out)
