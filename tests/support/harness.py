@@ -14,6 +14,10 @@ import time
 import traceback
 
 SMOGD = os.environ.get("SMOGD", "smogd")
+# SMOGD_WRAP runs the server under a tool, e.g. "valgrind --error-exitcode=99 ..."
+# (tests/run.sh's valgrind pass); a server that exits 99 had memory errors.
+WRAP = os.environ.get("SMOGD_WRAP", "").split()
+WRAP_ERROR_EXIT = 99
 SOURCE_DIR = os.environ.get("SMOGD_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
@@ -69,8 +73,8 @@ class Server:
         self.addr = None
         self.stderr_path = workdir.file("serve.stderr")
 
-    def start(self, expect_ok=True, timeout=10):
-        cmd = [SMOGD, "serve", "--db", self.db, "--listen", "127.0.0.1:0", *self.args]
+    def start(self, expect_ok=True, timeout=60 if WRAP else 10):
+        cmd = [*WRAP, SMOGD, "serve", "--db", self.db, "--listen", "127.0.0.1:0", *self.args]
         if self.config:
             cmd += ["--config", self.config]
         self.stderr_file = open(self.stderr_path, "ab")
@@ -123,7 +127,7 @@ class Server:
     def post(self, path, body=None, token=None, **kw):
         return self.request("POST", path, body=body, token=token, **kw)
 
-    def stop(self, sig=signal.SIGTERM, timeout=10):
+    def stop(self, sig=signal.SIGTERM, timeout=60 if WRAP else 10):
         if not self.proc:
             return None
         if self.proc.poll() is None:
@@ -136,6 +140,8 @@ class Server:
         self.proc.stdout.close()
         self.stderr_file.close()
         self.proc = None
+        if WRAP and rc == WRAP_ERROR_EXIT:
+            raise AssertionError(f"{WRAP[0]} reported errors in the server:\n{self.stderr()[-4000:]}")
         return rc
 
     def kill(self):
