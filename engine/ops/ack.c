@@ -12,7 +12,7 @@
 static enum sm_err
 order_reply(struct app *app, int64_t id, json_t **reply)
 {
-    return store_order_json(app->store, id, app->cfg.tz_min, 0, reply);
+    return store_order_ack_json(app->store, id, app->cfg.tz_min, reply);
 }
 
 enum sm_err

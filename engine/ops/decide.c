@@ -6,8 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
 
+#include "base/buf.h"
+#include "base/jsonw.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "levels/levels.h"
@@ -104,15 +105,56 @@ ops_levels(struct app *app, int drill, enum level *effective, enum level *munici
 
 /* ---- the active list, grouped by enterprise ---- */
 
+/* The copied strings live in a few large chunks (a 300,000-line list has
+ * 2.4 million of them): one allocation per 64 KiB, not per string. */
+struct str_pool {
+    char **chunks;
+    size_t n, cap;
+    char *at;
+    size_t left;
+};
+
+#define STR_POOL_CHUNK ((size_t)64 * 1024)
+
+static const char *
+pool_dup(struct str_pool *p, const char *s)
+{
+    size_t len = strlen(s) + 1;
+    char *out;
+
+    if (len > p->left) {
+        size_t size = len > STR_POOL_CHUNK ? len : STR_POOL_CHUNK;
+        if (p->n == p->cap) {
+            p->cap = p->cap ? p->cap * 2 : 16;
+            p->chunks = xrealloc(p->chunks, p->cap * sizeof(*p->chunks));
+        }
+        p->at = p->chunks[p->n++] = xmalloc(size);
+        p->left = size;
+    }
+    out = p->at;
+    memcpy(out, s, len);
+    p->at += len;
+    p->left -= len;
+    return out;
+}
+
+static void
+pool_release(struct str_pool *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->chunks[i]);
+    free(p->chunks);
+}
+
 struct line_copy {
-    char *line;
-    char *action[3];
+    const char *line;
+    const char *action[3];
     double pct[3];
-    char *text[3];
+    const char *text[3];
 };
 
 struct ent_copy {
-    char *uscc, *name, *town;
+    const char *uscc, *name, *town;
     size_t first, count; /* into lines */
 };
 
@@ -121,6 +163,7 @@ struct list_copy {
     size_t nents, ecap;
     struct line_copy *lines;
     size_t nlines, lcap;
+    struct str_pool pool; /* every string above */
 };
 
 static void
@@ -135,9 +178,9 @@ collect_line(void *arg, const struct list_line_view *l)
             lc->ents = xrealloc(lc->ents, lc->ecap * sizeof(*lc->ents));
         }
         e = &lc->ents[lc->nents++];
-        e->uscc = xstrdup(l->uscc); /* NOLINT(clang-analyzer-core.NullDereference): e points into ents, just grown */
-        e->name = xstrdup(l->name);
-        e->town = xstrdup(l->town);
+        e->uscc = pool_dup(&lc->pool, l->uscc); /* NOLINT(clang-analyzer-core.NullDereference): e points into ents, just grown */
+        e->name = pool_dup(&lc->pool, l->name);
+        e->town = pool_dup(&lc->pool, l->town);
         e->first = lc->nlines;
         e->count = 0;
     }
@@ -146,11 +189,11 @@ collect_line(void *arg, const struct list_line_view *l)
         lc->lines = xrealloc(lc->lines, lc->lcap * sizeof(*lc->lines));
     }
     struct line_copy *c = &lc->lines[lc->nlines++];
-    c->line = xstrdup(l->line);
+    c->line = pool_dup(&lc->pool, l->line);
     for (int i = 0; i < 3; i++) {
-        c->action[i] = xstrdup(l->action[i]);
+        c->action[i] = pool_dup(&lc->pool, l->action[i]);
         c->pct[i] = l->pct[i];
-        c->text[i] = xstrdup(l->text[i]);
+        c->text[i] = pool_dup(&lc->pool, l->text[i]);
     }
     e->count++;
 }
@@ -158,18 +201,7 @@ collect_line(void *arg, const struct list_line_view *l)
 static void
 list_copy_release(struct list_copy *lc)
 {
-    for (size_t i = 0; i < lc->nents; i++) {
-        free(lc->ents[i].uscc);
-        free(lc->ents[i].name);
-        free(lc->ents[i].town);
-    }
-    for (size_t i = 0; i < lc->nlines; i++) {
-        free(lc->lines[i].line);
-        for (int k = 0; k < 3; k++) {
-            free(lc->lines[i].action[k]);
-            free(lc->lines[i].text[k]);
-        }
-    }
+    pool_release(&lc->pool);
     free(lc->ents);
     free(lc->lines);
 }
@@ -243,38 +275,58 @@ held_find(struct held_set *hs, const char *uscc)
 
 static const int level_index[] = { -1, 0, 1, 2 };
 
-static char *
-measures_json(const struct list_copy *lc, const struct ent_copy *e, enum level level)
+/* The measures of one order as a JSON array of {line, action, limit_pct,
+ * text}, written straight into m (reused from order to order); the text
+ * is what jansson would dump for the same objects. */
+static bool
+measures_json(struct buf *m, const struct list_copy *lc, const struct ent_copy *e,
+              enum level level)
 {
-    json_t *arr = json_array();
     int li = level_index[level];
-    char *text;
+    bool ok = buf_add(m, "[", 1);
 
-    for (size_t i = 0; i < e->count; i++) {
+    for (size_t i = 0; ok && i < e->count; i++) {
         const struct line_copy *l = &lc->lines[e->first + i];
-        json_t *m = json_pack("{s:s,s:s}", "line", l->line, /* NOLINT(clang-analyzer-core.NullDereference): lines[first..first+count) exist */
-                              "action", l->action[li]);
-        json_object_set_new(m, "limit_pct",
-                            strcmp(l->action[li], "limit") == 0 ? json_real(l->pct[li])
-                                                                : json_null());
-        json_object_set_new(m, "text", json_string(l->text[li]));
-        json_array_append_new(arr, m);
+        ok = (i == 0 || buf_add(m, ",", 1)) && buf_addstr(m, "{\"line\":") &&
+             jsonw_str(m, l->line) && buf_addstr(m, ",\"action\":") &&
+             jsonw_str(m, l->action[li]) && buf_addstr(m, ",\"limit_pct\":") &&
+             (strcmp(l->action[li], "limit") == 0 ? jsonw_real(m, l->pct[li])
+                                                  : buf_addstr(m, "null")) &&
+             buf_addstr(m, ",\"text\":") && jsonw_str(m, l->text[li]) && buf_add(m, "}", 1);
     }
-    text = json_dumps(arr, JSON_COMPACT);
-    json_decref(arr);
-    return text;
+    return ok && buf_add(m, "]", 1);
+}
+
+/* Concatenates parts (NULL-terminated) into out; the caller sized out
+ * for the parts it passes. */
+static void
+join(char *out, const char *const *parts)
+{
+    for (; *parts; parts++) {
+        size_t n = strlen(*parts);
+        memcpy(out, *parts, n);
+        out += n;
+    }
+    *out = '\0';
 }
 
 static enum sm_err
 notice(struct app *app, int64_t order_id, int version, const char *kind, const char *uscc,
        int drill, int64_t now_ms, int64_t deadline_ms)
 {
+    char id[24], v[24];
     char event_id[96];
     char payload[160];
 
-    snprintf(event_id, sizeof(event_id), "order:%lld:v%d:%s", (long long)order_id, version, kind);
-    snprintf(payload, sizeof(payload), "{\"order_id\":%lld,\"version\":%d}", (long long)order_id,
-             version);
+    /* "order:<id>:v<version>:<kind>" and {"order_id":<id>,"version":<version>},
+     * pieced together: this runs once per order issued; kinds are short
+     * literals */
+    if (strlen(kind) > 40)
+        return SM_ERR_INVAL;
+    jsonw_fmt_int(id, order_id);
+    jsonw_fmt_int(v, version);
+    join(event_id, (const char *[]){ "order:", id, ":v", v, ":", kind, NULL });
+    join(payload, (const char *[]){ "{\"order_id\":", id, ",\"version\":", v, "}", NULL });
     return store_outbox_add(app->store, event_id, kind, order_id, uscc, drill, payload, now_ms,
                             deadline_ms);
 }
@@ -284,32 +336,46 @@ struct apply_ctx {
     int drill;
     int64_t now_ms, episode_id, decision_id, list_id, level_start_ms;
     const struct decision_cause *cause;
+    struct buf measures; /* reused for every order */
 };
 
 static enum sm_err
 issue(struct apply_ctx *c, const struct list_copy *lc, const struct ent_copy *e,
       enum level level, int version, int64_t *id)
 {
-    char *measures = measures_json(lc, e, level);
+    struct buf *measures = &c->measures;
     int64_t effective = c->level_start_ms > c->now_ms ? c->level_start_ms : c->now_ms;
     struct order_rec o = {
         .episode_id = c->episode_id, .list_id = c->list_id, .decision_id = c->decision_id,
         .enterprise = e->uscc, .enterprise_name = e->name, .town = e->town,
-        .version = version, .level = level, .drill = c->drill, .measures = measures,
+        .version = version, .level = level, .drill = c->drill, .measures = NULL,
         .issued_ms = c->now_ms, .effective_from_ms = effective,
         .ack_deadline_ms = c->now_ms + (int64_t)c->app->rules->orders.ack_deadline_minutes[level] * 60000,
     };
-    enum sm_err err = store_order_insert(c->app->store, &o, id);
+    enum sm_err err;
 
-    free(measures);
+    buf_reset(measures);
+    if (!measures_json(measures, lc, e, level))
+        return SM_ERR_NOMEM;
+    o.measures = measures->data;
+    err = store_order_insert(c->app->store, &o, id);
     if (!err)
         err = notice(c->app, *id, version, version == 1 ? "order_issued" : "order_superseded",
                      e->uscc, c->drill, c->now_ms, o.ack_deadline_ms);
     if (!err) {
-        char object[48], detail[128];
-        snprintf(object, sizeof(object), "order:%lld", (long long)*id);
-        snprintf(detail, sizeof(detail), "{\"enterprise\":\"%s\",\"level\":\"%s\",\"version\":%d}",
-                 e->uscc, level_name(level), version);
+        char object[48], detail[128], n[24], v[24];
+        jsonw_fmt_int(n, *id);
+        jsonw_fmt_int(v, version);
+        join(object, (const char *[]){ "order:", n, NULL });
+        /* USCCs are 18 characters once on a list; a longer one is cut as
+         * snprintf would have cut it */
+        if (strlen(e->uscc) <= 64)
+            join(detail, (const char *[]){ "{\"enterprise\":\"", e->uscc, "\",\"level\":\"",
+                                           level_name(level), "\",\"version\":", v, "}", NULL });
+        else
+            snprintf(detail, sizeof(detail),
+                     "{\"enterprise\":\"%s\",\"level\":\"%s\",\"version\":%d}", e->uscc,
+                     level_name(level), version);
         err = ops_audit(c->app, c->now_ms, c->cause->actor, c->cause->role, "order.issue",
                         object, "ok", detail);
     }
@@ -441,8 +507,10 @@ ops_reconcile(struct app *app, int drill, int64_t now_ms, const struct decision_
     if (err)
         goto out;
     struct apply_ctx c = { app, drill, now_ms, res->episode_id, res->decision_id, list_id,
-                           eff != prev ? now_ms : since, cause };
+                           eff != prev ? now_ms : since, cause, { 0 } };
+    buf_init(&c.measures, 0);
     err = apply_plan(&c, &lc, &hs, pe, pe_ent, acts, nacts, res);
+    buf_release(&c.measures);
     if (!err)
         err = store_decision_counts(app->store, res->decision_id, res->issued, res->superseded,
                                     res->lifted);

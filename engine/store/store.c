@@ -139,7 +139,8 @@ configure(struct store *s, bool memory, struct sm_diag *diag)
     sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
     if (pragma_text(s, "PRAGMA journal_mode=WAL", mode, sizeof(mode)) != SM_OK ||
         store_exec(s, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-                      "PRAGMA trusted_schema=OFF; PRAGMA journal_size_limit=67108864") != SM_OK) {
+                      "PRAGMA trusted_schema=OFF; PRAGMA journal_size_limit=67108864;"
+                      "PRAGMA cache_size=-65536") != SM_OK) {
         sm_diag_set(diag, "db_unusable", "%s: cannot configure the database: %s",
                     s->path, sqlite3_errmsg(s->db));
         return SM_ERR_DB;
@@ -270,6 +271,7 @@ store_begin(struct store *s)
 {
     enum sm_err err = store_exec_stmt(s, store_stmt(s, SQL_BEGIN));
 
+    s->audit_head_ok = false;
     if (!err)
         s->in_tx = true;
     return err;
@@ -280,6 +282,7 @@ store_commit(struct store *s)
 {
     enum sm_err err = store_exec_stmt(s, store_stmt(s, SQL_COMMIT));
 
+    s->audit_head_ok = false;
     if (err) {
         store_rollback(s);
         return err;
@@ -295,6 +298,7 @@ store_rollback(struct store *s)
     if (!sqlite3_get_autocommit(s->db))
         (void)store_exec_stmt(s, store_stmt(s, SQL_ROLLBACK));
     s->in_tx = false;
+    s->audit_head_ok = false;
 }
 
 bool

@@ -8,6 +8,7 @@
 
 #include "base/buf.h"
 #include "base/crypto.h"
+#include "base/jsonw.h"
 
 #define AUDIT_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 
@@ -20,38 +21,82 @@ static const char SQL_WALK[] =
     "FROM audit ORDER BY seq";
 
 /* The canonical form hashed: fields separated by the unit separator, which
- * never appears in our values (control characters are not accepted). */
+ * never appears in our values (control characters are not accepted).
+ * Written piece by piece: this runs once per issued order. */
 static void
 row_hash(const char *prev, int64_t at_ms, const char *actor, const char *role,
          const char *action, const char *object, const char *result,
          const char *detail, char out[65])
 {
+    const char *part[] = { prev, NULL, actor, role, action, object, result, detail };
+    char at[24];
+    char stack[512];
     struct buf b;
+    bool ok = true;
 
+    jsonw_fmt_int(at, at_ms);
+    part[1] = at;
     buf_init(&b, 0);
-    if (!buf_printf(&b, "%s\x1f%lld\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", prev,
-                    (long long)at_ms, actor, role, action, object, result, detail))
+    /* a stack buffer serves the usual row; the buffer takes over beyond */
+    size_t len = 0;
+    for (size_t i = 0; i < 8; i++)
+        len += strlen(part[i]) + 1;
+    if (len <= sizeof(stack)) {
+        char *p = stack;
+        for (size_t i = 0; i < 8; i++) {
+            size_t n = strlen(part[i]);
+            if (i)
+                *p++ = '\x1f';
+            memcpy(p, part[i], n);
+            p += n;
+        }
+        sm_sha256_hex(stack, (size_t)(p - stack), out);
+        return;
+    }
+    for (size_t i = 0; ok && i < 8; i++)
+        ok = (i == 0 || buf_add(&b, "\x1f", 1)) && buf_addstr(&b, part[i]);
+    if (!ok)
         out[0] = '\0';
     sm_sha256_hex(b.data, b.len, out);
     buf_release(&b);
 }
 
-enum sm_err
-store_audit_append(struct store *s, const struct audit_entry *e)
+/* The hash of the last row: from the cache while the transaction that
+ * learnt it lasts, else from the table. */
+static enum sm_err
+audit_head(struct store *s, char prev[65])
 {
-    char prev[65] = AUDIT_GENESIS;
-    char hash[65];
-    sqlite3_stmt *st = store_stmt(s, SQL_HEAD);
+    sqlite3_stmt *st;
     int rc;
 
+    if (s->audit_head_ok && s->in_tx && !sqlite3_get_autocommit(s->db)) {
+        memcpy(prev, s->audit_head, 65);
+        return SM_OK;
+    }
+    st = store_stmt(s, SQL_HEAD);
     if (!st)
         return SM_ERR_DB;
+    memcpy(prev, AUDIT_GENESIS, 65);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
-        snprintf(prev, sizeof(prev), "%s", store_col_text(st, 0));
+        snprintf(prev, 65, "%s", store_col_text(st, 0));
     sqlite3_reset(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return store_err(s, rc);
+    return SM_OK;
+}
+
+enum sm_err
+store_audit_append(struct store *s, const struct audit_entry *e)
+{
+    char prev[65];
+    char hash[65];
+    sqlite3_stmt *st;
+    enum sm_err err = audit_head(s, prev);
+
+    s->audit_head_ok = false;
+    if (err)
+        return err;
     const char *detail = e->detail ? e->detail : "";
     row_hash(prev, e->at_ms, e->actor, e->role, e->action, e->object, e->result,
              detail, hash);
@@ -59,15 +104,22 @@ store_audit_append(struct store *s, const struct audit_entry *e)
     if (!st)
         return SM_ERR_DB;
     sqlite3_bind_int64(st, 1, e->at_ms);
-    sqlite3_bind_text(st, 2, e->actor, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, e->role, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, e->action, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 5, e->object, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 6, e->result, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 7, detail, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 8, prev, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 9, hash, -1, SQLITE_TRANSIENT);
-    return store_exec_stmt(s, st);
+    sqlite3_bind_text(st, 2, e->actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, e->role, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, e->action, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, e->object, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, e->result, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, detail, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, prev, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, hash, -1, SQLITE_STATIC);
+    err = store_exec_stmt(s, st);
+    /* the bindings point at this frame: drop them before returning */
+    sqlite3_clear_bindings(st);
+    if (!err && s->in_tx) {
+        memcpy(s->audit_head, hash, 65);
+        s->audit_head_ok = true;
+    }
+    return err;
 }
 
 enum sm_err

@@ -21,6 +21,10 @@ struct store {
     uint64_t commits;
     struct store_stmt cache[STORE_STMT_CACHE];
     int cached;
+    /* the hash of the last audit row, known only inside the transaction
+     * that wrote or read it (another process may append between ours) */
+    char audit_head[65];
+    bool audit_head_ok;
 };
 
 /* borrowed: a prepared, reset statement for static SQL text sql (cached for

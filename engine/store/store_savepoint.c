@@ -23,6 +23,7 @@ store_step_undo(struct store *s)
 {
     enum sm_err err = store_exec_stmt(s, store_stmt(s, SQL_UNDO));
 
+    s->audit_head_ok = false; /* the step may have appended audit rows */
     return err ? err : store_exec_stmt(s, store_stmt(s, SQL_KEEP));
 }
 

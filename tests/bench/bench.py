@@ -335,9 +335,20 @@ http {{
         self.results["cases"]["issuance"] = {
             str(n): {k: summarize(v) for k, v in e.items()} for n, e in res.items()}
 
+    def settle_notices(self, db):
+        """Marks every notice of the issuance as delivered. Without it each
+        server started on a copy of the database first delivers the 187k
+        order notices (one fsync each) on the loop that answers the acks,
+        and the ack figures measure delivery instead (case 8)."""
+        now = int(time.time() * 1000)
+        db_query(db, "UPDATE outbox SET expanded_ms = ? WHERE expanded_ms IS NULL", many=[(now,)])
+        db_query(db, "UPDATE deliveries SET status = 'delivered', delivered_ms = ? "
+                 "WHERE status = 'pending'", many=[(now,)])
+
     def prepare_acks(self):
         db, token = self.issued
         self.ack_db = db
+        self.settle_notices(db)
         self.pairs = self.path("pairs.txt")
         self.norders = self.add_tokens(db, self.pairs)
         # the drain acks a fixed number of distinct orders (bounded in count)
@@ -350,6 +361,7 @@ http {{
         self.ndrain = min(self.a.drain_n, self.norders)
         if hasattr(self, "issued10k"):
             self.pairs10k = self.path("pairs10k.txt")
+            self.settle_notices(self.issued10k[0])
             self.add_tokens(self.issued10k[0], self.pairs10k)
         log(f"acks: {self.norders} issued orders with one token each")
 
