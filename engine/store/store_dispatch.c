@@ -325,6 +325,13 @@ store_deliveries_clamp(struct store *s, int64_t latest_ms, int64_t *changed)
     return err;
 }
 
+/* A notice whose every delivery has arrived leaves the deadline watch
+ * (deadline_alerted 2: settled), so the watch scans only open notices. */
+static const char SQL_SETTLE[] =
+    "UPDATE outbox SET deadline_alerted = 2 WHERE id = (SELECT outbox_id FROM deliveries "
+    "WHERE id = ?1) AND deadline_alerted = 0 AND NOT EXISTS (SELECT 1 FROM deliveries d "
+    "WHERE d.outbox_id = outbox.id AND d.status <> 'delivered')";
+
 static const char SQL_RECORD[] =
     "UPDATE deliveries SET status = ?2, attempts = ?3, next_attempt_ms = ?4, "
     "delivered_ms = nullif(?5, 0), last_error = ?6, last_status = ?7 WHERE id = ?1";
@@ -348,6 +355,13 @@ store_delivery_record(struct store *s, int64_t id, const struct delivery_outcome
     store_bind_text(st, 6, o->last_error ? o->last_error : "");
     sqlite3_bind_int(st, 7, o->last_status);
     err = store_exec_stmt(s, st);
+    if (!err && o->delivered_ms) {
+        st = store_stmt(s, SQL_SETTLE);
+        if (!st)
+            return SM_ERR_DB;
+        sqlite3_bind_int64(st, 1, id);
+        err = store_exec_stmt(s, st);
+    }
     if (err)
         return err;
     st = store_stmt(s, SQL_ATTEMPT);

@@ -238,6 +238,11 @@ def test_normal_delivery_each_event_once():
         assert "smogd_outbox_pending 0" in m and "smogd_deliveries_dead 0" in m, m
         assert "smogd_outbox_oldest_undelivered_seconds 0.000" in m, m
         assert s.stop() == 0, s.stderr()
+        # delivered notices leave the deadline watch (settled), so it scans only open ones
+        con = sqlite3.connect(s.db)
+        states = con.execute("SELECT deadline_alerted, count(*) FROM outbox GROUP BY 1").fetchall()
+        con.close()
+        assert states == [(2, 20)], states
     finally:
         s.stop()
         rx.stop()
