@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 E2E_PKGS="chromium fonts-wqy-microhei"
 command -v node >/dev/null 2>&1 || E2E_PKGS="$E2E_PKGS nodejs"
 command -v npm >/dev/null 2>&1 || E2E_PKGS="$E2E_PKGS npm"
-SMOGD_TEST_PKGS="nginx systemd openssl python3-yaml strace faketime clang libclang-rt-14-dev cppcheck clang-tidy" \
+SMOGD_TEST_PKGS="nginx systemd openssl python3-yaml strace faketime clang libclang-rt-14-dev cppcheck clang-tidy valgrind" \
 SMOGD_EXTRA_PKGS="${SMOGD_EXTRA_PKGS:-} $E2E_PKGS" sh deploy/install-deps.sh
 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix tests/e2e --no-audit --no-fund
 # tests that need those tools fail instead of skipping when they are missing
@@ -29,6 +29,17 @@ run-clang-tidy -p build-test -quiet "$(pwd)/(engine|notifiers)/" >build-test/cla
     { grep -E "error:|warning:" build-test/clang-tidy.log; exit 1; }
 # coverage-guided fuzzing, time-boxed (about 15 s per target; nightly: a longer box)
 sh tests/fuzz/run_fuzz.sh "${SMOGD_FUZZ_SECONDS:-15}"
+# valgrind: a plain build (no sanitizers), the unit tests under memcheck, and
+# the server under valgrind through two integration tests (about 3 minutes)
+cmake -S . -B build-vg -DCMAKE_BUILD_TYPE=Debug -DSM_WERROR=ON >/dev/null
+cmake --build build-vg -j"$(nproc)"
+ctest --test-dir build-vg -T memcheck -L unit -j2 --output-on-failure >build-vg/memcheck.log 2>&1 ||
+    { tail -50 build-vg/memcheck.log; exit 1; }
+for t in test_foundation test_warnings_orders; do
+    SMOGD="$(pwd)/build-vg/engine/smogd" SMOGD_SOURCE_DIR="$(pwd)" PYTHONPATH=tests/support \
+    SMOGD_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect" \
+        python3 tests/integration/$t.py >build-vg/$t.log 2>&1 || { tail -50 build-vg/$t.log; exit 1; }
+done
 # the test suite last, so its summary closes the output
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
