@@ -125,9 +125,12 @@ replay_job_run(const struct replay_job *job)
                     (long long)json_integer_value(json_object_get(f, "line")),
                     (long long)json_integer_value(json_object_get(f, "step")),
                     json_string_value(json_object_get(f, "message")));
-        if (!job->quiet)
+        if (!job->quiet && res.skipped)
             printf("%s: %d checks, %d failed, %d steps skipped (not supported by this build)\n",
                    res.failed ? "FAILED" : "ok", res.checks, res.failed, res.skipped);
+        else if (!job->quiet)
+            printf("%s: %d checks, %d failed\n", res.failed ? "FAILED" : "ok", res.checks,
+                   res.failed);
     }
 out:
     replay_result_release(&res);
