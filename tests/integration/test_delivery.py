@@ -398,13 +398,19 @@ def test_kill9_while_receiver_hangs_redelivers_same_event():
     try:
         (oid, eid, uscc), = seed_orders(s.db, 1)
         set_contacts(s.db, [(uscc, rx.url("hang"))])
+        ent = make_token(s.db, "enterprise", enterprise=uscc)
         s.start()
         wait_for(lambda: events().get(eid) == 1)
-        # a hanging receiver does not slow the API
+        # a hanging receiver does not slow the API: probes and a durable ack
+        # answer while the notice's send is still in flight
         for _ in range(5):
             t0 = time.time()
             assert s.get("/healthz").status == 200
             assert time.time() - t0 < 1.0
+        t0 = time.time()
+        r = s.post(f"/v1/orders/{oid}/ack", token=ent)
+        assert r.status == 200 and r.json["status"] == "acknowledged", r
+        assert time.time() - t0 < 1.0, time.time() - t0
         s.kill()
         con = sqlite3.connect(s.db)
         status = con.execute("SELECT status FROM deliveries WHERE channel='webhook'").fetchone()[0]
