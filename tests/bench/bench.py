@@ -336,14 +336,21 @@ http {{
             str(n): {k: summarize(v) for k, v in e.items()} for n, e in res.items()}
 
     def settle_notices(self, db):
-        """Marks every notice of the issuance as delivered. Without it each
-        server started on a copy of the database first delivers the 187k
-        order notices (one fsync each) on the loop that answers the acks,
-        and the ack figures measure delivery instead (case 8)."""
+        """Brings the issuance's notices to the state the dispatcher leaves
+        them in once every one went out: deliveries delivered, notices
+        settled (deadline_alerted = 2, out of the deadline watch). Without
+        it each server started on a copy of the database first delivers the
+        187k order notices on the loop that answers the acks (that is case
+        8), and delivered-but-unsettled notices would keep 187k rows in the
+        once-a-second deadline watch, which no real server has."""
         now = int(time.time() * 1000)
         db_query(db, "UPDATE outbox SET expanded_ms = ? WHERE expanded_ms IS NULL", many=[(now,)])
         db_query(db, "UPDATE deliveries SET status = 'delivered', delivered_ms = ? "
                  "WHERE status = 'pending'", many=[(now,)])
+        db_query(db, "UPDATE outbox SET deadline_alerted = 2 WHERE deadline_alerted = 0 "
+                 "AND EXISTS (SELECT 1 FROM deliveries d WHERE d.outbox_id = outbox.id) "
+                 "AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.outbox_id = outbox.id "
+                 "AND d.status <> 'delivered')", many=[()])
 
     def prepare_acks(self):
         db, token = self.issued
