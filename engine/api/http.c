@@ -17,6 +17,7 @@
 
 #include "api/metrics.h"
 #include "api/routes.h"
+#include "api/token_cache.h"
 #include "app/app.h"
 #include "base/log.h"
 #include "base/xalloc.h"
@@ -34,6 +35,7 @@ struct api {
     struct event *reenable;
     struct api_metrics metrics;
     struct ack_batch *acks;
+    struct token_cache *tokens; /* bearer tokens seen (api/token_cache.h) */
     int64_t last_accept_log_ms;
 };
 
@@ -66,7 +68,7 @@ authorize(struct api_req *r)
                         "this request needs an Authorization: Bearer token");
         return false;
     }
-    err = store_token_lookup(r->app->store, h + 7, &r->who);
+    err = token_cache_lookup(r->app->api->tokens, r->app->store, h + 7, &r->who);
     if (err == SM_ERR_NOTFOUND) {
         api_audit(r, "auth.denied", r->path, "unknown_token", "");
         api_reply_error(r, 401, "unauthorized",
@@ -339,6 +341,7 @@ api_start(struct app *app, const char *addr, struct api **out, char *bound_out,
     evconnlistener_set_error_cb(api->listener, accept_error_cb);
     api->reenable = evtimer_new(app->base, reenable_cb, api);
     api->acks = ack_batch_new(app);
+    api->tokens = token_cache_new();
     api->http = evhttp_new(app->base);
     /* the hard cap protects memory; bodies between the configured limit and
      * it get our own JSON 413 */
@@ -395,6 +398,7 @@ api_free(struct api *api)
         evconnlistener_free(api->listener);
     if (api->reenable)
         event_free(api->reenable);
+    token_cache_free(api->tokens);
     api_metrics_release(&api->metrics);
     free(api);
 }

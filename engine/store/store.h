@@ -66,6 +66,13 @@ SM_NODISCARD enum sm_err store_token_create(struct store *s, enum role role,
 /* SM_ERR_NOTFOUND for unknown or revoked tokens. */
 SM_NODISCARD enum sm_err store_token_lookup(struct store *s, const char *token,
                                             struct principal *out);
+/* The same for a token already hashed (64 lower-case hex digits of SHA-256). */
+SM_NODISCARD enum sm_err store_token_lookup_hash(struct store *s, const char *hash,
+                                                 struct principal *out);
+/* PRAGMA data_version: changes when another connection (another process,
+ * e.g. `smogd token revoke`) commits to the database, not on this
+ * connection's own commits. */
+SM_NODISCARD enum sm_err store_data_version(struct store *s, int64_t *version);
 SM_NODISCARD enum sm_err store_token_revoke(struct store *s, int64_t id,
                                             int64_t now_ms);
 typedef void store_token_row_fn(void *arg, int64_t id, const char *role,

@@ -54,13 +54,20 @@ enum sm_err
 store_token_lookup(struct store *s, const char *token, struct principal *out)
 {
     char hash[65];
-    sqlite3_stmt *st;
-    int rc;
-    enum sm_err err = SM_ERR_NOTFOUND;
 
     if (strlen(token) > 128)
         return SM_ERR_NOTFOUND;
     sm_sha256_hex(token, strlen(token), hash);
+    return store_token_lookup_hash(s, hash, out);
+}
+
+enum sm_err
+store_token_lookup_hash(struct store *s, const char *hash, struct principal *out)
+{
+    sqlite3_stmt *st;
+    int rc;
+    enum sm_err err = SM_ERR_NOTFOUND;
+
     st = store_stmt(s, SQL_LOOKUP);
     if (!st)
         return SM_ERR_DB;
@@ -79,6 +86,22 @@ store_token_lookup(struct store *s, const char *token, struct principal *out)
     }
     sqlite3_reset(st);
     return err;
+}
+
+enum sm_err
+store_data_version(struct store *s, int64_t *version)
+{
+    sqlite3_stmt *st = store_stmt(s, "PRAGMA data_version");
+    int rc;
+
+    *version = 0;
+    if (!st)
+        return SM_ERR_DB;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *version = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? SM_OK : store_err(s, rc);
 }
 
 enum sm_err

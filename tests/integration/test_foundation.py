@@ -5,6 +5,7 @@ import os
 import signal
 import sqlite3
 import subprocess
+import time
 
 from harness import SMOGD, Server, Workdir, main, make_token, run
 
@@ -205,9 +206,39 @@ def test_wal_and_pragmas_on_disk():
         w.cleanup()
 
 
+def test_revoked_token_refused_while_serving():
+    """Tokens are cached by the server; a revocation committed by another
+    process must still be honoured within 2 s, and only for that token."""
+    w, s, officer = started()
+    try:
+        other = make_token(s.db, "officer", name="duty-2")
+        for _ in range(3):  # both are known (and cached) before the revocation
+            assert s.get("/v1/status", token=officer).status == 200
+            assert s.get("/v1/status", token=other).status == 200
+        listing = run("token", "list", "--db", s.db).stdout
+        other_id = [ln.split()[0] for ln in listing.splitlines() if "duty-2" in ln][0]
+        run("token", "revoke", other_id, "--db", s.db)
+        t0 = time.monotonic()
+        status = s.get("/v1/status", token=other).status
+        while status != 401 and time.monotonic() - t0 < 2.0:
+            time.sleep(0.05)
+            status = s.get("/v1/status", token=other).status
+        assert status == 401, status
+        r = s.get("/v1/status", token=other)
+        assert r.status == 401 and r.json["error"]["code"] == "unauthorized", r
+        assert s.get("/v1/status", token=officer).status == 200
+        # a token created meanwhile by another process works at once
+        third = make_token(s.db, "officer", name="duty-3")
+        assert s.get("/v1/status", token=third).status == 200
+    finally:
+        assert s.stop() == 0
+        w.cleanup()
+
+
 if __name__ == "__main__":
     main([test_health_and_status_shape, test_auth_401_403_and_error_shape,
           test_metrics_prometheus_text, test_oversize_body_413,
           test_corrupted_database_refused, test_sigterm_stops_cleanly,
           test_audit_verify_detects_tamper, test_cli_flags_and_help,
-          test_config_file_errors_name_line, test_wal_and_pragmas_on_disk])
+          test_config_file_errors_name_line, test_wal_and_pragmas_on_disk,
+          test_revoked_token_refused_while_serving])
