@@ -136,15 +136,19 @@ sm_time_format(int64_t ms, int tz_min, char *buf)
         days -= 1;
     }
     sm_civil_from_days(days, &y, &m, &d);
+    int n;
     if (tz_min == 0) {
-        snprintf(buf, 32, "%04d-%02u-%02uT%02d:%02d:%02dZ", y, m, d,
-                 (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
+        n = snprintf(buf, 32, "%04d-%02u-%02uT%02d:%02d:%02dZ", y, m, d,
+                     (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
     } else {
         int a = tz_min < 0 ? -tz_min : tz_min;
-        snprintf(buf, 32, "%04d-%02u-%02uT%02d:%02d:%02d%c%02d:%02d", y, m, d,
-                 (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60),
-                 tz_min < 0 ? '-' : '+', a / 60, a % 60);
+        n = snprintf(buf, 32, "%04d-%02u-%02uT%02d:%02d:%02d%c%02d:%02d", y, m, d,
+                     (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60),
+                     tz_min < 0 ? '-' : '+', a / 60, a % 60);
     }
+    /* only years beyond 9999 could not fit; they are cut, never overrun */
+    if (n < 0 || n >= 32)
+        buf[31] = '\0';
     return buf;
 }
 

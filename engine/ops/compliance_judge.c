@@ -389,10 +389,11 @@ ops_judge_in_tx(struct app *app, int64_t now_ms, const struct judge_filter *f, j
 
     if (f && f->n_enterprises) {
         for (size_t i = 0; !err && i < f->n_enterprises; i++)
-            err = store_orders_to_judge(app->store, f->order_id, f->enterprises[i], collect_order,
-                                        &os);
+            err = store_orders_to_judge(app->store, f->order_id, f->enterprises[i],
+                                        f->with_evidence_only, collect_order, &os);
     } else {
-        err = store_orders_to_judge(app->store, f ? f->order_id : 0, NULL, collect_order, &os);
+        err = store_orders_to_judge(app->store, f ? f->order_id : 0, NULL,
+                                    f && f->with_evidence_only, collect_order, &os);
     }
     for (size_t i = 0; !err && i < os.n; i++)
         err = judge_order(app, &os.o[i], now_ms, judged);
@@ -410,7 +411,8 @@ ops_judge_hourly(struct app *app, int64_t now_ms)
 
     if (err || !due)
         return err;
-    return ops_judge_in_tx(app, now_ms, NULL, NULL);
+    struct judge_filter hourly = { .with_evidence_only = true };
+    return ops_judge_in_tx(app, now_ms, &hourly, NULL);
 }
 
 enum sm_err

@@ -108,6 +108,9 @@ struct judge_filter {
     int64_t order_id;
     const char *const *enterprises; /* borrowed USCCs */
     size_t n_enterprises;
+    /* the hourly pass: only orders with evidence to judge, or never judged
+     * (an order without any data stays unknown until some arrives) */
+    bool with_evidence_only;
 };
 
 /* Judges every active order the filter matches (see ops_judge_in_tx) in

@@ -359,7 +359,8 @@ check_deliveries(struct scn_check *c, json_t *obj, const char *path)
         json_int_t n;
         if (err)
             break;
-        snprintf(p, sizeof(p), "%s.%s", path, key);
+        if ((size_t)snprintf(p, sizeof(p), "%s.%s", path, key) >= sizeof(p))
+            p[sizeof(p) - 1] = '\0'; /* a path that long is only shown, cut */
         if (strcmp(key, "webhook") == 0 || strcmp(key, "email") == 0 || strcmp(key, "sms") == 0 ||
             strcmp(key, "file") == 0)
             err = check_counts(c, v, p, channel_keys);

@@ -63,8 +63,10 @@ struct judge_order_view {
 typedef void store_judge_order_fn(void *arg, const struct judge_order_view *o);
 /* Active (issued or acknowledged) orders; order_id 0 and enterprise NULL
  * match all. Strings are borrowed for the callback. */
+/* with_evidence_only: only orders whose enterprise has meter data,
+ * inspections or gate records, or that were never judged. */
 SM_NODISCARD enum sm_err store_orders_to_judge(struct store *s, int64_t order_id,
-                                               const char *enterprise,
+                                               const char *enterprise, bool with_evidence_only,
                                                store_judge_order_fn *fn, void *arg);
 /* The latest version of each enterprise's order in an episode. */
 SM_NODISCARD enum sm_err store_orders_latest_of_episode(struct store *s, int64_t episode_id,

@@ -38,7 +38,7 @@ judge(enum measure_kind kind, double limit_pct, const double *kw, size_t n,
       int64_t now, const struct inspection *insp, size_t n_insp)
 {
     struct compliance_rules r = rules();
-    struct load_sample s[64];
+    struct load_sample s[64] = { { 0 } };
     struct line_judgement j;
 
     samples_from(kw, n, s);
