@@ -87,6 +87,17 @@ store_exec_stmt(struct store *s, sqlite3_stmt *st)
 }
 
 enum sm_err
+store_step_int64(struct store *s, sqlite3_stmt *st, int64_t *out)
+{
+    int rc = sqlite3_step(st);
+
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
+}
+
+enum sm_err
 store_exec(struct store *s, const char *sql)
 {
     char *msg = NULL;

@@ -202,17 +202,12 @@ enum sm_err
 store_outbox_next_overdue(struct store *s, int64_t default_deadline_ms, int64_t *at_ms)
 {
     sqlite3_stmt *st = store_stmt(s, SQL_NEXT_OVERDUE);
-    int rc;
 
     *at_ms = 0;
     if (!st)
         return SM_ERR_DB;
     sqlite3_bind_int64(st, 1, default_deadline_ms);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *at_ms = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
+    return store_step_int64(s, st, at_ms);
 }
 
 static const char SQL_MARK_ALERTED[] = "UPDATE outbox SET deadline_alerted = 1 WHERE id = ?";
@@ -294,16 +289,11 @@ enum sm_err
 store_deliveries_next_due(struct store *s, int64_t *at_ms)
 {
     sqlite3_stmt *st = store_stmt(s, SQL_NEXT_DUE);
-    int rc;
 
     *at_ms = 0;
     if (!st)
         return SM_ERR_DB;
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *at_ms = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
+    return store_step_int64(s, st, at_ms);
 }
 
 static const char SQL_CLAMP[] =

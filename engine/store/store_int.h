@@ -34,6 +34,9 @@ sqlite3_stmt *store_stmt(struct store *s, const char *sql);
 enum sm_err store_err(struct store *s, int rc);
 /* Steps a statement expected to finish (no rows). */
 enum sm_err store_exec_stmt(struct store *s, sqlite3_stmt *st);
+/* Steps a bound statement expected to give at most one row and reads its
+ * first column into *out (left as it is when there is no row); resets. */
+enum sm_err store_step_int64(struct store *s, sqlite3_stmt *st, int64_t *out);
 /* Runs literal SQL (no parameters). */
 enum sm_err store_exec(struct store *s, const char *sql);
 

@@ -18,18 +18,13 @@ enum sm_err
 store_warning_find(struct store *s, const char *sender, const char *identifier, int64_t *id)
 {
     sqlite3_stmt *st = store_stmt(s, SQL_FIND);
-    int rc;
 
     *id = 0;
     if (!st)
         return SM_ERR_DB;
     store_bind_text(st, 1, sender);
     store_bind_text(st, 2, identifier);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
+    return store_step_int64(s, st, id);
 }
 
 static const char SQL_FIND_REF[] =
@@ -215,16 +210,11 @@ enum sm_err
 store_warnings_next_due(struct store *s, int64_t *at_ms)
 {
     sqlite3_stmt *st = store_stmt(s, SQL_NEXT_DUE);
-    int rc;
 
     *at_ms = 0;
     if (!st)
         return SM_ERR_DB;
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *at_ms = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
+    return store_step_int64(s, st, at_ms);
 }
 
 static const char SQL_FLOOR_GET[] = "SELECT level FROM floors WHERE drill = ? AND kind = ?";

@@ -14,16 +14,11 @@ enum sm_err
 store_list_active(struct store *s, int64_t *list_id)
 {
     sqlite3_stmt *st = store_stmt(s, SQL_LIST_ACTIVE);
-    int rc;
 
     *list_id = 0;
     if (!st)
         return SM_ERR_DB;
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *list_id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
+    return store_step_int64(s, st, list_id);
 }
 
 static const char SQL_LINES[] =
@@ -172,18 +167,13 @@ enum sm_err
 store_order_current(struct store *s, int64_t episode_id, const char *enterprise, int64_t *id)
 {
     sqlite3_stmt *st = store_stmt(s, SQL_ORDER_CURRENT);
-    int rc;
 
     *id = 0;
     if (!st)
         return SM_ERR_DB;
     sqlite3_bind_int64(st, 1, episode_id);
     store_bind_text(st, 2, enterprise);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
+    return store_step_int64(s, st, id);
 }
 
 /* the enterprise is part of the WHERE clause: another firm's order cannot
@@ -268,16 +258,11 @@ enum sm_err
 store_orders_next_deadline(struct store *s, int64_t *at_ms)
 {
     sqlite3_stmt *st = store_stmt(s, SQL_NEXT_DEADLINE);
-    int rc;
 
     *at_ms = 0;
     if (!st)
         return SM_ERR_DB;
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *at_ms = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
+    return store_step_int64(s, st, at_ms);
 }
 
 static const char SQL_COUNTS[] =

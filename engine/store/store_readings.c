@@ -320,17 +320,12 @@ enum sm_err
 store_trigger_run_get(struct store *s, int drill, int64_t *hour_ms)
 {
     sqlite3_stmt *st = store_stmt(s, SQL_RUN_GET);
-    int rc;
 
     *hour_ms = 0;
     if (!st)
         return SM_ERR_DB;
     sqlite3_bind_int(st, 1, drill);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *hour_ms = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
+    return store_step_int64(s, st, hour_ms);
 }
 
 enum sm_err
