@@ -87,6 +87,16 @@ store_exec_stmt(struct store *s, sqlite3_stmt *st)
 }
 
 enum sm_err
+store_insert(struct store *s, sqlite3_stmt *st, int64_t *id)
+{
+    enum sm_err err = store_exec_stmt(s, st);
+
+    if (!err)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return err;
+}
+
+enum sm_err
 store_step_int64(struct store *s, sqlite3_stmt *st, int64_t *out)
 {
     int rc = sqlite3_step(st);

@@ -182,7 +182,6 @@ enum sm_err
 store_cityreport_insert(struct store *s, const struct cityreport_rec *r, int64_t *id)
 {
     sqlite3_stmt *st = store_stmt(s, SQL_INSERT);
-    enum sm_err err;
 
     if (!st)
         return SM_ERR_DB;
@@ -198,10 +197,7 @@ store_cityreport_insert(struct store *s, const struct cityreport_rec *r, int64_t
     store_bind_text(st, 10, r->json);
     store_bind_text(st, 11, r->sha256);
     sqlite3_bind_int64(st, 12, r->from_ms);
-    err = store_exec_stmt(s, st);
-    if (!err)
-        *id = sqlite3_last_insert_rowid(s->db);
-    return err;
+    return store_insert(s, st, id);
 }
 
 #define REPORT_COLUMNS                                                                         \

@@ -62,7 +62,6 @@ enum sm_err
 store_warning_insert(struct store *s, const struct warning_rec *w, int64_t *id)
 {
     sqlite3_stmt *st = store_stmt(s, SQL_INSERT);
-    enum sm_err err;
 
     if (!st)
         return SM_ERR_DB;
@@ -93,10 +92,7 @@ store_warning_insert(struct store *s, const struct warning_rec *w, int64_t *id)
     store_bind_text(st, 22, w->references ? w->references : "");
     sqlite3_bind_int64(st, 23, w->received_ms);
     store_bind_text(st, 24, w->received_by);
-    err = store_exec_stmt(s, st);
-    if (!err)
-        *id = sqlite3_last_insert_rowid(s->db);
-    return err;
+    return store_insert(s, st, id);
 }
 
 static const char SQL_END[] =
@@ -296,17 +292,13 @@ enum sm_err
 store_episode_open(struct store *s, int drill, int64_t now_ms, enum level level, int64_t *id)
 {
     sqlite3_stmt *st = store_stmt(s, SQL_EP_OPEN);
-    enum sm_err err;
 
     if (!st)
         return SM_ERR_DB;
     sqlite3_bind_int(st, 1, drill);
     sqlite3_bind_int64(st, 2, now_ms);
     store_bind_text(st, 3, level_name(level));
-    err = store_exec_stmt(s, st);
-    if (!err)
-        *id = sqlite3_last_insert_rowid(s->db);
-    return err;
+    return store_insert(s, st, id);
 }
 
 /* max_level keeps the highest level the episode reached */
@@ -339,7 +331,6 @@ enum sm_err
 store_decision_insert(struct store *s, const struct decision_rec *d, int64_t *id)
 {
     sqlite3_stmt *st = store_stmt(s, SQL_DECISION);
-    enum sm_err err;
 
     if (!st)
         return SM_ERR_DB;
@@ -355,10 +346,7 @@ store_decision_insert(struct store *s, const struct decision_rec *d, int64_t *id
     store_bind_text(st, 10, level_name(d->local));
     store_bind_text(st, 11, level_name(d->manual));
     sqlite3_bind_int64(st, 12, d->warning_id);
-    err = store_exec_stmt(s, st);
-    if (!err)
-        *id = sqlite3_last_insert_rowid(s->db);
-    return err;
+    return store_insert(s, st, id);
 }
 
 enum sm_err

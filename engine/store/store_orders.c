@@ -85,7 +85,6 @@ enum sm_err
 store_order_insert(struct store *s, const struct order_rec *o, int64_t *id)
 {
     sqlite3_stmt *st = store_stmt(s, SQL_ORDER_INSERT);
-    enum sm_err err;
 
     if (!st)
         return SM_ERR_DB;
@@ -103,10 +102,7 @@ store_order_insert(struct store *s, const struct order_rec *o, int64_t *id)
     sqlite3_bind_int64(st, 12, o->effective_from_ms);
     sqlite3_bind_int64(st, 13, o->ack_deadline_ms);
     store_bind_text(st, 14, o->reissue_reason);
-    err = store_exec_stmt(s, st);
-    if (!err)
-        *id = sqlite3_last_insert_rowid(s->db);
-    return err;
+    return store_insert(s, st, id);
 }
 
 static const char SQL_ORDER_END[] =

@@ -192,17 +192,13 @@ store_proposal_insert(struct store *s, enum level level, const char *evidence, i
                       int64_t *id)
 {
     sqlite3_stmt *st = store_stmt(s, SQL_PROPOSAL_INSERT);
-    enum sm_err err;
 
     if (!st)
         return SM_ERR_DB;
     store_bind_text(st, 1, level_name(level));
     store_bind_text(st, 2, evidence);
     sqlite3_bind_int64(st, 3, now_ms);
-    err = store_exec_stmt(s, st);
-    if (!err)
-        *id = sqlite3_last_insert_rowid(s->db);
-    return err;
+    return store_insert(s, st, id);
 }
 
 static const char SQL_PROPOSAL_GET[] = "SELECT level, state FROM proposals WHERE id = ?";
