@@ -10,7 +10,7 @@
 
 #include "ruleset/ruleset.h"
 
-/* The integrator maps the list's measure enum onto these. */
+/* ops/compliance_judge.c maps an order measure's action onto these. */
 enum measure_kind {
     MEASURE_KIND_HALT,
     MEASURE_KIND_LIMIT,
