@@ -90,10 +90,29 @@ ops_run_timers(struct app *app, int64_t *next_ms)
     }
     for (int drill = 0; !err && drill < 2; drill++) {
         struct decision_result res;
-        struct decision_cause cause = { "timer", "system", "system",
-                                        "a warning came into force or expired", 0 };
-        if (touched[drill])
-            err = ops_reconcile(app, drill, now, &cause, &res);
+        char label[300], reason[400];
+        size_t first = ds.n, more = 0;
+
+        if (!touched[drill])
+            continue;
+        /* the decision names the warning that came into force or expired */
+        for (size_t i = 0; i < ds.n; i++)
+            if (ds.d[i].drill == drill) {
+                if (first == ds.n)
+                    first = i;
+                else
+                    more++;
+            }
+        err = store_warning_label(app->store, ds.d[first].id, label, sizeof(label));
+        if (err)
+            break;
+        if ((size_t)snprintf(reason, sizeof(reason), "%s %s%s", label,
+                             ds.d[first].expire ? "expired" : "came into force",
+                             more ? " (with other warnings due at the same time)" : "") >=
+            sizeof(reason))
+            reason[sizeof(reason) - 1] = '\0';
+        struct decision_cause cause = { "timer", "system", "system", reason, ds.d[first].id };
+        err = ops_reconcile(app, drill, now, &cause, &res);
     }
     struct overdue_ctx oc = { app, now, SM_OK };
     if (!err)

@@ -1,6 +1,8 @@
 /* SQL for warnings, floors, episodes and decisions. */
 #include "store/store_levels.h"
 
+#include <stdio.h>
+
 #include "store/store_int.h"
 
 static enum level
@@ -112,6 +114,26 @@ store_warning_end(struct store *s, int64_t id, const char *state, int64_t ended_
     sqlite3_bind_int64(st, 3, ended_ms);
     sqlite3_bind_int64(st, 4, replaced_by);
     return store_exec_stmt(s, st);
+}
+
+static const char SQL_LABEL[] = "SELECT identifier, headline FROM warnings WHERE id = ?";
+
+enum sm_err
+store_warning_label(struct store *s, int64_t id, char *out, size_t cap)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_LABEL);
+    int rc;
+
+    out[0] = '\0';
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW &&
+        (size_t)snprintf(out, cap, "%s %s", store_col_text(st, 0), store_col_text(st, 1)) >= cap)
+        out[cap - 1] = '\0';
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
 }
 
 static const char SQL_ACTIVATE[] =

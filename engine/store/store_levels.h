@@ -39,6 +39,8 @@ SM_NODISCARD enum sm_err store_warning_insert(struct store *s, const struct warn
 SM_NODISCARD enum sm_err store_warning_end(struct store *s, int64_t id, const char *state,
                                            int64_t ended_ms, int64_t replaced_by);
 SM_NODISCARD enum sm_err store_warning_activate(struct store *s, int64_t id);
+/* "identifier headline" of a warning for decision reasons; "" if unknown. */
+SM_NODISCARD enum sm_err store_warning_label(struct store *s, int64_t id, char *out, size_t cap);
 /* An update whose onset is still ahead: the warning it references stays in
  * force, marked as replaced by new_id from that onset on. */
 SM_NODISCARD enum sm_err store_warning_mark_replaced(struct store *s, int64_t id, int64_t new_id);
