@@ -17,50 +17,6 @@ actor_of(struct api_req *r)
     return a;
 }
 
-/* Parses a positive integer path parameter; replies 404 and returns 0 when
- * it is not one. */
-int64_t
-api_param_id(struct api_req *r, int i)
-{
-    char *end = NULL;
-    long long v = i < r->nparams ? strtoll(r->params[i], &end, 10) : 0;
-
-    if (v <= 0 || !end || *end) {
-        api_reply_error(r, 404, "not_found", "'%s' is not an id", i < r->nparams ? r->params[i] : "");
-        return 0;
-    }
-    return v;
-}
-
-/* limit/offset query parameters with bounds; replies 422 and returns false
- * when malformed. */
-bool
-api_paging(struct api_req *r, int *limit, int *offset)
-{
-    const char *l = api_query(r, "limit"), *o = api_query(r, "offset");
-    char *end;
-
-    *limit = 100;
-    *offset = 0;
-    if (l) {
-        long v = strtol(l, &end, 10);
-        if (*end || v < 1 || v > 10000) {
-            api_reply_error(r, 422, "bad_limit", "limit must be 1..10000");
-            return false;
-        }
-        *limit = (int)v;
-    }
-    if (o) {
-        long v = strtol(o, &end, 10);
-        if (*end || v < 0 || v > 100000000) {
-            api_reply_error(r, 422, "bad_offset", "offset must be a non-negative number");
-            return false;
-        }
-        *offset = (int)v;
-    }
-    return true;
-}
-
 static void
 post_warning(struct api_req *r)
 {

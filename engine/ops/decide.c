@@ -310,9 +310,9 @@ join(char *out, const char *const *parts)
     *out = '\0';
 }
 
-static enum sm_err
-notice(struct app *app, int64_t order_id, int version, const char *kind, const char *uscc,
-       int drill, int64_t now_ms, int64_t deadline_ms)
+enum sm_err
+ops_order_notice(struct app *app, int64_t order_id, int version, const char *kind,
+                 const char *uscc, int drill, int64_t now_ms, int64_t deadline_ms)
 {
     char id[24], v[24];
     char event_id[96];
@@ -360,7 +360,7 @@ issue(struct apply_ctx *c, const struct list_copy *lc, const struct ent_copy *e,
     o.measures = measures->data;
     err = store_order_insert(c->app->store, &o, id);
     if (!err)
-        err = notice(c->app, *id, version, version == 1 ? "order_issued" : "order_superseded",
+        err = ops_order_notice(c->app, *id, version, version == 1 ? "order_issued" : "order_superseded",
                      e->uscc, c->drill, c->now_ms, o.ack_deadline_ms);
     if (!err) {
         char object[48], detail[128], n[24], v[24];
@@ -390,7 +390,7 @@ end_order(struct apply_ctx *c, int64_t id, const char *uscc, const char *status,
     enum sm_err err = store_order_end(c->app->store, id, status, c->now_ms, replaced_by);
 
     if (!err && replaced_by == 0)
-        err = notice(c->app, id, version, "order_lifted", uscc, c->drill, c->now_ms, 0);
+        err = ops_order_notice(c->app, id, version, "order_lifted", uscc, c->drill, c->now_ms, 0);
     snprintf(object, sizeof(object), "order:%lld", (long long)id);
     if (!err)
         err = ops_audit(c->app, c->now_ms, c->cause->actor, c->cause->role,

@@ -46,6 +46,12 @@ enum sm_err ops_audit(struct app *app, int64_t now_ms, const char *actor,
                       const char *object, const char *result,
                       const char *detail);
 
+/* Queues the notice of an order version to the outbox: event id
+ * "order:<id>:v<version>:<kind>" (receivers deduplicate on it), payload
+ * {"order_id", "version"}. Inside the caller's transaction. */
+enum sm_err ops_order_notice(struct app *app, int64_t order_id, int version, const char *kind,
+                             const char *uscc, int drill, int64_t now_ms, int64_t deadline_ms);
+
 /* The same for refusals, where a failed audit write must not change the
  * answer (the refusal is logged instead). */
 void ops_audit_quiet(struct app *app, int64_t now_ms, const char *actor,

@@ -15,10 +15,8 @@ ops_reissue(struct app *app, const struct ops_actor *who, int64_t order_id, cons
 {
     int64_t now = clock_now(&app->clock);
     struct order_state o;
-    char object[48], event_id[96], payload[96];
-    enum level level = LEVEL_NONE;
+    char object[48];
     int version = 0;
-    json_t *cur = NULL;
     enum sm_err err = store_begin(app->store);
 
     if (err)
@@ -34,23 +32,13 @@ ops_reissue(struct app *app, const struct ops_actor *who, int64_t order_id, cons
         err = SM_ERR_CONFLICT;
         goto fail;
     }
-    err = store_order_json(app->store, order_id, app->cfg.tz_min, 0, &cur);
-    if (err)
-        goto fail;
-    (void)level_parse(json_string_value(json_object_get(cur, "level")), &level);
-    json_decref(cur);
-    err = store_order_reissue(app->store, order_id, now,
-                              now + (int64_t)app->rules->orders.ack_deadline_minutes[level] * 60000,
-                              reason, new_id, &version);
+    int64_t deadline = now + (int64_t)app->rules->orders.ack_deadline_minutes[o.level] * 60000;
+    err = store_order_reissue(app->store, order_id, now, deadline, reason, new_id, &version);
     if (!err)
         err = store_order_end(app->store, order_id, "superseded", now, *new_id);
-    snprintf(event_id, sizeof(event_id), "order:%lld:v%d:order_superseded", (long long)*new_id,
-             version);
-    snprintf(payload, sizeof(payload), "{\"order_id\":%lld,\"version\":%d}", (long long)*new_id,
-             version);
     if (!err)
-        err = store_outbox_add(app->store, event_id, "order_superseded", *new_id, o.enterprise,
-                               o.drill, payload, now, 0);
+        err = ops_order_notice(app, *new_id, version, "order_superseded", o.enterprise, o.drill,
+                               now, 0);
     snprintf(object, sizeof(object), "order:%lld", (long long)order_id);
     if (!err)
         err = ops_audit(app, now, who->actor, who->role, "order.reissue", object, "ok", reason);

@@ -35,6 +35,7 @@ merge_achieved(struct app *app, int64_t episode_id, int64_t now, json_t *fig)
                                 measured && r ? json_real(json_number_value(json_object_get(r, "achieved")))
                                               : json_null());
         }
+        json_object_set_new(json_object_get(fig, "reductions"), "judged", json_boolean(measured));
         json_object_set_new(json_object_get(fig, "reductions"), "lines",
                             json_pack("{s:O,s:O,s:O}", "curtailed", json_object_get(red, "curtailed"),
                                       "measured", json_object_get(red, "measured"), "unmeasured",

@@ -251,7 +251,7 @@ reductions(const struct order_set *os, enum level peak, json_t *list_report)
 {
     json_t *lv = json_object_get(json_object_get(list_report, "levels"), level_name(peak));
     json_t *arr = json_array();
-    double promised[4] = { 0 }, achieved[4] = { 0 };
+    double promised[4] = { 0 };
     bool judged = false;
 
     /* per enterprise, the last order at the peak level */
@@ -264,11 +264,8 @@ reductions(const struct order_set *os, enum level peak, json_t *list_report)
         if (!last_at_peak)
             continue;
         judged |= strcmp(o->compliance, "unknown") != 0;
-        for (int p = 0; p < 4; p++) {
+        for (int p = 0; p < 4; p++)
             promised[p] += o->promised[p];
-            if (strcmp(o->compliance, "compliant") == 0)
-                achieved[p] += o->promised[p];
-        }
     }
     for (int p = 0; p < 4; p++) {
         json_t *po = json_object_get(json_object_get(lv, "pollutants"), pollutants[p]);
@@ -277,7 +274,9 @@ reductions(const struct order_set *os, enum level peak, json_t *list_report)
         json_t *row = json_pack("{s:s,s:f,s:f,s:f,s:f}", "pollutant", pollutants[p],
                                 "baseline_kg_day", base, "required_pct", req, "required_kg_day",
                                 base * req / 100.0, "promised_kg_day", promised[p]);
-        json_object_set_new(row, "achieved_kg_day", judged ? json_real(achieved[p]) : json_null());
+        /* achieved comes from measured loads: ops_report_figures fills it from
+         * the compliance figures, the same numbers GET /v1/episodes shows */
+        json_object_set_new(row, "achieved_kg_day", json_null());
         json_array_append_new(arr, row);
     }
     return json_pack("{s:s,s:o,s:b}", "level", level_name(peak), "pollutants", arr, "judged",

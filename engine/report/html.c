@@ -309,9 +309,10 @@ section_reductions(struct rout *o, const json_t *fig)
     rout_printf(o, "<p>At the episode's highest level, ");
     level_badge(o, s_get(red, "level"));
     rout_printf(o, ", in kg/day: required by the level's share of the list's baseline, promised by "
-                   "the measures ordered, achieved by the orders judged compliant.</p>");
+                   "the measures ordered, achieved as estimated from the measured loads of halted and "
+                   "limited lines.</p>");
     if (!json_is_true(json_object_get(red, "judged")))
-        rout_printf(o, "<p class=\"note\">No compliance data yet: achieved reductions are not "
+        rout_printf(o, "<p class=\"note\">No load measurements yet: achieved reductions are not "
                        "measured.</p>");
     rout_printf(o, "<table><tr><th>pollutant</th><th>baseline</th><th>required</th><th>promised</th>"
                    "<th>achieved</th></tr>");

@@ -126,7 +126,7 @@ store_order_end(struct store *s, int64_t id, const char *status, int64_t ended_m
 
 static const char SQL_ORDER_STATE[] =
     "SELECT id, episode_id, coalesce(acknowledged_ms, 0), coalesce(replaced_by, 0), enterprise, "
-    "status, drill FROM orders WHERE id = ?";
+    "status, drill, level FROM orders WHERE id = ?";
 
 enum sm_err
 store_order_state(struct store *s, int64_t id, struct order_state *o)
@@ -147,6 +147,8 @@ store_order_state(struct store *s, int64_t id, struct order_state *o)
         snprintf(o->enterprise, sizeof(o->enterprise), "%s", store_col_text(st, 4));
         snprintf(o->status, sizeof(o->status), "%s", store_col_text(st, 5));
         o->drill = sqlite3_column_int(st, 6);
+        o->level = LEVEL_NONE;
+        (void)level_parse(store_col_text(st, 7), &o->level);
         err = SM_OK;
     } else if (rc != SQLITE_DONE) {
         err = store_err(s, rc);

@@ -59,6 +59,7 @@ struct order_state {
     char enterprise[24];
     char status[16];
     int drill;
+    enum level level;
 };
 SM_NODISCARD enum sm_err store_order_state(struct store *s, int64_t id, struct order_state *o);
 /* The enterprise's current (issued or acknowledged) order in an episode; 0 if none. */
