@@ -57,6 +57,8 @@ void api_reply_err(struct api_req *r, enum sm_err err,
                    const struct sm_diag *diag);
 void api_reply_raw(struct api_req *r, int status, const char *content_type,
                    const char *data, size_t len);
+/* Sends JSON text (new, taken: freed here) as the body, without copying it. */
+void api_reply_json_text(struct api_req *r, int status, char *text_take);
 int api_status_for(enum sm_err err);
 
 /* ---- request helpers ---- */

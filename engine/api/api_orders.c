@@ -94,19 +94,23 @@ struct ack_call {
 };
 
 static void
-ack_done(void *arg, enum sm_err err, int status, json_t *reply, const struct sm_diag *d)
+ack_done(void *arg, enum sm_err err, int status, char *reply, const struct sm_diag *d)
 {
     struct ack_call *c = arg;
     struct api_req *r = c->r;
+    json_t *conflict;
 
-    if (err == SM_ERR_CONFLICT && reply) {
-        json_object_set_new(reply, "error", json_pack("{s:s,s:s}", "code", d->code, "message", d->text));
-        api_reply_json(r, 409, reply);
+    if (err == SM_ERR_CONFLICT && reply && (conflict = json_loads(reply, 0, NULL)) != NULL) {
+        /* {"current_order_id": N} with the error beside it */
+        json_object_set_new(conflict, "error",
+                            json_pack("{s:s,s:s}", "code", d->code, "message", d->text));
+        api_reply_json(r, 409, conflict);
+        free(reply);
     } else if (err) {
-        json_decref(reply);
+        free(reply);
         api_reply_err(r, err, d);
     } else {
-        api_reply_json(r, status, reply);
+        api_reply_json_text(r, status, reply);
     }
     json_decref(c->body);
     free(c->idempotency_key);
@@ -127,9 +131,10 @@ ack_submit(struct api_req *r, bool by_officer, json_t *body, const struct ack_re
     if (rq->idempotency_key) {
         c->idempotency_key = xstrdup(rq->idempotency_key);
         c->rq.idempotency_key = c->idempotency_key;
+        /* only a replay under the same key compares bodies */
+        sm_sha256_hex(c->r->body, c->r->body_len, c->hash);
+        c->rq.body_hash = c->hash;
     }
-    sm_sha256_hex(c->r->body, c->r->body_len, c->hash);
-    c->rq.body_hash = c->hash;
     c->rq.channel = by_officer ? "officer_phone" : "enterprise";
     c->who.actor = api_actor(c->r);
     c->who.role = api_role(c->r);

@@ -49,27 +49,61 @@ default_code(int status)
     }
 }
 
-void
-api_reply_raw(struct api_req *r, int status, const char *content_type,
-              const char *data, size_t len)
+static bool
+reply_begin(struct api_req *r, int status, const char *content_type)
 {
-    struct evbuffer *out = evbuffer_new();
     struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
 
     if (r->replied) {
         log_err("second reply to %s ignored", r->path);
-        evbuffer_free(out);
-        return;
+        return false;
     }
     evhttp_add_header(h, "Content-Type", content_type);
     evhttp_add_header(h, "Cache-Control", "no-store");
     if (status == 503)
         evhttp_add_header(h, "Retry-After", "1");
-    evbuffer_add(out, data, len);
-    evhttp_send_reply(r->req, status, NULL, out);
-    evbuffer_free(out);
+    return true;
+}
+
+static void
+reply_end(struct api_req *r, int status)
+{
+    /* the body is already in the request's own output buffer: no copy */
+    evhttp_send_reply(r->req, status, NULL, NULL);
     r->status = status;
     r->replied = true;
+}
+
+void
+api_reply_raw(struct api_req *r, int status, const char *content_type,
+              const char *data, size_t len)
+{
+    if (!reply_begin(r, status, content_type))
+        return;
+    evbuffer_add(evhttp_request_get_output_buffer(r->req), data, len);
+    reply_end(r, status);
+}
+
+static void
+free_text(const void *data, size_t len, void *arg)
+{
+    (void)len;
+    (void)arg;
+    free((void *)data);
+}
+
+void
+api_reply_json_text(struct api_req *r, int status, char *text_take)
+{
+    if (!reply_begin(r, status, "application/json; charset=utf-8")) {
+        free(text_take);
+        return;
+    }
+    /* handed to the connection as it is; freed once written */
+    if (evbuffer_add_reference(evhttp_request_get_output_buffer(r->req), text_take,
+                               strlen(text_take), free_text, NULL) != 0)
+        free(text_take);
+    reply_end(r, status);
 }
 
 void

@@ -120,6 +120,17 @@ sm_time_parse(const char *s, int64_t *out_ms, struct sm_diag *diag)
     return SM_OK;
 }
 
+/* writes v as exactly width decimal digits (zero-padded) */
+static void
+put_digits(char **p, unsigned v, int width)
+{
+    for (int i = width - 1; i >= 0; i--) {
+        (*p)[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    *p += width;
+}
+
 char *
 sm_time_format(int64_t ms, int tz_min, char *buf)
 {
@@ -136,6 +147,32 @@ sm_time_format(int64_t ms, int tz_min, char *buf)
         days -= 1;
     }
     sm_civil_from_days(days, &y, &m, &d);
+    if (y >= 0 && y <= 9999) {
+        /* the common case without snprintf: it is on every order and ack reply */
+        char *p = buf;
+        put_digits(&p, (unsigned)y, 4);
+        *p++ = '-';
+        put_digits(&p, m, 2);
+        *p++ = '-';
+        put_digits(&p, d, 2);
+        *p++ = 'T';
+        put_digits(&p, (unsigned)(rem / 3600), 2);
+        *p++ = ':';
+        put_digits(&p, (unsigned)(rem / 60 % 60), 2);
+        *p++ = ':';
+        put_digits(&p, (unsigned)(rem % 60), 2);
+        if (tz_min == 0) {
+            *p++ = 'Z';
+        } else {
+            unsigned a = (unsigned)(tz_min < 0 ? -tz_min : tz_min);
+            *p++ = tz_min < 0 ? '-' : '+';
+            put_digits(&p, a / 60 % 100, 2);
+            *p++ = ':';
+            put_digits(&p, a % 60, 2);
+        }
+        *p = '\0';
+        return buf;
+    }
     int n;
     if (tz_min == 0) {
         n = snprintf(buf, 32, "%04d-%02u-%02uT%02d:%02d:%02dZ", y, m, d,

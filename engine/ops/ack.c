@@ -4,20 +4,46 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
+#include "base/jsonw.h"
+#include "base/xalloc.h"
 #include "ops/ops.h"
 #include "ops/ops_int.h"
 #include "store/store.h"
 #include "store/store_orders.h"
 
+/* ack replies stay far below this; a bound keeps a damaged row from growing it */
+#define ACK_REPLY_MAX (64 * 1024)
+
 static enum sm_err
-order_reply(struct app *app, int64_t id, json_t **reply)
+order_reply(struct app *app, int64_t id, char **reply)
 {
-    return store_order_ack_json(app->store, id, app->cfg.tz_min, reply);
+    struct buf b;
+    enum sm_err err;
+
+    buf_init(&b, ACK_REPLY_MAX);
+    err = store_order_ack_text(app->store, id, app->cfg.tz_min, &b);
+    if (err) {
+        buf_release(&b);
+        return err;
+    }
+    *reply = buf_detach(&b);
+    return SM_OK;
+}
+
+static char *
+current_order_text(int64_t current)
+{
+    char t[24] = "null";
+
+    if (current)
+        jsonw_fmt_int(t, current);
+    return xasprintf("{\"current_order_id\":%s}", t);
 }
 
 enum sm_err
 ops_ack_in_tx(struct app *app, const struct ops_actor *who, const struct ack_request *rq,
-              int64_t now, int *status, json_t **reply, bool *keep, struct sm_diag *diag)
+              int64_t now, int *status, char **reply, bool *keep, struct sm_diag *diag)
 {
     struct order_state o;
     char object[48], scope[64];
@@ -33,10 +59,8 @@ ops_ack_in_tx(struct app *app, const struct ops_actor *who, const struct ack_req
     if (rq->idempotency_key) {
         err = store_idem_get(app->store, scope, rq->idempotency_key, rq->body_hash, status, &stored);
         if (err == SM_OK) {
-            json_error_t je;
-            *reply = json_loads(stored, 0, &je);
-            free(stored);
-            return *reply ? SM_OK : SM_ERR_DB;
+            *reply = stored;
+            return SM_OK;
         }
         if (err == SM_ERR_CONFLICT) {
             sm_diag_set(diag, "idempotency_key_reused",
@@ -70,8 +94,7 @@ ops_ack_in_tx(struct app *app, const struct ops_actor *who, const struct ack_req
                     "order %lld was %s%s; acknowledge the current order instead",
                     (long long)rq->order_id, o.status,
                     current ? "" : " and no order is in force now");
-        *reply = json_pack("{s:o}", "current_order_id",
-                           current ? json_integer(current) : json_null());
+        *reply = current_order_text(current);
         return SM_ERR_CONFLICT;
     }
     if (strcmp(o.status, "issued") == 0) {
@@ -89,13 +112,11 @@ ops_ack_in_tx(struct app *app, const struct ops_actor *who, const struct ack_req
     }
     /* already acknowledged: the same answer again, nothing written but the key */
     err = order_reply(app, o.id, reply);
-    if (!err && rq->idempotency_key) {
-        char *text = json_dumps(*reply, JSON_COMPACT);
-        err = store_idem_put(app->store, scope, rq->idempotency_key, rq->body_hash, 200, text, now);
-        free(text);
-    }
+    if (!err && rq->idempotency_key)
+        err = store_idem_put(app->store, scope, rq->idempotency_key, rq->body_hash, 200, *reply,
+                             now);
     if (err) {
-        json_decref(*reply);
+        free(*reply);
         *reply = NULL;
         return err;
     }
@@ -105,7 +126,7 @@ ops_ack_in_tx(struct app *app, const struct ops_actor *who, const struct ack_req
 
 enum sm_err
 ops_ack(struct app *app, const struct ops_actor *who, const struct ack_request *rq, int *status,
-        json_t **reply, struct sm_diag *diag)
+        char **reply, struct sm_diag *diag)
 {
     bool keep = false;
     enum sm_err err, cerr;
@@ -124,7 +145,7 @@ ops_ack(struct app *app, const struct ops_actor *who, const struct ack_request *
     if (err == SM_ERR_FORBIDDEN)
         return err; /* the refusal stands even if its audit row was lost */
     if (cerr) {
-        json_decref(*reply);
+        free(*reply);
         *reply = NULL;
         return cerr;
     }

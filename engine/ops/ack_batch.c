@@ -27,7 +27,7 @@ struct ack_item {
     void *arg;
     enum sm_err err;
     int status;
-    json_t *reply;
+    char *reply;
     struct sm_diag diag;
 };
 
@@ -43,7 +43,7 @@ struct ack_batch {
 static void
 item_reset(struct ack_item *it)
 {
-    json_decref(it->reply);
+    free(it->reply);
     it->reply = NULL;
     it->err = SM_OK;
     it->status = 200;
@@ -132,7 +132,7 @@ flush_cb(evutil_socket_t fd, short what, void *arg)
         }
         for (size_t i = 0; i < k; i++) {
             struct ack_item *it = &q[at + i];
-            json_t *reply = it->reply;
+            char *reply = it->reply;
             it->reply = NULL;
             it->done(it->arg, it->err, it->status, reply, &it->diag);
         }

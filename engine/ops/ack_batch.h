@@ -9,8 +9,6 @@
  * have given it. */
 #include <stdint.h>
 
-#include <jansson.h>
-
 #include "base/err.h"
 #include "ops/ops.h"
 
@@ -18,9 +16,9 @@ struct app;
 struct ack_batch;
 
 /* Called once per submitted ack, from the event loop, after its data is
- * durable (or known not to be): err, status, *reply (given to the callee)
- * and diag exactly as ops_ack returns them. */
-typedef void ack_batch_done_fn(void *arg, enum sm_err err, int status, json_t *reply,
+ * durable (or known not to be): err, status, reply (JSON text, given to the
+ * callee, may be NULL) and diag exactly as ops_ack returns them. */
+typedef void ack_batch_done_fn(void *arg, enum sm_err err, int status, char *reply,
                                const struct sm_diag *diag);
 
 /* new: a batcher running on app->base (which must exist). */

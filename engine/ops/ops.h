@@ -39,8 +39,10 @@ SM_NODISCARD enum sm_err ops_escalate(struct app *app, const struct ops_actor *w
                                       enum level level, const char *reason,
                                       struct sm_diag *diag);
 
-/* Acknowledges an order for its enterprise. On success *reply is the
- * order; *status the HTTP status to send (200, or a replayed one). */
+/* Acknowledges an order for its enterprise. On success *reply (new) is the
+ * order as JSON text; on SM_ERR_CONFLICT (a superseded or lifted order) it
+ * is {"current_order_id": N|null}; otherwise NULL. *status the HTTP status
+ * to send (200, or a replayed one). */
 struct ack_request {
     int64_t order_id;
     const char *note, *contact;
@@ -51,7 +53,7 @@ struct ack_request {
 };
 SM_NODISCARD enum sm_err ops_ack(struct app *app, const struct ops_actor *who,
                                  const struct ack_request *rq, int *status,
-                                 json_t **reply, struct sm_diag *diag);
+                                 char **reply, struct sm_diag *diag);
 
 /* Imports a yearly list (from a file, or from bytes when data is set) as a
  * new version of its year, optionally activating it; all or nothing.

@@ -85,6 +85,6 @@ enum sm_err ops_judge_hourly(struct app *app, int64_t now_ms);
  * them back. *reply (new) as for ops_ack. */
 enum sm_err ops_ack_in_tx(struct app *app, const struct ops_actor *who,
                           const struct ack_request *rq, int64_t now, int *status,
-                          json_t **reply, bool *keep, struct sm_diag *diag);
+                          char **reply, bool *keep, struct sm_diag *diag);
 
 #endif

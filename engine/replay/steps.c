@@ -240,7 +240,7 @@ replay_run_acks(struct replay *r)
         struct sm_diag d = { 0 };
         int64_t episode = 0, since, id = 0;
         enum level lv;
-        json_t *reply = NULL;
+        char *reply = NULL;
         int status;
 
         err = store_episode_current(r->app->store, a->drill, &episode, &lv, &since);
@@ -261,7 +261,7 @@ replay_run_acks(struct replay *r)
         rq.channel = a->phone ? "officer_phone" : "enterprise";
         rq.on_behalf_of = a->phone ? a->uscc : NULL;
         err = ops_ack(r->app, a->phone ? &replay_officer : &ent, &rq, &status, &reply, &d);
-        json_decref(reply);
+        free(reply);
         if (err == SM_ERR_DB || err == SM_ERR_BUSY || err == SM_ERR_IO)
             break;
         if (err) {

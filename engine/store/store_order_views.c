@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/jsonw.h"
 #include "base/timeutil.h"
 #include "store/store_compliance.h"
 #include "store/store_int.h"
@@ -35,14 +36,11 @@ text_or_null(sqlite3_stmt *st, int i)
                                                       : json_string(store_col_text(st, i));
 }
 
-/* slim: the answer to an acknowledgement, without the measures and the
- * list's industry and grade (the client has them from the order it acks;
- * re-parsing the measures was a third of the cost of an ack) */
 static json_t *
-order_row_as(sqlite3_stmt *st, int tz_min, int64_t now_ms, bool slim)
+order_row(sqlite3_stmt *st, int tz_min, int64_t now_ms)
 {
     json_error_t je;
-    json_t *measures = slim ? NULL : json_loads(store_col_text(st, 8), 0, &je);
+    json_t *measures = json_loads(store_col_text(st, 8), 0, &je);
     const char *status = store_col_text(st, 7);
     json_t *o = json_object();
 
@@ -50,18 +48,15 @@ order_row_as(sqlite3_stmt *st, int tz_min, int64_t now_ms, bool slim)
     json_object_set_new(o, "enterprise", json_string(store_col_text(st, 1)));
     json_object_set_new(o, "enterprise_name", json_string(store_col_text(st, 2)));
     json_object_set_new(o, "town", json_string(store_col_text(st, 14)));
-    if (!slim) {
-        json_object_set_new(o, "industry", json_string(store_col_text(st, 24)));
-        json_object_set_new(o, "grade", json_string(store_col_text(st, 25)));
-    }
+    json_object_set_new(o, "industry", json_string(store_col_text(st, 24)));
+    json_object_set_new(o, "grade", json_string(store_col_text(st, 25)));
     json_object_set_new(o, "episode_id", json_integer(sqlite3_column_int64(st, 3)));
     json_object_set_new(o, "level", json_string(store_col_text(st, 4)));
     json_object_set_new(o, "version", json_integer(sqlite3_column_int(st, 5)));
     json_object_set_new(o, "list_id", json_integer(sqlite3_column_int64(st, 15)));
     json_object_set_new(o, "drill", json_boolean(sqlite3_column_int(st, 6)));
     json_object_set_new(o, "status", json_string(status));
-    if (!slim)
-        json_object_set_new(o, "measures", measures ? measures : json_array());
+    json_object_set_new(o, "measures", measures ? measures : json_array());
     json_object_set_new(o, "issued_at", time_or_null(st, 9, tz_min));
     json_object_set_new(o, "effective_from", time_or_null(st, 10, tz_min));
     json_object_set_new(o, "ack_deadline", time_or_null(st, 11, tz_min));
@@ -84,12 +79,6 @@ order_row_as(sqlite3_stmt *st, int tz_min, int64_t now_ms, bool slim)
     return o;
 }
 
-static json_t *
-order_row(sqlite3_stmt *st, int tz_min, int64_t now_ms)
-{
-    return order_row_as(st, tz_min, now_ms, false);
-}
-
 /* the columns of ORDER_COLUMNS at the same places, without the measures
  * text and the two list look-ups */
 static const char SQL_ACK_ONE[] =
@@ -99,23 +88,85 @@ static const char SQL_ACK_ONE[] =
     "o.ack_note, o.ack_contact, o.ended_ms, o.replaced_by, o.overdue, o.reissue_reason "
     "FROM orders o WHERE o.id = ?";
 
+static bool
+text_time_or_null(struct buf *b, sqlite3_stmt *st, int i, int tz_min)
+{
+    char t[32];
+
+    if (sqlite3_column_type(st, i) == SQLITE_NULL)
+        return buf_add(b, "null", 4);
+    return jsonw_str(b, sm_time_format(sqlite3_column_int64(st, i), tz_min, t));
+}
+
+static bool
+text_str_or_null(struct buf *b, sqlite3_stmt *st, int i)
+{
+    if (sqlite3_column_type(st, i) == SQLITE_NULL)
+        return buf_add(b, "null", 4);
+    return jsonw_str(b, store_col_text(st, i));
+}
+
+/* the order as order_row() shows it without "measures", "industry" and
+ * "grade" (the client has them from the order it acks), in the same key
+ * order; overdue as order_row() at now_ms = 0. tests/unit/test_order_ack_text.c
+ * compares the two. */
+static bool
+ack_row_text(struct buf *b, sqlite3_stmt *st, int tz_min)
+{
+    const char *status = store_col_text(st, 7);
+    bool overdue = strcmp(status, "issued") == 0 &&
+                   (sqlite3_column_int(st, 22) || sqlite3_column_int64(st, 11) <= 0);
+    bool ok = buf_addstr(b, "{\"id\":") && jsonw_int(b, sqlite3_column_int64(st, 0)) &&
+              buf_addstr(b, ",\"enterprise\":") && jsonw_str(b, store_col_text(st, 1)) &&
+              buf_addstr(b, ",\"enterprise_name\":") && jsonw_str(b, store_col_text(st, 2)) &&
+              buf_addstr(b, ",\"town\":") && jsonw_str(b, store_col_text(st, 14)) &&
+              buf_addstr(b, ",\"episode_id\":") && jsonw_int(b, sqlite3_column_int64(st, 3)) &&
+              buf_addstr(b, ",\"level\":") && jsonw_str(b, store_col_text(st, 4)) &&
+              buf_addstr(b, ",\"version\":") && jsonw_int(b, sqlite3_column_int(st, 5)) &&
+              buf_addstr(b, ",\"list_id\":") && jsonw_int(b, sqlite3_column_int64(st, 15)) &&
+              buf_addstr(b, sqlite3_column_int(st, 6) ? ",\"drill\":true" : ",\"drill\":false") &&
+              buf_addstr(b, ",\"status\":") && jsonw_str(b, status) &&
+              buf_addstr(b, ",\"issued_at\":") && text_time_or_null(b, st, 9, tz_min) &&
+              buf_addstr(b, ",\"effective_from\":") && text_time_or_null(b, st, 10, tz_min) &&
+              buf_addstr(b, ",\"ack_deadline\":") && text_time_or_null(b, st, 11, tz_min) &&
+              buf_addstr(b, ",\"acknowledged_at\":") && text_time_or_null(b, st, 12, tz_min) &&
+              buf_addstr(b, ",\"compliance\":") && jsonw_str(b, store_col_text(st, 13)) &&
+              buf_addstr(b, overdue ? ",\"overdue\":true" : ",\"overdue\":false");
+
+    if (ok && sqlite3_column_type(st, 12) != SQLITE_NULL)
+        ok = buf_addstr(b, ",\"ack\":{\"by\":") && text_str_or_null(b, st, 16) &&
+             buf_addstr(b, ",\"channel\":") && text_str_or_null(b, st, 17) &&
+             buf_addstr(b, ",\"note\":") && text_str_or_null(b, st, 18) &&
+             buf_addstr(b, ",\"contact\":") && text_str_or_null(b, st, 19) && buf_addstr(b, "}");
+    ok = ok && buf_addstr(b, ",\"ended_at\":") && text_time_or_null(b, st, 20, tz_min) &&
+         buf_addstr(b, ",\"replaced_by\":");
+    if (ok)
+        ok = sqlite3_column_type(st, 21) == SQLITE_NULL ? buf_addstr(b, "null")
+                                                        : jsonw_int(b, sqlite3_column_int64(st, 21));
+    if (ok && sqlite3_column_type(st, 23) != SQLITE_NULL)
+        ok = buf_addstr(b, ",\"reissue_reason\":") && jsonw_str(b, store_col_text(st, 23));
+    return ok && buf_addstr(b, "}");
+}
+
 enum sm_err
-store_order_ack_json(struct store *s, int64_t id, int tz_min, json_t **out)
+store_order_ack_text(struct store *s, int64_t id, int tz_min, struct buf *out)
 {
     sqlite3_stmt *st = store_stmt(s, SQL_ACK_ONE);
+    enum sm_err err = SM_OK;
     int rc;
 
-    *out = NULL;
     if (!st)
         return SM_ERR_DB;
     sqlite3_bind_int64(st, 1, id);
     rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *out = order_row_as(st, tz_min, 0, true);
+    if (rc == SQLITE_ROW && !ack_row_text(out, st, tz_min))
+        err = SM_ERR_LIMIT;
+    else if (rc == SQLITE_DONE)
+        err = SM_ERR_NOTFOUND;
+    else if (rc != SQLITE_ROW)
+        err = store_err(s, rc);
     sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return SM_ERR_NOTFOUND;
-    return rc == SQLITE_ROW ? SM_OK : store_err(s, rc);
+    return err;
 }
 
 static const char SQL_ONE[] = "SELECT " ORDER_COLUMNS " FROM orders o WHERE o.id = ?";

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "base/level.h"
 #include "store/store.h"
 
@@ -100,10 +101,12 @@ SM_NODISCARD enum sm_err store_outbox_add(struct store *s, const char *event_id,
 /* new: one order in the contract §6 shape, with "history" when with_history. */
 SM_NODISCARD enum sm_err store_order_json(struct store *s, int64_t id, int tz_min,
                                           int with_history, json_t **out);
-/* new: the answer to an acknowledgement: the order object without "measures",
- * "industry" and "grade" (status, version, level, acknowledged_at, ack, ...). */
-SM_NODISCARD enum sm_err store_order_ack_json(struct store *s, int64_t id, int tz_min,
-                                              json_t **out);
+/* The answer to an acknowledgement, appended to out as compact JSON text: the
+ * order object without "measures", "industry" and "grade" (status, version,
+ * level, acknowledged_at, ack, ...), written without building a json_t (it
+ * is the hot path of a red warning's ack flood). */
+SM_NODISCARD enum sm_err store_order_ack_text(struct store *s, int64_t id, int tz_min,
+                                              struct buf *out);
 struct order_filter {
     const char *enterprise, *status, *level, *compliance;
     int64_t episode_id;

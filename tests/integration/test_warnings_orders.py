@@ -1,6 +1,7 @@
 """Warnings → effective level → orders → acknowledgements, over HTTP
 against the real server, with a real SQLite file."""
 
+import json
 import sqlite3
 import time
 
@@ -104,6 +105,12 @@ def test_alert_update_ack_cancel_chain():
         assert r.status == 200 and {o["enterprise"] for o in r.json["orders"]} == {ENTERPRISES[1]}
         r = e.s.get(f"/v1/orders/{v2['id']}", token=e.ent[u])
         assert r.status == 200 and [h["version"] for h in r.json["history"]] == [1, 2], r
+        # the ack reply is written as text: the order as GET shows it, same keys in the same
+        # order, without measures, industry, grade, history and compliance_detail
+        full = json.loads(r.raw, object_pairs_hook=list)
+        slim = [kv for kv in full if kv[0] not in ("measures", "industry", "grade", "history",
+                                                     "compliance_detail")]
+        assert json.loads(r2.raw, object_pairs_hook=list) == slim, (r2.raw, slim)
 
         # Idempotency-Key: replayed for the same body, refused for another
         u2 = ENTERPRISES[1]

@@ -1,4 +1,6 @@
 /* base: times, durations, levels, buffers, hashing. */
+#include <stdio.h>
+
 #include "base/buf.h"
 #include "base/crypto.h"
 #include "base/level.h"
@@ -42,6 +44,45 @@ test_time_format_roundtrip(void)
     CHECK_STR(sm_time_format(t, 480, buf), "2026-01-31T23:30:00+08:00");
     CHECK_STR(sm_time_format(t, 0, buf), "2026-01-31T15:30:00Z");
     CHECK_STR(sm_time_format(0, 0, buf), "1970-01-01T00:00:00Z");
+}
+
+/* the digit writer against snprintf of the civil date, over zones, the
+ * edges of the fast path and times before the epoch */
+static void
+test_time_format_matches_printf(void)
+{
+    static const int zones[] = { 0, 480, -300, 345, -720, 840 };
+    static const int64_t times[] = { 0, -1, -86400001, 1767225599999, 1767225600000,
+                                     253402300799000, -62167219200000, 951782400000 };
+    char got[32], want[32], *p;
+    int64_t local, days, rem;
+    int y;
+    unsigned m, d;
+
+    for (size_t z = 0; z < sizeof(zones) / sizeof(zones[0]); z++)
+        for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+            int tz = zones[z], a = tz < 0 ? -tz : tz;
+            local = times[i] / 1000 + (int64_t)tz * 60;
+            if (times[i] < 0 && times[i] % 1000)
+                local -= 1;
+            days = local / 86400;
+            rem = local % 86400;
+            if (rem < 0) {
+                rem += 86400;
+                days -= 1;
+            }
+            sm_civil_from_days(days, &y, &m, &d);
+            p = want + snprintf(want, sizeof(want), "%04d-%02u-%02uT%02d:%02d:%02d", y, m, d,
+                                (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
+            if (tz == 0)
+                snprintf(p, sizeof(want) - (size_t)(p - want), "Z");
+            else
+                snprintf(p, sizeof(want) - (size_t)(p - want), "%c%02d:%02d", tz < 0 ? '-' : '+',
+                         a / 60, a % 60);
+            CHECK_STR(sm_time_format(times[i], tz, got), want);
+        }
+    CHECK_STR(sm_time_format(253402300799000, 0, got), "9999-12-31T23:59:59Z");
+    CHECK_STR(sm_time_format(-1, 0, got), "1969-12-31T23:59:59Z");
 }
 
 static void
@@ -97,6 +138,7 @@ test_sha256(void)
 
 CHECK_MAIN(CHECK_CASE(test_time_parse_offsets),
            CHECK_CASE(test_time_without_offset_refused),
-           CHECK_CASE(test_time_format_roundtrip), CHECK_CASE(test_duration),
+           CHECK_CASE(test_time_format_roundtrip), CHECK_CASE(test_time_format_matches_printf),
+           CHECK_CASE(test_duration),
            CHECK_CASE(test_levels), CHECK_CASE(test_buf_cap),
            CHECK_CASE(test_sha256))
