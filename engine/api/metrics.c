@@ -4,9 +4,11 @@
 
 #include <stdlib.h>
 
+#include "api/api_int.h"
 #include "api/routes.h"
 #include "app/app.h"
 #include "base/xalloc.h"
+#include "ops/ack_batch.h"
 #include "store/store.h"
 
 static const double bucket_le[METRICS_BUCKETS] = {
@@ -112,6 +114,19 @@ api_metrics_render(struct api *api, struct app *app, struct buf *out)
                           "# TYPE smogd_db_commits_total counter\nsmogd_db_commits_total %llu\n",
                      (unsigned long long)store_error_count(app->store),
                      (unsigned long long)store_commit_count(app->store));
+    if (app->api) {
+        const struct ack_batch *b = api_ack_batch(app->api);
+        ok &= buf_printf(
+            out,
+            "# HELP smogd_acks_committed_total Acknowledgements written by group commits.\n"
+            "# TYPE smogd_acks_committed_total counter\nsmogd_acks_committed_total %llu\n"
+            "# HELP smogd_ack_commits_total Group commits of acknowledgements.\n"
+            "# TYPE smogd_ack_commits_total counter\nsmogd_ack_commits_total %llu\n"
+            "# HELP smogd_ack_flushes_total fsyncs that made acknowledgements durable.\n"
+            "# TYPE smogd_ack_flushes_total counter\nsmogd_ack_flushes_total %llu\n",
+            (unsigned long long)ack_batch_acks(b), (unsigned long long)ack_batch_commits(b),
+            (unsigned long long)ack_batch_flushes(b));
+    }
     (void)ok; /* the buffer is uncapped */
     for (int i = 0; i < nsections; i++)
         sections[i](app, out);

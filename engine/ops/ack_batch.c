@@ -1,13 +1,17 @@
 /* Group commit for acknowledgements (see ack_batch.h). The flush is an
  * event made active when the first ack of a turn is queued; libevent runs
  * it after the socket callbacks already pending in that turn, so every
- * request read in the same turn shares the COMMIT. */
+ * request read in the same turn shares the COMMIT. With a file database
+ * the COMMIT does not wait for the disk: the group waits in `flushing`
+ * until the syncer thread reports its ticket durable (store_sync.h), and
+ * the loop meanwhile reads and commits the next group. */
 #include "ops/ack_batch.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include <event2/event.h>
+#include <event2/util.h>
 
 #include "app/app.h"
 #include "base/log.h"
@@ -15,6 +19,7 @@
 #include "clock/clock.h"
 #include "ops/ops_int.h"
 #include "store/store.h"
+#include "store/store_sync.h"
 
 #define LOG_MODULE "ack"
 /* bounds the time the loop spends in one transaction */
@@ -31,6 +36,14 @@ struct ack_item {
     struct sm_diag diag;
 };
 
+/* a committed group waiting for its flush */
+struct ack_group {
+    struct ack_group *next;
+    uint64_t ticket;
+    size_t n;
+    struct ack_item items[];
+};
+
 struct ack_batch {
     struct app *app;
     struct event *flush;
@@ -38,6 +51,10 @@ struct ack_batch {
     size_t n, cap;
     bool armed;
     uint64_t commits, acks;
+    /* NULL: commits wait for the disk on the loop (in-memory database) */
+    struct store_syncer *syncer;
+    struct event *synced;
+    struct ack_group *flushing, **flushing_tail; /* in ticket order */
 };
 
 static void
@@ -53,12 +70,13 @@ item_reset(struct ack_item *it)
 /* One transaction for items[0..n); on failure every result is cleared,
  * nothing was written, and the error says why. */
 static enum sm_err
-run_together(struct ack_batch *b, struct ack_item *items, size_t n)
+run_together(struct ack_batch *b, struct ack_item *items, size_t n, uint64_t *ticket)
 {
     struct store *s = b->app->store;
     int64_t now = clock_now(&b->app->clock);
-    enum sm_err err = store_begin(s);
+    enum sm_err err = b->syncer ? store_begin_deferred(b->syncer, s) : store_begin(s);
 
+    *ticket = 0;
     if (err)
         return err;
     for (size_t i = 0; i < n; i++) {
@@ -77,13 +95,18 @@ run_together(struct ack_batch *b, struct ack_item *items, size_t n)
         if ((err = keep ? store_step_keep(s) : store_step_undo(s)) != SM_OK)
             goto broken;
     }
-    if ((err = store_commit(s)) != SM_OK) /* rolls back itself */
+    /* both roll back themselves when the COMMIT fails */
+    err = b->syncer ? store_commit_deferred(b->syncer, s, ticket) : store_commit(s);
+    if (err)
         goto lost;
     b->commits++;
     b->acks += n;
     return SM_OK;
 broken:
-    store_rollback(s);
+    if (b->syncer)
+        store_rollback_deferred(b->syncer, s);
+    else
+        store_rollback(s);
 lost:
     for (size_t i = 0; i < n; i++)
         item_reset(&items[i]);
@@ -95,6 +118,73 @@ run_alone(struct ack_batch *b, struct ack_item *it)
 {
     item_reset(it);
     it->err = ops_ack(b->app, it->who, it->rq, &it->status, &it->reply, &it->diag);
+}
+
+static void
+answer(struct ack_item *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct ack_item *it = &items[i];
+        char *reply = it->reply;
+        it->reply = NULL;
+        it->done(it->arg, it->err, it->status, reply, &it->diag);
+    }
+}
+
+static void
+refuse_not_durable(struct ack_item *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        item_reset(&items[i]);
+        items[i].err = SM_ERR_IO;
+        sm_diag_set(&items[i].diag, "not_durable",
+                    "the acknowledgement could not be written to disk; retry");
+    }
+}
+
+/* Keeps a committed group until its ticket is durable. */
+static void
+hold_for_flush(struct ack_batch *b, struct ack_item *items, size_t n, uint64_t ticket)
+{
+    struct ack_group *g = xmalloc(sizeof(*g) + n * sizeof(*items));
+
+    g->next = NULL;
+    g->ticket = ticket;
+    g->n = n;
+    memcpy(g->items, items, n * sizeof(*items));
+    *b->flushing_tail = g;
+    b->flushing_tail = &g->next;
+}
+
+/* Answers every group whose ticket is durable; all of them when the flush
+ * failed (503: after a failed fsync nothing later can be promised). */
+static void
+release_flushed(struct ack_batch *b, uint64_t durable, bool failed)
+{
+    struct ack_group *g;
+
+    while ((g = b->flushing) != NULL && (failed || g->ticket <= durable)) {
+        b->flushing = g->next;
+        if (!b->flushing)
+            b->flushing_tail = &b->flushing;
+        if (failed && g->ticket > durable)
+            refuse_not_durable(g->items, g->n);
+        answer(g->items, g->n);
+        free(g);
+    }
+}
+
+static void
+synced_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct ack_batch *b = arg;
+    uint64_t durable = 0;
+    bool failed;
+
+    (void)fd;
+    (void)what;
+    failed = store_syncer_poll(b->syncer, &durable) != SM_OK;
+    release_flushed(b, durable, failed);
 }
 
 static void
@@ -112,30 +202,25 @@ flush_cb(evutil_socket_t fd, short what, void *arg)
     b->armed = false;
     for (size_t at = 0; at < n; at += ACK_BATCH_MAX) {
         size_t k = n - at < ACK_BATCH_MAX ? n - at : ACK_BATCH_MAX;
-        enum sm_err err = run_together(b, q + at, k);
+        uint64_t ticket = 0;
+        enum sm_err err = run_together(b, q + at, k, &ticket);
         if (err == SM_ERR_IO) {
             /* the disk refused to make it durable: after a failed fsync the
              * kernel may have dropped what it held, so nothing is retried
              * here; each client gets 503 and retries with its key */
             log_err("a batch of %zu acknowledgements could not be made durable; "
                     "answering 503", k);
-            for (size_t i = 0; i < k; i++) {
-                q[at + i].err = SM_ERR_IO;
-                sm_diag_set(&q[at + i].diag, "not_durable",
-                            "the acknowledgement could not be written to disk; retry");
-            }
+            refuse_not_durable(q + at, k);
         } else if (err) {
             log_warn("a batch of %zu acknowledgements could not be committed (%s); "
                      "retrying each alone", k, sm_strerror(err));
             for (size_t i = 0; i < k; i++)
                 run_alone(b, &q[at + i]);
+        } else if (ticket) {
+            hold_for_flush(b, q + at, k, ticket);
+            continue;
         }
-        for (size_t i = 0; i < k; i++) {
-            struct ack_item *it = &q[at + i];
-            char *reply = it->reply;
-            it->reply = NULL;
-            it->done(it->arg, it->err, it->status, reply, &it->diag);
-        }
+        answer(q + at, k);
     }
     free(q);
 }
@@ -147,6 +232,12 @@ ack_batch_new(struct app *app)
 
     b->app = app;
     b->flush = event_new(app->base, -1, 0, flush_cb, b);
+    b->flushing_tail = &b->flushing;
+    if (store_syncer_start(app->store, &b->syncer) == SM_OK) {
+        b->synced = event_new(app->base, store_syncer_fd(b->syncer), EV_READ | EV_PERSIST,
+                              synced_cb, b);
+        event_add(b->synced, NULL);
+    }
     return b;
 }
 
@@ -157,6 +248,14 @@ ack_batch_free(struct ack_batch *b)
         return;
     if (b->n)
         flush_cb(-1, 0, b);
+    if (b->syncer) {
+        /* the thread flushes what was asked before it stops */
+        bool failed = store_syncer_stop(b->syncer) != SM_OK;
+
+        b->syncer = NULL;
+        event_free(b->synced);
+        release_flushed(b, failed ? 0 : UINT64_MAX, failed);
+    }
     event_free(b->flush);
     free(b->q);
     free(b);
@@ -194,4 +293,10 @@ uint64_t
 ack_batch_acks(const struct ack_batch *b)
 {
     return b->acks;
+}
+
+uint64_t
+ack_batch_flushes(const struct ack_batch *b)
+{
+    return b->syncer ? store_syncer_flushes(b->syncer) : b->commits;
 }

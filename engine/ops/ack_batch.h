@@ -2,8 +2,9 @@
 #define SM_OPS_ACK_BATCH_H
 
 /* Group commit for acknowledgements: the acks that arrive during one turn
- * of the event loop are written in one transaction (one fsync), each in its
- * own savepoint, and answered only after that COMMIT. A batch that cannot
+ * of the event loop are written in one transaction, each in its own
+ * savepoint, and answered only after that COMMIT is on disk (flushed by a
+ * thread while the loop goes on, see store/store_sync.h). A batch that cannot
  * be committed acknowledges nothing: each of its acks is then run again in
  * its own transaction, so every caller gets exactly what ops_ack would
  * have given it. */
@@ -32,5 +33,7 @@ void ack_batch_submit(struct ack_batch *b, const struct ops_actor *who,
 /* Transactions committed by the batcher and acks they carried (metrics). */
 uint64_t ack_batch_commits(const struct ack_batch *b);
 uint64_t ack_batch_acks(const struct ack_batch *b);
+/* fsyncs that made them durable (one flush may cover several commits) */
+uint64_t ack_batch_flushes(const struct ack_batch *b);
 
 #endif

@@ -390,6 +390,7 @@ http {{
         srv = self.serve(db)
         try:
             c0 = metric(srv.host, srv.port, "smogd_db_commits_total")
+            f0 = metric(srv.host, srv.port, "smogd_ack_flushes_total")
             cpu0 = cpu_s(srv.pid)
             ov0 = listen_overflows()
             t0 = time.perf_counter()
@@ -401,6 +402,7 @@ http {{
             w["listen_overflows"] = listen_overflows() - ov0
             w["cpu_s"] = cpu_s(srv.pid) - cpu0
             w["commits"] = metric(srv.host, srv.port, "smogd_db_commits_total") - c0
+            w["flushes"] = metric(srv.host, srv.port, "smogd_ack_flushes_total") - f0
             w["wall_s"] = wall
             if limit:
                 srv.stop(signal.SIGKILL)
@@ -411,6 +413,7 @@ http {{
         acks = w.get("ok2xx", w.get("requests", 0))
         w["cpu_us_per_ack"] = w["cpu_s"] * 1e6 / acks if acks else None
         w["acks_per_commit"] = acks / w["commits"] if w["commits"] else None
+        w["acks_per_fsync"] = acks / w["flushes"] if w["flushes"] else None
         return w
 
     def ref(self, port, conns, seconds, pathonly_post, limit=False):
@@ -431,8 +434,8 @@ http {{
         for conns in (64, 256):
             rows = {k: [] for k in ("nginx_get_rps", "nginx_post_rps", "peer_post_rps", "smogd_ack_rps",
                                     "ratio_nginx_get", "ratio_nginx_post", "ratio_peer",
-                                    "cpu_us_per_ack", "acks_per_commit", "p50_ms", "p99_ms",
-                                    "non2xx")}
+                                    "cpu_us_per_ack", "acks_per_commit", "acks_per_fsync",
+                                    "p50_ms", "p99_ms", "non2xx")}
             for r in range(self.rounds):
                 ng = self.ref(self.nginx_port, conns, secs, False)
                 np_ = self.ref(self.nginx_port, conns, secs, True)
@@ -447,12 +450,14 @@ http {{
                 rows["ratio_peer"].append(sm["rps"] / pp["rps"])
                 rows["cpu_us_per_ack"].append(sm["cpu_us_per_ack"])
                 rows["acks_per_commit"].append(sm["acks_per_commit"])
+                rows["acks_per_fsync"].append(sm["acks_per_fsync"])
                 rows["p50_ms"].append(sm.get("p50_ms"))
                 rows["p99_ms"].append(sm.get("p99_ms"))
                 rows["non2xx"].append(sm["non2xx"])
                 log(f"  acks c{conns} round {r}: smogd {sm['rps']:.0f}/s (non-2xx {sm['non2xx']}), "
                     f"nginx GET {ng['rps']:.0f}, nginx POST {np_['rps']:.0f}, peer {pp['rps']:.0f}; "
                     f"{sm['cpu_us_per_ack']} us CPU/ack; {sm['acks_per_commit']} acks/commit; "
+                    f"{sm['acks_per_fsync']} acks/fsync; "
                     f"p99 {sm.get('p99_ms')} ms")
             out[f"c{conns}"] = {k: summarize(v) for k, v in rows.items()}
         self.results["cases"]["acks"] = out
@@ -808,7 +813,9 @@ def table(res):
         add(f"acks {k}: ratio to nginx1 POST", e["ratio_nginx_post"])
         add(f"acks {k}: ratio to no-DB peer", e["ratio_peer"])
         add(f"acks {k}: server CPU us/ack", e["cpu_us_per_ack"])
-        add(f"acks {k}: acks per commit (fsync)", e["acks_per_commit"])
+        add(f"acks {k}: acks per commit", e["acks_per_commit"])
+        if "acks_per_fsync" in e:
+            add(f"acks {k}: acks per fsync", e["acks_per_fsync"])
         add(f"acks {k}: p50 ms", e["p50_ms"])
         add(f"acks {k}: p99 ms", e["p99_ms"])
     for k, e in c.get("drain", {}).items():

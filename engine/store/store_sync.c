@@ -1,0 +1,221 @@
+/* The WAL flusher thread (see store_sync.h). */
+#include "store/store_sync.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "store/store_int.h"
+
+#define LOG_MODULE "store"
+
+static const char SQL_SYNC_NORMAL[] = "PRAGMA synchronous=NORMAL";
+static const char SQL_SYNC_FULL[] = "PRAGMA synchronous=FULL";
+
+struct store_syncer {
+    int wal_fd;    /* the WAL file, only flushed */
+    int notify_fd; /* eventfd: the thread tells the loop a flush ended */
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t wake;
+    /* under mu */
+    uint64_t requested; /* highest ticket committed and waiting for a flush */
+    uint64_t durable;   /* highest ticket known to be on disk */
+    uint64_t flushes;
+    int failed_errno; /* sticky: a flush failed */
+    bool stopping;
+    /* loop thread only */
+    uint64_t next_ticket;
+};
+
+static void *
+syncer_main(void *arg)
+{
+    struct store_syncer *y = arg;
+    uint64_t one = 1;
+
+    pthread_mutex_lock(&y->mu);
+    for (;;) {
+        while (y->requested == y->durable && !y->stopping)
+            pthread_cond_wait(&y->wake, &y->mu);
+        if (y->requested == y->durable || y->failed_errno)
+            break; /* stopping with nothing left, or nothing more can be promised */
+        /* every frame of tickets ≤ target was written before this point */
+        uint64_t target = y->requested;
+        pthread_mutex_unlock(&y->mu);
+        int rc = fdatasync(y->wal_fd);
+        int e = errno;
+        pthread_mutex_lock(&y->mu);
+        y->flushes++;
+        if (rc == 0)
+            y->durable = target;
+        else
+            y->failed_errno = e;
+        pthread_mutex_unlock(&y->mu);
+        /* an eventfd write only fails when the counter would overflow */
+        if (write(y->notify_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+            log_err("cannot wake the event loop: %s", strerror(errno));
+        pthread_mutex_lock(&y->mu);
+    }
+    pthread_mutex_unlock(&y->mu);
+    return NULL;
+}
+
+enum sm_err
+store_syncer_start(struct store *s, struct store_syncer **out)
+{
+    sqlite3_filename db = sqlite3_db_filename(s->db, "main");
+    const char *wal;
+    struct store_syncer *y;
+    int fd, efd;
+
+    *out = NULL;
+    if (!db || !db[0])
+        return SM_ERR_INVAL;
+    wal = sqlite3_filename_wal(db);
+    if (!wal || !wal[0])
+        return SM_ERR_INVAL;
+    fd = open(wal, O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        log_warn("cannot open %s (%s): acknowledgements are flushed on the event loop", wal,
+                 strerror(errno));
+        return SM_ERR_IO;
+    }
+    efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (efd < 0) {
+        close(fd);
+        return SM_ERR_IO;
+    }
+    y = xcalloc(1, sizeof(*y));
+    y->wal_fd = fd;
+    y->notify_fd = efd;
+    pthread_mutex_init(&y->mu, NULL);
+    pthread_cond_init(&y->wake, NULL);
+    if (pthread_create(&y->thread, NULL, syncer_main, y) != 0) {
+        pthread_cond_destroy(&y->wake);
+        pthread_mutex_destroy(&y->mu);
+        close(efd);
+        close(fd);
+        free(y);
+        return SM_ERR_IO;
+    }
+    *out = y;
+    return SM_OK;
+}
+
+enum sm_err
+store_syncer_stop(struct store_syncer *y)
+{
+    int failed;
+
+    if (!y)
+        return SM_OK;
+    pthread_mutex_lock(&y->mu);
+    y->stopping = true;
+    pthread_cond_signal(&y->wake);
+    pthread_mutex_unlock(&y->mu);
+    pthread_join(y->thread, NULL);
+    failed = y->failed_errno;
+    pthread_cond_destroy(&y->wake);
+    pthread_mutex_destroy(&y->mu);
+    close(y->notify_fd);
+    close(y->wal_fd);
+    free(y);
+    return failed ? SM_ERR_IO : SM_OK;
+}
+
+static int
+failed_errno(struct store_syncer *y)
+{
+    int e;
+
+    pthread_mutex_lock(&y->mu);
+    e = y->failed_errno;
+    pthread_mutex_unlock(&y->mu);
+    return e;
+}
+
+enum sm_err
+store_begin_deferred(struct store_syncer *y, struct store *s)
+{
+    enum sm_err err;
+
+    if (failed_errno(y))
+        return SM_ERR_IO;
+    err = store_exec_stmt(s, store_stmt(s, SQL_SYNC_NORMAL));
+    if (!err)
+        err = store_begin(s);
+    if (err)
+        (void)store_exec_stmt(s, store_stmt(s, SQL_SYNC_FULL));
+    return err;
+}
+
+enum sm_err
+store_commit_deferred(struct store_syncer *y, struct store *s, uint64_t *ticket)
+{
+    enum sm_err err = store_commit(s), back;
+
+    /* every other writer of this connection keeps FULL */
+    back = store_exec_stmt(s, store_stmt(s, SQL_SYNC_FULL));
+    if (err)
+        return err;
+    *ticket = ++y->next_ticket;
+    pthread_mutex_lock(&y->mu);
+    y->requested = *ticket;
+    pthread_cond_signal(&y->wake);
+    pthread_mutex_unlock(&y->mu);
+    return back;
+}
+
+void
+store_rollback_deferred(struct store_syncer *y, struct store *s)
+{
+    (void)y;
+    store_rollback(s);
+    (void)store_exec_stmt(s, store_stmt(s, SQL_SYNC_FULL));
+}
+
+int
+store_syncer_fd(const struct store_syncer *y)
+{
+    return y->notify_fd;
+}
+
+enum sm_err
+store_syncer_poll(struct store_syncer *y, uint64_t *durable)
+{
+    uint64_t n;
+    int e;
+
+    while (read(y->notify_fd, &n, sizeof(n)) == (ssize_t)sizeof(n))
+        ;
+    pthread_mutex_lock(&y->mu);
+    *durable = y->durable;
+    e = y->failed_errno;
+    pthread_mutex_unlock(&y->mu);
+    if (e) {
+        log_err("flushing the WAL failed (%s): acknowledgements are refused with 503 until "
+                "smogd is restarted and recovers the database from disk",
+                strerror(e));
+        return SM_ERR_IO;
+    }
+    return SM_OK;
+}
+
+uint64_t
+store_syncer_flushes(struct store_syncer *y)
+{
+    uint64_t n;
+
+    pthread_mutex_lock(&y->mu);
+    n = y->flushes;
+    pthread_mutex_unlock(&y->mu);
+    return n;
+}

@@ -1,0 +1,56 @@
+#ifndef SM_STORE_STORE_SYNC_H
+#define SM_STORE_STORE_SYNC_H
+
+/* Group commit with the fsync off the event loop.
+ *
+ * A deferred transaction commits with PRAGMA synchronous=NORMAL: SQLite
+ * writes its frames to the WAL and returns without waiting for the disk. It
+ * gets a ticket. A syncer thread fdatasync()s the WAL file and reports the
+ * highest ticket it made durable; the caller answers its clients only
+ * then. In WAL mode synchronous=FULL is exactly "fsync the WAL after the
+ * commit's frames", so a reply sent after the ticket is durable carries
+ * FULL's guarantee, while the loop parses and commits the next group during
+ * the flush. Checkpoints still sync the WAL before copying it and the
+ * database file after (NORMAL keeps those syncs), so the WAL is never
+ * reused before what it held is on disk.
+ *
+ * The one difference from FULL: another reader may see a deferred commit
+ * before the flush that makes it durable ends (a crash in between loses a
+ * commit nobody was told about). Only the syncer thread touches the WAL
+ * file descriptor; every SQLite call stays on the caller's thread. */
+#include <stdint.h>
+
+#include "base/err.h"
+#include "store/store.h"
+
+struct store_syncer;
+
+/* new: a syncer for the WAL of s (a database file in WAL mode). An
+ * in-memory database has no WAL: SM_ERR_INVAL, and the caller commits with
+ * store_commit as usual. */
+SM_NODISCARD enum sm_err store_syncer_start(struct store *s, struct store_syncer **out);
+/* Flushes what was requested, stops the thread and frees (NULL is fine).
+ * SM_ERR_IO if any flush failed. */
+enum sm_err store_syncer_stop(struct store_syncer *y);
+
+/* BEGIN a transaction whose COMMIT will not wait for the disk. SM_ERR_IO
+ * once a flush has failed: the kernel may have dropped the pages it could
+ * not write, so nothing after it can be called durable until a restart
+ * recovers the database from what is on disk. */
+SM_NODISCARD enum sm_err store_begin_deferred(struct store_syncer *y, struct store *s);
+/* COMMITs it (rolled back when that fails) and asks the thread to flush;
+ * *ticket: durable once store_syncer_poll reports a value ≥ it. */
+SM_NODISCARD enum sm_err store_commit_deferred(struct store_syncer *y, struct store *s,
+                                               uint64_t *ticket);
+/* Rolls the deferred transaction back. */
+void store_rollback_deferred(struct store_syncer *y, struct store *s);
+
+/* A descriptor that becomes readable when a flush ends (watch it with EV_READ). */
+int store_syncer_fd(const struct store_syncer *y);
+/* Drains the descriptor; *durable: every ticket ≤ it is on disk. SM_ERR_IO
+ * when a flush failed: tickets above *durable never will be. */
+SM_NODISCARD enum sm_err store_syncer_poll(struct store_syncer *y, uint64_t *durable);
+/* Flushes done (fdatasync calls), for the metrics. */
+uint64_t store_syncer_flushes(struct store_syncer *y);
+
+#endif

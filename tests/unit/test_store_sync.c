@@ -1,0 +1,109 @@
+/* The WAL flusher: deferred commits become durable tickets, the connection
+ * goes back to synchronous=FULL after each, in-memory databases have none. */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/xalloc.h"
+#include "check.h"
+#include "store/store.h"
+#include "store/store_int.h"
+#include "store/store_sync.h"
+
+static int64_t
+one_int(struct store *s, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* waits (at most 5 s) until the syncer reports ticket as durable */
+static uint64_t
+wait_durable(struct store_syncer *y, uint64_t ticket)
+{
+    uint64_t durable = 0;
+
+    for (int i = 0; i < 50 && durable < ticket; i++) {
+        struct pollfd p = { .fd = store_syncer_fd(y), .events = POLLIN };
+        (void)poll(&p, 1, 100);
+        CHECK_INT(store_syncer_poll(y, &durable), SM_OK);
+    }
+    return durable;
+}
+
+static void
+test_deferred_commits_become_durable_in_order(void)
+{
+    char dir[] = "/tmp/smogd-sync-XXXXXX";
+    struct store *s = NULL;
+    struct store_syncer *y = NULL;
+    struct sm_diag d = { 0 };
+    uint64_t t1 = 0, t2 = 0;
+
+    CHECK(mkdtemp(dir) != NULL);
+    char *path = xasprintf("%s/s.db", dir);
+    CHECK_INT(store_open(&s, path, &d), SM_OK);
+    CHECK_INT(store_exec(s, "CREATE TABLE t(x INTEGER)"), SM_OK);
+    CHECK_INT(store_syncer_start(s, &y), SM_OK);
+    CHECK(y != NULL);
+
+    CHECK_INT(store_begin_deferred(y, s), SM_OK);
+    CHECK_INT(one_int(s, "PRAGMA synchronous"), 1); /* NORMAL inside */
+    CHECK_INT(store_exec(s, "INSERT INTO t VALUES (1)"), SM_OK);
+    CHECK_INT(store_commit_deferred(y, s, &t1), SM_OK);
+    CHECK_INT(one_int(s, "PRAGMA synchronous"), 2); /* FULL again for every other writer */
+    CHECK_INT(store_begin_deferred(y, s), SM_OK);
+    CHECK_INT(store_exec(s, "INSERT INTO t VALUES (2)"), SM_OK);
+    CHECK_INT(store_commit_deferred(y, s, &t2), SM_OK);
+    CHECK(t1 == 1 && t2 == 2);
+    CHECK(wait_durable(y, t2) >= t2);
+    CHECK(store_syncer_flushes(y) >= 1);
+    CHECK(store_syncer_flushes(y) <= 2);
+
+    /* a rolled-back deferred transaction leaves nothing and FULL behind */
+    CHECK_INT(store_begin_deferred(y, s), SM_OK);
+    CHECK_INT(store_exec(s, "INSERT INTO t VALUES (3)"), SM_OK);
+    store_rollback_deferred(y, s);
+    CHECK_INT(one_int(s, "PRAGMA synchronous"), 2);
+    CHECK_INT(one_int(s, "SELECT count(*) FROM t"), 2);
+
+    /* what is asked before stop is flushed by stop */
+    CHECK_INT(store_begin_deferred(y, s), SM_OK);
+    CHECK_INT(store_exec(s, "INSERT INTO t VALUES (4)"), SM_OK);
+    CHECK_INT(store_commit_deferred(y, s, &t1), SM_OK);
+    CHECK_INT(store_syncer_stop(y), SM_OK);
+    store_close(s);
+
+    /* another connection sees every committed row */
+    CHECK_INT(store_open(&s, path, &d), SM_OK);
+    CHECK_INT(one_int(s, "SELECT count(*) FROM t"), 3);
+    store_close(s);
+    char *cmd = xasprintf("rm -rf %s", dir);
+    CHECK_INT(system(cmd), 0);
+    free(cmd);
+    free(path);
+}
+
+static void
+test_memory_database_has_no_syncer(void)
+{
+    struct store *s = NULL;
+    struct store_syncer *y = (struct store_syncer *)&s;
+    struct sm_diag d = { 0 };
+
+    CHECK_INT(store_open(&s, ":memory:", &d), SM_OK);
+    CHECK_INT(store_syncer_start(s, &y), SM_ERR_INVAL);
+    CHECK(y == NULL);
+    CHECK_INT(store_syncer_stop(NULL), SM_OK);
+    store_close(s);
+}
+
+CHECK_MAIN(CHECK_CASE(test_deferred_commits_become_durable_in_order),
+           CHECK_CASE(test_memory_database_has_no_syncer))
