@@ -709,6 +709,9 @@ http {{
         shutil.copy(self.issued10k[0], db)
         p, out = under_valgrind(db, "acks")
         try:
+            # start-up work (the hourly compliance pass when the hour has turned since the
+            # database was written) is done before the first answer: not counted
+            http_req(p.host, p.port, "GET", "/healthz")
             ir_now(p)
             time.sleep(5)
             idle = ir_dump(p, out)
