@@ -108,8 +108,8 @@ text_str_or_null(struct buf *b, sqlite3_stmt *st, int i)
 
 /* the order as order_row() shows it without "measures", "industry" and
  * "grade" (the client has them from the order it acks), in the same key
- * order; overdue as order_row() at now_ms = 0. tests/unit/test_order_ack_text.c
- * compares the two. */
+ * order; overdue as order_row() at now_ms = 0 (test_warnings_orders.py
+ * compares the two). Columns at the places of SQL_ACK_ONE. */
 static bool
 ack_row_text(struct buf *b, sqlite3_stmt *st, int tz_min)
 {

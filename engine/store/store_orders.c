@@ -175,28 +175,29 @@ store_order_current(struct store *s, int64_t episode_id, const char *enterprise,
 }
 
 /* the enterprise is part of the WHERE clause: another firm's order cannot
- * be acknowledged whatever the caller checked before */
+ * be acknowledged whatever the caller checked before. (UPDATE … RETURNING
+ * the reply's columns costs more than this plus a read by rowid: SQLite
+ * runs RETURNING as a trigger into a temporary table.) */
 static const char SQL_ACK[] =
     "UPDATE orders SET status = 'acknowledged', acknowledged_ms = ?3, ack_by = ?4, "
     "ack_channel = ?5, ack_note = ?6, ack_contact = ?7 "
     "WHERE id = ?1 AND enterprise = ?2 AND status = 'issued'";
 
 enum sm_err
-store_order_ack(struct store *s, int64_t id, const char *enterprise, int64_t at_ms,
-                const char *by, const char *channel, const char *note, const char *contact)
+store_order_ack(struct store *s, const struct order_ack *a)
 {
     sqlite3_stmt *st = store_stmt(s, SQL_ACK);
     enum sm_err err;
 
     if (!st)
         return SM_ERR_DB;
-    sqlite3_bind_int64(st, 1, id);
-    store_bind_text(st, 2, enterprise);
-    sqlite3_bind_int64(st, 3, at_ms);
-    store_bind_text(st, 4, by);
-    store_bind_text(st, 5, channel);
-    store_bind_text(st, 6, note);
-    store_bind_text(st, 7, contact);
+    sqlite3_bind_int64(st, 1, a->order_id);
+    store_bind_text(st, 2, a->enterprise);
+    sqlite3_bind_int64(st, 3, a->at_ms);
+    store_bind_text(st, 4, a->by);
+    store_bind_text(st, 5, a->channel);
+    store_bind_text(st, 6, a->note);
+    store_bind_text(st, 7, a->contact);
     err = store_exec_stmt(s, st);
     if (!err && sqlite3_changes(s->db) != 1)
         return SM_ERR_CONFLICT;

@@ -66,11 +66,17 @@ SM_NODISCARD enum sm_err store_order_state(struct store *s, int64_t id, struct o
 /* The enterprise's current (issued or acknowledged) order in an episode; 0 if none. */
 SM_NODISCARD enum sm_err store_order_current(struct store *s, int64_t episode_id,
                                              const char *enterprise, int64_t *id);
-/* Marks an issued order acknowledged, checked against the enterprise in SQL.
- * SM_ERR_CONFLICT when it was no longer 'issued'. */
-SM_NODISCARD enum sm_err store_order_ack(struct store *s, int64_t id, const char *enterprise,
-                                         int64_t at_ms, const char *by, const char *channel,
-                                         const char *note, const char *contact);
+/* An acknowledgement as it is written on the order. */
+struct order_ack {
+    int64_t order_id;
+    const char *enterprise; /* must be the order's: checked in SQL */
+    int64_t at_ms;
+    const char *by, *channel, *note, *contact; /* note and contact may be NULL */
+};
+/* Marks an issued order of a->enterprise acknowledged. SM_ERR_CONFLICT
+ * when there is no such issued order (unknown, another enterprise's,
+ * already acknowledged, superseded or lifted): nothing written. */
+SM_NODISCARD enum sm_err store_order_ack(struct store *s, const struct order_ack *a);
 
 /* Issued orders past their deadline not yet flagged; flags them. */
 typedef void store_overdue_fn(void *arg, int64_t id, const char *enterprise, int drill);
