@@ -3,8 +3,8 @@
  * it after the socket callbacks already pending in that turn, so every
  * request read in the same turn shares the COMMIT. With a file database
  * the COMMIT does not wait for the disk: the group waits in `flushing`
- * until the syncer thread reports its ticket durable (store_sync.h), and
- * the loop meanwhile reads and commits the next group. */
+ * until the syncer thread reports its ticket durable (store_sync.h); the
+ * loop meanwhile reads the next group and commits it when that flush ends. */
 #include "ops/ack_batch.h"
 
 #include <stdlib.h>
@@ -50,6 +50,9 @@ struct ack_batch {
     struct ack_item *q;
     size_t n, cap;
     bool armed;
+    /* the queue waits for the flush in flight to end (see flush_cb) */
+    bool waiting;
+    bool closing;
     uint64_t commits, acks;
     /* NULL: commits wait for the disk on the loop (in-memory database) */
     struct store_syncer *syncer;
@@ -174,6 +177,8 @@ release_flushed(struct ack_batch *b, uint64_t durable, bool failed)
     }
 }
 
+static void flush_cb(evutil_socket_t fd, short what, void *arg);
+
 static void
 synced_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -185,6 +190,10 @@ synced_cb(evutil_socket_t fd, short what, void *arg)
     (void)what;
     failed = store_syncer_poll(b->syncer, &durable) != SM_OK;
     release_flushed(b, durable, failed);
+    if (b->waiting && !b->flushing) {
+        b->waiting = false;
+        flush_cb(-1, 0, b);
+    }
 }
 
 static void
@@ -196,6 +205,14 @@ flush_cb(evutil_socket_t fd, short what, void *arg)
 
     (void)fd;
     (void)what;
+    /* While a group is being flushed, the next one waits for that flush
+     * to end, however many turns it takes: it could not be answered
+     * before the next flush anyway, and one larger commit writes each page
+     * its acks share once and costs one COMMIT instead of several. */
+    if (b->flushing && !b->closing && n < ACK_BATCH_MAX) {
+        b->waiting = true; /* armed stays set: submits only queue */
+        return;
+    }
     /* callbacks may queue new acks: they go to a fresh queue */
     b->q = NULL;
     b->n = b->cap = 0;
@@ -246,6 +263,7 @@ ack_batch_free(struct ack_batch *b)
 {
     if (!b)
         return;
+    b->closing = true;
     if (b->n)
         flush_cb(-1, 0, b);
     if (b->syncer) {
@@ -279,6 +297,10 @@ ack_batch_submit(struct ack_batch *b, const struct ops_actor *who, const struct 
     it->arg = arg;
     if (!b->armed) {
         b->armed = true;
+        event_active(b->flush, EV_TIMEOUT, 1);
+    } else if (b->waiting && b->n >= ACK_BATCH_MAX) {
+        /* a full group does not wait for the flush in flight */
+        b->waiting = false;
         event_active(b->flush, EV_TIMEOUT, 1);
     }
 }

@@ -110,8 +110,8 @@ struct judge_filter {
     int64_t order_id;
     const char *const *enterprises; /* borrowed USCCs */
     size_t n_enterprises;
-    /* the hourly pass: only orders with evidence to judge, or never judged
-     * (an order without any data stays unknown until some arrives) */
+    /* the hourly pass: only orders with evidence to judge (an order without
+     * any data keeps its first judgement, see ops_judge_backlog) */
     bool with_evidence_only;
 };
 
