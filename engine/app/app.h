@@ -30,7 +30,6 @@ struct app {
     struct ruleset *rules; /* the rules in force (refcounted; swapped on reload) */
     const char *config_path; /* borrowed; re-read on SIGHUP (app/reload.h) */
     struct app_lock *lock;   /* serve's hold on "<db>.lock" (app/lockfile.h) */
-    int64_t judged_through_id; /* ops_judge_backlog's place in the orders */
 };
 
 /* Opens the database named by cfg (creating/migrating it). */

@@ -416,29 +416,6 @@ ops_judge_hourly(struct app *app, int64_t now_ms)
 }
 
 enum sm_err
-ops_judge_backlog(struct app *app, int64_t now_ms, int limit, bool *more)
-{
-    struct order_set os = { 0 };
-    enum sm_err err = store_orders_never_judged(app->store, app->judged_through_id, limit,
-                                                collect_order, &os);
-
-    *more = false;
-    for (size_t i = 0; !err && i < os.n; i++)
-        err = judge_order(app, &os.o[i], now_ms, NULL);
-    /* orders below it are judged, ended or have nothing to judge (voluntary
-     * measures only): never looked at again. Kept in memory: a restart
-     * looks once more from the start. */
-    if (!err && os.n) {
-        app->judged_through_id = os.o[os.n - 1].id;
-        *more = os.n == (size_t)limit;
-    }
-    for (size_t i = 0; i < os.n; i++)
-        free(os.o[i].measures);
-    free(os.o);
-    return err;
-}
-
-enum sm_err
 ops_judge_orders(struct app *app, int64_t now_ms, const struct judge_filter *filter)
 {
     enum sm_err err = store_begin(app->store);

@@ -110,8 +110,9 @@ struct judge_filter {
     int64_t order_id;
     const char *const *enterprises; /* borrowed USCCs */
     size_t n_enterprises;
-    /* the hourly pass: only orders with evidence to judge (an order without
-     * any data keeps its first judgement, see ops_judge_backlog) */
+    /* the hourly pass: only orders whose enterprise has sent evidence (an
+     * order without any stays unknown, with no line judged, until some
+     * arrives and is judged at once) */
     bool with_evidence_only;
 };
 

@@ -79,12 +79,6 @@ enum sm_err ops_judge_in_tx(struct app *app, int64_t now_ms, const struct judge_
  * since the last hourly run (kept in the database). Inside the caller's
  * transaction. */
 enum sm_err ops_judge_hourly(struct app *app, int64_t now_ms);
-/* Gives at most limit orders that were never judged their first judgement
- * (in id order, from where the last call stopped); *more: call again. In
- * slices, so that the orders of a 300,000-line list are judged between
- * other work instead of in one stall of the event loop. Inside the
- * caller's transaction. */
-enum sm_err ops_judge_backlog(struct app *app, int64_t now_ms, int limit, bool *more);
 /* One acknowledgement inside the caller's open transaction (ops_ack and the
  * batched path share it). *keep: its writes must be committed (a success,
  * or a refusal whose audit row was written); otherwise the caller rolls

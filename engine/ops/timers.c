@@ -12,9 +12,6 @@
 #include "store/store_levels.h"
 #include "store/store_orders.h"
 
-/* orders given their first compliance judgement per timer pass (≈ 50 ms) */
-#define OPS_JUDGE_SLICE 500
-
 struct due_set {
     struct { int64_t id; int drill; int expire; } *d;
     size_t n, cap;
@@ -69,7 +66,6 @@ ops_run_timers(struct app *app, int64_t *next_ms)
     struct due_set ds = { 0 };
     bool touched[2] = { false, false };
     int64_t a = 0, b = 0;
-    bool backlog = false;
     enum sm_err err;
 
     *next_ms = 0;
@@ -127,8 +123,6 @@ ops_run_timers(struct app *app, int64_t *next_ms)
      * ended can count; the timer wakes at least every 30 s */
     if (!err)
         err = ops_judge_hourly(app, now);
-    if (!err)
-        err = ops_judge_backlog(app, now, OPS_JUDGE_SLICE, &backlog);
     /* the local trigger looks at the readings once a clock hour */
     if (!err)
         err = ops_local_trigger(app, now, false, NULL);
@@ -145,7 +139,5 @@ ops_run_timers(struct app *app, int64_t *next_ms)
     if (store_warnings_next_due(app->store, &a) == SM_OK &&
         store_orders_next_deadline(app->store, &b) == SM_OK)
         *next_ms = a && b ? (a < b ? a : b) : (a ? a : b);
-    if (backlog)
-        *next_ms = now; /* the next slice, once what is waiting has run */
     return SM_OK;
 }

@@ -119,10 +119,6 @@ static const char SQL_TO_JUDGE[] =
     "OR EXISTS (SELECT 1 FROM inspections i WHERE i.uscc = orders.enterprise) "
     "OR EXISTS (SELECT 1 FROM gate_records g WHERE g.uscc = orders.enterprise)) "
     "ORDER BY id";
-static const char SQL_NEVER_JUDGED[] =
-    "SELECT " JUDGE_COLUMNS " FROM orders WHERE id > ?1 AND status IN ('issued','acknowledged') "
-    "AND NOT EXISTS (SELECT 1 FROM compliance_judgements j WHERE j.order_id = orders.id) "
-    "ORDER BY id LIMIT ?2";
 static const char SQL_LATEST_OF_EPISODE[] =
     "SELECT " JUDGE_COLUMNS " FROM orders o WHERE episode_id = ?1 AND version = "
     "(SELECT max(version) FROM orders v WHERE v.episode_id = o.episode_id "
@@ -166,19 +162,6 @@ store_orders_to_judge(struct store *s, int64_t order_id, const char *enterprise,
     sqlite3_bind_int64(st, 1, order_id);
     store_bind_text(st, 2, enterprise);
     sqlite3_bind_int(st, 3, with_evidence_only);
-    return each_order(s, st, fn, arg);
-}
-
-enum sm_err
-store_orders_never_judged(struct store *s, int64_t after_id, int limit, store_judge_order_fn *fn,
-                          void *arg)
-{
-    sqlite3_stmt *st = store_stmt(s, SQL_NEVER_JUDGED);
-
-    if (!st)
-        return SM_ERR_DB;
-    sqlite3_bind_int64(st, 1, after_id);
-    sqlite3_bind_int(st, 2, limit);
     return each_order(s, st, fn, arg);
 }
 

@@ -68,10 +68,7 @@ typedef void store_judge_order_fn(void *arg, const struct judge_order_view *o);
 SM_NODISCARD enum sm_err store_orders_to_judge(struct store *s, int64_t order_id,
                                                const char *enterprise, bool with_evidence_only,
                                                store_judge_order_fn *fn, void *arg);
-/* At most limit active orders with an id above after_id and no judgement
- * yet, in id order. */
-SM_NODISCARD enum sm_err store_orders_never_judged(struct store *s, int64_t after_id, int limit,
-                                                   store_judge_order_fn *fn, void *arg);
+
 /* The latest version of each enterprise's order in an episode. */
 SM_NODISCARD enum sm_err store_orders_latest_of_episode(struct store *s, int64_t episode_id,
                                                         store_judge_order_fn *fn, void *arg);
