@@ -5,10 +5,12 @@
 #include "store/store_issue.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/jsonw.h"
 #include "base/sha256_stream.h"
+#include "base/xalloc.h"
 #include "store/store_int.h"
 
 /* The last order of each enterprise in episode ?1 (bare columns come from
@@ -159,6 +161,9 @@ store_orders_issue(struct store *s, const struct store_issue_req *rq,
 
 /* ---- digests ---- */
 
+#define US '\x1f' /* between fields */
+#define RS '\x1e' /* after each order */
+
 static const char SQL_DIGEST_NEW[] =
     "SELECT id, enterprise, level, version, measures FROM orders WHERE id BETWEEN ?1 AND ?2 "
     "ORDER BY id";
@@ -166,33 +171,54 @@ static const char SQL_DIGEST_ENDED[] =
     "SELECT id, status, coalesce(replaced_by, 0) FROM orders WHERE ended_decision_id = ?1 "
     "ORDER BY id";
 
-static void
-add_field(struct sm_sha256_stream *h, sqlite3_stmt *st, int col, char sep)
-{
-    const unsigned char *t = sqlite3_column_text(st, col);
-    int n = sqlite3_column_bytes(st, col);
+/* The rows' text goes to the digest in 16 KiB pieces: an update per field
+ * costs more than the hashing of its few bytes. */
+struct digest_buf {
+    struct sm_sha256_stream *h;
+    size_t len;
+    char data[16384];
+};
 
-    sm_sha256_stream_add(h, t ? (const char *)t : "", t ? (size_t)n : 0);
-    sm_sha256_stream_add(h, &sep, 1);
+static void
+put(struct digest_buf *d, const char *p, size_t n)
+{
+    if (d->len + n > sizeof(d->data)) {
+        sm_sha256_stream_add(d->h, d->data, d->len);
+        d->len = 0;
+        if (n > sizeof(d->data)) {
+            sm_sha256_stream_add(d->h, p, n);
+            return;
+        }
+    }
+    memcpy(d->data + d->len, p, n);
+    d->len += n;
 }
 
 static void
-add_int(struct sm_sha256_stream *h, int64_t v, char sep)
+put_text(struct digest_buf *d, sqlite3_stmt *st, int col, char sep)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+
+    if (t)
+        put(d, (const char *)t, (size_t)sqlite3_column_bytes(st, col));
+    put(d, &sep, 1);
+}
+
+static void
+put_int(struct digest_buf *d, int64_t v, bool zero_empty, char sep)
 {
     char t[24];
     size_t n = jsonw_fmt_int(t, v);
 
-    if (v == 0 && sep == '\x1e')
-        n = 0; /* replaced_by: "" when none */
-    sm_sha256_stream_add(h, t, n);
-    sm_sha256_stream_add(h, &sep, 1);
+    put(d, t, v == 0 && zero_empty ? 0 : n);
+    put(d, &sep, 1);
 }
 
 static enum sm_err
 digest(struct store *s, const char *sql, int64_t a, int64_t b, int64_t *count, char hex[65])
 {
     sqlite3_stmt *st = store_stmt(s, sql);
-    struct sm_sha256_stream *h;
+    struct digest_buf *d;
     bool ended = sql == SQL_DIGEST_ENDED;
     int rc;
 
@@ -200,27 +226,33 @@ digest(struct store *s, const char *sql, int64_t a, int64_t b, int64_t *count, c
     hex[0] = '\0';
     if (!st)
         return SM_ERR_DB;
-    h = sm_sha256_stream_new();
-    if (!h)
+    d = xmalloc(sizeof(*d));
+    d->len = 0;
+    d->h = sm_sha256_stream_new();
+    if (!d->h) {
+        free(d);
         return SM_ERR_DB;
+    }
     sqlite3_bind_int64(st, 1, a);
     if (!ended)
         sqlite3_bind_int64(st, 2, b);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         (*count)++;
-        add_int(h, sqlite3_column_int64(st, 0), '\x1f');
+        put_int(d, sqlite3_column_int64(st, 0), false, US);
         if (ended) {
-            add_field(h, st, 1, '\x1f');
-            add_int(h, sqlite3_column_int64(st, 2), '\x1e');
+            put_text(d, st, 1, US);                                  /* status */
+            put_int(d, sqlite3_column_int64(st, 2), true, RS);       /* replaced_by */
         } else {
-            add_field(h, st, 1, '\x1f');
-            add_field(h, st, 2, '\x1f');
-            add_int(h, sqlite3_column_int64(st, 3), '\x1f');
-            add_field(h, st, 4, '\x1e');
+            put_text(d, st, 1, US);                                  /* enterprise */
+            put_text(d, st, 2, US);                                  /* level */
+            put_int(d, sqlite3_column_int64(st, 3), false, US);      /* version */
+            put_text(d, st, 4, RS);                                  /* measures */
         }
     }
     sqlite3_reset(st);
-    sm_sha256_stream_finish(h, hex);
+    sm_sha256_stream_add(d->h, d->data, d->len);
+    sm_sha256_stream_finish(d->h, hex);
+    free(d);
     if (rc != SQLITE_DONE)
         return store_err(s, rc);
     return hex[0] ? SM_OK : SM_ERR_DB;
