@@ -62,8 +62,8 @@ static const char SQL_SUPERSEDE[] =
 static const char SQL_NOTICE_NEW[] =
     "INSERT INTO outbox (event_id, kind, order_id, enterprise, drill, payload, created_ms, "
     "deadline_ms) "
-    "SELECT 'order:' || id || ':v' || version || ':' || kind, kind, id, enterprise, drill, "
-    "'{\"order_id\":' || id || ',\"version\":' || version || '}', ?3, ack_deadline_ms "
+    "SELECT sm_notice_event(id, version, kind), kind, id, enterprise, drill, "
+    "sm_notice_payload(id, version), ?3, ack_deadline_ms "
     "FROM (SELECT id, version, enterprise, drill, ack_deadline_ms, "
     "CASE WHEN version = 1 THEN 'order_issued' ELSE 'order_superseded' END AS kind "
     "FROM orders WHERE id BETWEEN ?1 AND ?2 ORDER BY id)";
@@ -71,8 +71,8 @@ static const char SQL_NOTICE_NEW[] =
 static const char SQL_NOTICE_LIFTED[] =
     "INSERT INTO outbox (event_id, kind, order_id, enterprise, drill, payload, created_ms, "
     "deadline_ms) "
-    "SELECT 'order:' || id || ':v' || version || ':order_lifted', 'order_lifted', id, "
-    "enterprise, drill, '{\"order_id\":' || id || ',\"version\":' || version || '}', ?2, NULL "
+    "SELECT sm_notice_event(id, version, 'order_lifted'), 'order_lifted', id, enterprise, drill, "
+    "sm_notice_payload(id, version), ?2, NULL "
     "FROM orders WHERE ended_decision_id = ?1 AND status = 'lifted' ORDER BY id";
 
 static const char SQL_MAX_ID[] = "SELECT coalesce(max(id), 0) FROM orders";

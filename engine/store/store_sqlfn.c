@@ -5,7 +5,9 @@
  *       lines in id order whatever order SQLite feeds them in;
  *   sm_plan(uscc, town, on_list, status, level, last_version)  the order
  *       planner's answer for one enterprise, through the callback that the
- *       running store_orders_issue() installed (see store_issue.h). */
+ *       running store_orders_issue() installed (see store_issue.h);
+ *   sm_notice_event(id, version, kind), sm_notice_payload(id, version)
+ *       the event id and payload of an order's notice, as ops writes them. */
 #include "store/store_int.h"
 
 #include <stdlib.h>
@@ -111,6 +113,57 @@ measures_final(sqlite3_context *ctx)
         free(a->l);
 }
 
+/* ---- sm_notice_event, sm_notice_payload ---- */
+
+/* "order:<id>:v<version>:<kind>", as ops_order_notice writes it: one call
+ * instead of seven concatenations, each a conversion and an allocation. */
+static void
+notice_event(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    char out[128];
+    size_t n;
+    const char *kind = value_text(argv[2]);
+    size_t nk = strlen(kind);
+
+    (void)argc;
+    if (nk > 40) {
+        sqlite3_result_error(ctx, "sm_notice_event: kind too long", -1);
+        return;
+    }
+    static const char k1[] = "order:", k2[] = ":v";
+
+    memcpy(out, k1, sizeof(k1) - 1);
+    n = sizeof(k1) - 1;
+    n += jsonw_fmt_int(out + n, sqlite3_value_int64(argv[0]));
+    memcpy(out + n, k2, sizeof(k2) - 1);
+    n += sizeof(k2) - 1;
+    n += jsonw_fmt_int(out + n, sqlite3_value_int64(argv[1]));
+    out[n++] = ':';
+    memcpy(out + n, kind, nk);
+    n += nk;
+    sqlite3_result_text(ctx, out, (int)n, SQLITE_TRANSIENT);
+}
+
+/* {"order_id":<id>,"version":<version>} */
+static void
+notice_payload(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    char out[96];
+    size_t n;
+
+    (void)argc;
+    static const char k1[] = "{\"order_id\":", k2[] = ",\"version\":";
+
+    memcpy(out, k1, sizeof(k1) - 1);
+    n = sizeof(k1) - 1;
+    n += jsonw_fmt_int(out + n, sqlite3_value_int64(argv[0]));
+    memcpy(out + n, k2, sizeof(k2) - 1);
+    n += sizeof(k2) - 1;
+    n += jsonw_fmt_int(out + n, sqlite3_value_int64(argv[1]));
+    out[n++] = '}';
+    sqlite3_result_text(ctx, out, (int)n, SQLITE_TRANSIENT);
+}
+
 /* ---- sm_plan ---- */
 
 static void
@@ -151,6 +204,14 @@ store_register_functions(struct store *s)
                                         SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
                                         NULL, NULL, measures_step, measures_final, NULL);
 
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function_v2(s->db, "sm_notice_event", 3,
+                                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
+                                        NULL, notice_event, NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function_v2(s->db, "sm_notice_payload", 2,
+                                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
+                                        NULL, notice_payload, NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_create_function_v2(s->db, "sm_plan", 6, SQLITE_UTF8 | SQLITE_DIRECTONLY, s,
                                         plan_call, NULL, NULL, NULL);
