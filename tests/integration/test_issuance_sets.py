@@ -163,6 +163,13 @@ def test_issue_supersede_lift_exact_rows():
     p = verify(s.db)
     assert p.returncode == 0, p.stdout + p.stderr
     con = sqlite3.connect(s.db)
+    # the status rule (0013 wrote it as comparisons) still refuses other values
+    try:
+        with con:
+            con.execute("UPDATE orders SET status = 'cancelled' WHERE id = 1")
+        raise AssertionError("status 'cancelled' accepted")
+    except sqlite3.IntegrityError as e:
+        assert "CHECK constraint failed: status = 'issued' OR" in str(e), e
     seq = con.execute("SELECT seq FROM audit WHERE object = ?", (f"decision:{d1}",)).fetchone()[0]
     try:
         # a measure changed after issue: the decision's digest no longer matches
