@@ -35,6 +35,11 @@ struct plan_action {
     int version;       /* the new order's version (0 for a lift) */
 };
 
+/* The decision for one enterprise: false when it needs nothing, else *out
+ * (its enterprise field left 0). */
+bool orders_plan_one(const struct level_state *s, const struct plan_enterprise *e,
+                     struct plan_action *out);
+
 /* Fills out[] (capacity n: at most one action per enterprise) and returns
  * the number of actions. */
 size_t orders_plan(const struct level_state *s,

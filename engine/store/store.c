@@ -256,6 +256,9 @@ store_open(struct store **out, const char *path, struct sm_diag *diag)
     }
     sqlite3_extended_result_codes(s->db, 1);
     err = configure(s, memory, diag);
+    /* before the migrations: 0012 fills list_enterprises with sm_measures() */
+    if (!err)
+        err = store_register_functions(s);
     if (!err)
         err = quick_check(s, diag);
     if (!err)

@@ -6,6 +6,9 @@
 
 #include "store/store.h"
 
+struct store_plan_in;
+struct store_plan_out;
+
 #define STORE_STMT_CACHE 256
 
 struct store_stmt {
@@ -25,6 +28,9 @@ struct store {
      * that wrote or read it (another process may append between ours) */
     char audit_head[65];
     bool audit_head_ok;
+    /* the planner answering sm_plan() while store_orders_issue() runs */
+    void (*plan_fn)(void *arg, const struct store_plan_in *in, struct store_plan_out *out);
+    void *plan_arg;
 };
 
 /* borrowed: a prepared, reset statement for static SQL text sql (cached for
@@ -39,6 +45,8 @@ enum sm_err store_exec_stmt(struct store *s, sqlite3_stmt *st);
 enum sm_err store_step_int64(struct store *s, sqlite3_stmt *st, int64_t *out);
 /* Steps a bound INSERT and gives the new row's id. */
 enum sm_err store_insert(struct store *s, sqlite3_stmt *st, int64_t *id);
+/* Registers sm_measures() and sm_plan() (store_sqlfn.c) on s->db. */
+enum sm_err store_register_functions(struct store *s);
 /* Runs literal SQL (no parameters). */
 enum sm_err store_exec(struct store *s, const char *sql);
 

@@ -3,6 +3,7 @@
 
 #include "base/timeutil.h"
 #include "store/store_int.h"
+#include "store/store_issue.h"
 
 static const char SQL_CREATE[] =
     "INSERT INTO lists (year, version, source, sha256, imported_ms, imported_by, line_count, "
@@ -83,7 +84,9 @@ store_list_finish(struct store *s, int64_t list_id, int64_t lines, int64_t enter
     sqlite3_bind_int64(st, 2, lines);
     sqlite3_bind_int64(st, 3, enterprises);
     store_bind_text(st, 4, report_json);
-    return store_exec_stmt(s, st);
+    enum sm_err err = store_exec_stmt(s, st);
+    /* the per-enterprise rows issuance copies from */
+    return err ? err : store_list_enterprises_fill(s, list_id);
 }
 
 static const char SQL_DEACTIVATE[] = "UPDATE lists SET active = 0 WHERE active = 1 AND id <> ?";

@@ -1,5 +1,5 @@
-/* SQL for orders, acknowledgements, the outbox and the list lines the
- * planner reads. */
+/* SQL for orders, acknowledgements and the outbox (a decision's orders are
+ * written set-based: store_issue.c). */
 #include "store/store_orders.h"
 
 #include <stdio.h>
@@ -19,38 +19,6 @@ store_list_active(struct store *s, int64_t *list_id)
     if (!st)
         return SM_ERR_DB;
     return store_step_int64(s, st, list_id);
-}
-
-static const char SQL_LINES[] =
-    "SELECT uscc, name, town, industry, grade, line, so2, nox, pm, vocs, power_kw, "
-    "y_action, y_pct, y_text, o_action, o_pct, o_text, r_action, r_pct, r_text "
-    "FROM list_lines WHERE list_id = ? ORDER BY uscc, id";
-
-enum sm_err
-store_list_lines(struct store *s, int64_t list_id, store_list_line_fn *fn, void *arg)
-{
-    sqlite3_stmt *st = store_stmt(s, SQL_LINES);
-    int rc;
-
-    if (!st)
-        return SM_ERR_DB;
-    sqlite3_bind_int64(st, 1, list_id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct list_line_view l = {
-            store_col_text(st, 0), store_col_text(st, 1), store_col_text(st, 2),
-            store_col_text(st, 3), store_col_text(st, 4), store_col_text(st, 5),
-            sqlite3_column_double(st, 6), sqlite3_column_double(st, 7),
-            sqlite3_column_double(st, 8), sqlite3_column_double(st, 9),
-            sqlite3_column_double(st, 10),
-            { store_col_text(st, 11), store_col_text(st, 14), store_col_text(st, 17) },
-            { sqlite3_column_double(st, 12), sqlite3_column_double(st, 15),
-              sqlite3_column_double(st, 18) },
-            { store_col_text(st, 13), store_col_text(st, 16), store_col_text(st, 19) },
-        };
-        fn(arg, &l);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
 }
 
 static const char SQL_OF_EPISODE[] =
@@ -74,35 +42,6 @@ store_orders_of_episode(struct store *s, int64_t episode_id, store_order_head_fn
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
-}
-
-static const char SQL_ORDER_INSERT[] =
-    "INSERT INTO orders (episode_id, enterprise, enterprise_name, town, version, level, list_id, "
-    "drill, status, measures, decision_id, issued_ms, effective_from_ms, ack_deadline_ms, "
-    "reissue_reason) VALUES (?,?,?,?,?,?,?,?,'issued',?,?,?,?,?,?)";
-
-enum sm_err
-store_order_insert(struct store *s, const struct order_rec *o, int64_t *id)
-{
-    sqlite3_stmt *st = store_stmt(s, SQL_ORDER_INSERT);
-
-    if (!st)
-        return SM_ERR_DB;
-    sqlite3_bind_int64(st, 1, o->episode_id);
-    store_bind_text(st, 2, o->enterprise);
-    store_bind_text(st, 3, o->enterprise_name);
-    store_bind_text(st, 4, o->town);
-    sqlite3_bind_int(st, 5, o->version);
-    store_bind_text(st, 6, level_name(o->level));
-    sqlite3_bind_int64(st, 7, o->list_id);
-    sqlite3_bind_int(st, 8, o->drill);
-    store_bind_text(st, 9, o->measures);
-    sqlite3_bind_int64(st, 10, o->decision_id);
-    sqlite3_bind_int64(st, 11, o->issued_ms);
-    sqlite3_bind_int64(st, 12, o->effective_from_ms);
-    sqlite3_bind_int64(st, 13, o->ack_deadline_ms);
-    store_bind_text(st, 14, o->reissue_reason);
-    return store_insert(s, st, id);
 }
 
 static const char SQL_ORDER_END[] =

@@ -1,8 +1,9 @@
 #ifndef SM_STORE_STORE_ORDERS_H
 #define SM_STORE_STORE_ORDERS_H
 
-/* Lists as the planner reads them, orders, acknowledgements, the outbox.
- * Read views are returned as jansson objects in the contract's shapes. */
+/* The active list, a list line as the importer writes it, orders,
+ * acknowledgements, the outbox. Read views are returned as jansson objects
+ * in the contract's shapes. */
 #include <jansson.h>
 #include <stdint.h>
 
@@ -10,7 +11,7 @@
 #include "base/level.h"
 #include "store/store.h"
 
-/* ---- the active list, as the planner needs it ---- */
+/* ---- the active list; a list line (store_list_add_line) ---- */
 SM_NODISCARD enum sm_err store_list_active(struct store *s, int64_t *list_id);
 
 struct list_line_view {
@@ -20,11 +21,6 @@ struct list_line_view {
     double pct[3];
     const char *text[3];
 };
-typedef void store_list_line_fn(void *arg, const struct list_line_view *l);
-/* Every line of a list, ordered by enterprise then line. Strings are
- * borrowed for the duration of the callback. */
-SM_NODISCARD enum sm_err store_list_lines(struct store *s, int64_t list_id,
-                                          store_list_line_fn *fn, void *arg);
 
 /* ---- orders ---- */
 struct order_head {
@@ -39,18 +35,6 @@ typedef void store_order_head_fn(void *arg, const struct order_head *o);
 SM_NODISCARD enum sm_err store_orders_of_episode(struct store *s, int64_t episode_id,
                                                  store_order_head_fn *fn, void *arg);
 
-struct order_rec {
-    int64_t episode_id, list_id, decision_id;
-    const char *enterprise, *enterprise_name, *town;
-    int version;
-    enum level level;
-    int drill;
-    const char *measures; /* JSON array text */
-    int64_t issued_ms, effective_from_ms, ack_deadline_ms;
-    const char *reissue_reason; /* NULL unless an officer re-issued it */
-};
-SM_NODISCARD enum sm_err store_order_insert(struct store *s, const struct order_rec *o,
-                                            int64_t *id);
 /* status: superseded or lifted. */
 SM_NODISCARD enum sm_err store_order_end(struct store *s, int64_t id, const char *status,
                                          int64_t ended_ms, int64_t replaced_by);
