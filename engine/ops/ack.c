@@ -87,6 +87,10 @@ ops_ack_in_tx(struct app *app, const struct ops_actor *who, const struct ack_req
         if (err)
             return err;
     }
+    if (rq->no_reply && !rq->idempotency_key) {
+        *keep = true;
+        return SM_OK;
+    }
     /* already acknowledged: the same answer again, nothing written but the key */
     err = order_reply(app, o.id, reply);
     if (!err && rq->idempotency_key) {

@@ -48,6 +48,8 @@ struct ack_request {
     const char *body_hash;       /* SHA-256 of the request body */
     const char *channel;         /* "enterprise" or "officer_phone" */
     const char *on_behalf_of;    /* officer acks: the enterprise (checked) */
+    bool no_reply;               /* the caller discards the reply: *reply stays NULL on
+                                  * success (a replay; ignored with an idempotency key) */
 };
 SM_NODISCARD enum sm_err ops_ack(struct app *app, const struct ops_actor *who,
                                  const struct ack_request *rq, int *status,

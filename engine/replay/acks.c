@@ -47,6 +47,7 @@ run_one(struct replay *r, const struct pending_ack *a, int64_t now, int *counted
     rq.body_hash = "";
     rq.channel = a->phone ? "officer_phone" : "enterprise";
     rq.on_behalf_of = a->phone ? a->uscc : NULL;
+    rq.no_reply = true;
     if ((err = store_step_begin(s)) != SM_OK)
         return err;
     err = ops_ack_in_tx(r->app, a->phone ? &replay_officer : &ent, &rq, now, &status, &reply,

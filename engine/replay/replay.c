@@ -13,18 +13,32 @@
 #include "base/xalloc.h"
 #include "list/diags.h"
 #include "ops/ops_int.h"
+#include "store/store.h"
 #include "replay/replay_int.h"
 #include "store/store_orders.h"
 #include "store/store_report.h"
 
 const struct ops_actor replay_officer = { "duty-officer", "officer", NULL };
 
+/* new reference: the status at the current time; events emitted with
+ * nothing written in between share it (counting the episode's orders is the
+ * dearest part of an event) */
 static json_t *
 status_now(struct replay *r)
 {
+    int64_t now = clock_now(&r->app->clock);
+    uint64_t changes = store_change_count(r->app->store);
     json_t *st = NULL;
+
+    if (r->status && r->status_ms == now && r->status_changes == changes)
+        return json_incref(r->status);
+    json_decref(r->status);
+    r->status = NULL;
     if (ops_status(r->app, &st) != SM_OK)
         return json_object();
+    r->status = json_incref(st);
+    r->status_ms = now;
+    r->status_changes = changes;
     return st;
 }
 
@@ -366,6 +380,12 @@ replay_open(const struct scenario *sc, const char *db_path, struct app *app, FIL
                              : LOG_WARNING);
     if (!err)
         err = app_open(app, diag);
+    /* a replay's database is made fresh by every run: its commits need no
+     * fsync (--db F keeps it for smogd report; only a crash of the machine
+     * during the replay could lose it) */
+    if (!err && (err = store_set_throwaway(app->store)) != SM_OK)
+        sm_diag_set(diag, "db_unusable", "cannot configure the replay's database: %s",
+                    store_errmsg(app->store));
     if (err)
         return err;
     rq.path = sc->list_path;
@@ -445,6 +465,7 @@ replay_run(const struct scenario *sc, struct app *app, const struct replay_opts 
         res->episode_id = real ? real : drill;
     }
     res->end_ms = clock_now(&app->clock);
+    json_decref(r.status);
     free(r.acks);
     free(r.outages);
     if (err)

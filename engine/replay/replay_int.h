@@ -45,6 +45,11 @@ struct replay {
     /* acknowledgements done since the last event, shown as one line */
     int batch[2], batch_gone;
     int64_t batch_first, batch_last;
+    /* the status shown with the last event, while the clock and the
+     * database stay as they were (ops_status reads nothing else) */
+    json_t *status;
+    int64_t status_ms;
+    uint64_t status_changes;
     bool skipped_kind[STEP_KIND_COUNT];
     bool stations_registered;
     /* simulated delivery */
