@@ -13,8 +13,8 @@
 #include "base/xalloc.h"
 #include "list/diags.h"
 #include "ops/ops_int.h"
-#include "store/store.h"
 #include "replay/replay_int.h"
+#include "store/store.h"
 #include "store/store_orders.h"
 #include "store/store_report.h"
 
