@@ -310,16 +310,16 @@ replay_jitter(int64_t delivery_id, int attempts)
     return (uint32_t)((z ^ (z >> 31)) >> 32);
 }
 
-/* Records one attempt's result; a dead letter raises one officer alert
- * (never for an officer alert itself: that would loop). rnd jitters the
- * retry delay (random in service; derived from the delivery in replay, so a
- * replay is the same every time). */
-static enum sm_err
-record_result(struct store *s, const struct dispatch_config *cfg, const struct attempt *a,
-              const struct notify_result *r, int64_t now, uint32_t rnd)
+/* The stored outcome of one attempt: delivered, retried later with backoff
+ * (rnd jitters the delay: random in service; derived from the delivery in
+ * replay, so a replay is the same every time) or dead. */
+static void
+outcome_of(const struct dispatch_config *cfg, const struct attempt *a,
+           const struct notify_result *r, int64_t now, uint32_t rnd, struct delivery_outcome *o)
 {
     int code = r->http_status ? r->http_status : r->smtp_code;
-    struct delivery_outcome o = {
+
+    *o = (struct delivery_outcome){
         .attempts = a->attempts + 1,
         .last_error = r->status == NOTIFY_DELIVERED ? "" : r->detail,
         .last_status = code,
@@ -328,25 +328,30 @@ record_result(struct store *s, const struct dispatch_config *cfg, const struct a
         .retry_after_ms = r->retry_after_ms,
         .result = result_names[r->status],
     };
-    enum sm_err err;
-
     if (r->status == NOTIFY_DELIVERED) {
-        o.status = "delivered";
-        o.delivered_ms = now;
-        o.next_attempt_ms = now;
-    } else if (r->status == NOTIFY_TRANSIENT && o.attempts < cfg->max_attempts) {
-        o.status = "pending";
-        o.next_attempt_ms = now + dispatch_backoff_ms(o.attempts, cfg->base_ms, cfg->cap_ms,
-                                                      r->retry_after_ms, rnd);
+        o->status = "delivered";
+        o->delivered_ms = now;
+        o->next_attempt_ms = now;
+    } else if (r->status == NOTIFY_TRANSIENT && o->attempts < cfg->max_attempts) {
+        o->status = "pending";
+        o->next_attempt_ms = now + dispatch_backoff_ms(o->attempts, cfg->base_ms, cfg->cap_ms,
+                                                       r->retry_after_ms, rnd);
     } else {
-        o.status = "dead";
-        o.next_attempt_ms = now;
+        o->status = "dead";
+        o->next_attempt_ms = now;
     }
-    err = store_begin(s);
-    if (err)
-        return err;
-    err = store_delivery_record(s, a->delivery_id, &o);
-    if (!err && strcmp(o.status, "dead") == 0 && strcmp(a->kind, "officer_alert") != 0) {
+}
+
+/* Writes one attempt's outcome inside the open transaction; a dead letter
+ * raises one officer alert (never for an officer alert itself: that would
+ * loop). */
+static enum sm_err
+store_outcome(struct store *s, const struct attempt *a, const struct notify_result *r,
+              const struct delivery_outcome *o, int64_t now)
+{
+    enum sm_err err = store_delivery_record(s, a->delivery_id, o);
+
+    if (!err && strcmp(o->status, "dead") == 0 && strcmp(a->kind, "officer_alert") != 0) {
         char *eid = xasprintf("delivery:%lld:dead", (long long)a->delivery_id);
         char *reason = xasprintf("通知经%s发送给 %s 失败，已转入死信：%s",
                                  dispatch_channel_name(a->channel), a->recipient, r->detail);
@@ -356,18 +361,42 @@ record_result(struct store *s, const struct dispatch_config *cfg, const struct a
                                   "dead_letter", "event_id", a->event_id, "delivery_id",
                                   (json_int_t)a->delivery_id, "channel",
                                   dispatch_channel_name(a->channel), "recipient", a->recipient,
-                                  "detail", r->detail, "code", code),
+                                  "detail", r->detail, "code", o->last_status),
                         now);
         free(eid);
         free(reason);
     }
+    return err;
+}
+
+static void
+log_outcome(const struct attempt *a, const struct notify_result *r,
+            const struct delivery_outcome *o)
+{
+    if (strcmp(o->status, "delivered") != 0)
+        log_info("delivery %lld (%s via %s) attempt %d: %s: %s", (long long)a->delivery_id,
+                 a->event_id, dispatch_channel_name(a->channel), o->attempts, o->status, r->detail);
+}
+
+/* Records one attempt's result in its own transaction. */
+static enum sm_err
+record_result(struct store *s, const struct dispatch_config *cfg, const struct attempt *a,
+              const struct notify_result *r, int64_t now, uint32_t rnd)
+{
+    struct delivery_outcome o;
+    enum sm_err err;
+
+    outcome_of(cfg, a, r, now, rnd, &o);
+    err = store_begin(s);
+    if (err)
+        return err;
+    err = store_outcome(s, a, r, &o, now);
     if (!err)
         err = store_commit(s);
     else
         store_rollback(s);
-    if (!err && strcmp(o.status, "delivered") != 0)
-        log_info("delivery %lld (%s via %s) attempt %d: %s: %s", (long long)a->delivery_id,
-                 a->event_id, dispatch_channel_name(a->channel), o.attempts, o.status, r->detail);
+    if (!err)
+        log_outcome(a, r, &o);
     return err;
 }
 
@@ -773,14 +802,18 @@ capture_due_rows(struct app *app, const struct dispatch_config *cfg, int64_t now
         struct due_set ds = { 0 };
 
         if ((err = expand_all(s, cfg, now)) ||
-            (err = store_deliveries_due(s, now, DISPATCH_BATCH, collect_due, &ds)) || ds.n == 0) {
+            (err = store_deliveries_due(s, now, DISPATCH_BATCH, collect_due, &ds)) || ds.n == 0 ||
+            (err = store_begin(s))) {
             due_set_release(&ds);
             break;
         }
+        /* the batch's results in one transaction: nothing is sent, so
+         * nothing has to be durable before the next attempt */
         for (size_t i = 0; !err && i < ds.n; i++) {
             const struct delivery_row *row = &ds.r[i];
             enum dispatch_channel ch = CH_FILE;
             struct notify_result r;
+            struct delivery_outcome o;
             struct attempt a;
 
             if (!dispatch_channel_parse(row->channel, &ch) || (!cfg->channel[ch] && ch != CH_FILE))
@@ -792,9 +825,11 @@ capture_due_rows(struct app *app, const struct dispatch_config *cfg, int64_t now
                 notify_result_set(&r, NOTIFY_DELIVERED, "captured");
             a = (struct attempt){ row->id, row->order_id, ch, row->attempts, row->drill,
                                   row->event_id, row->kind, row->recipient, now, 0 };
-            err = record_result(s, cfg, &a, &r, now, replay_jitter(row->id, row->attempts));
+            outcome_of(cfg, &a, &r, now, replay_jitter(row->id, row->attempts), &o);
+            err = store_outcome(s, &a, &r, &o, now);
             if (err)
                 break;
+            log_outcome(&a, &r, &o);
             if (r.status == NOTIFY_DELIVERED) {
                 out->delivered++;
                 out->late += row->attempts > 0;
@@ -804,6 +839,10 @@ capture_due_rows(struct app *app, const struct dispatch_config *cfg, int64_t now
                 out->dead++;
             }
         }
+        if (!err)
+            err = store_commit(s); /* rolls back itself when it fails */
+        else
+            store_rollback(s);
         due_set_release(&ds);
     }
     return err;

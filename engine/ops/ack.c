@@ -83,6 +83,10 @@ ops_ack_in_tx(struct app *app, const struct ops_actor *who, const struct ack_req
             err = ops_audit(app, now, who->actor, who->role,
                             rq->on_behalf_of ? "order.ack_by_officer" : "order.ack", object, "ok",
                             detail);
+            if (!err && rq->no_reply && !rq->idempotency_key) {
+                *keep = true;
+                return SM_OK;
+            }
             if (!err)
                 err = order_reply(app, rq->order_id, reply);
             goto answered;
@@ -117,6 +121,10 @@ ops_ack_in_tx(struct app *app, const struct ops_actor *who, const struct ack_req
                     current ? "" : " and no order is in force now");
         *reply = current_order_text(current);
         return SM_ERR_CONFLICT;
+    }
+    if (rq->no_reply && !rq->idempotency_key) {
+        *keep = true;
+        return SM_OK;
     }
     /* already acknowledged: the same answer again, nothing written but the key */
     err = order_reply(app, o.id, reply);

@@ -266,17 +266,11 @@ ops_cityreport_episode_closed(struct app *app, int64_t episode_id, int64_t now_m
 {
     int number = 0, drill = 0;
     int64_t last = 0, id = 0, opened = now_ms;
-    json_t *in = json_object();
     enum sm_err err;
 
-    err = store_cityreport_input(app->store, episode_id, now_ms, in);
-    if (!err) {
-        json_t *e = json_object_get(in, "episode");
-        opened = json_integer_value(json_object_get(e, "opened_ms"));
-        drill = json_is_true(json_object_get(e, "drill"));
+    err = store_cityreport_episode(app->store, episode_id, &drill, &opened);
+    if (!err)
         err = store_cityreport_last(app->store, episode_id, "summary", &number, &last);
-    }
-    json_decref(in);
     if (!err)
         err = draft(app, episode_id, drill, "summary", number + 1, opened, now_ms, now_ms, &id);
     return err;

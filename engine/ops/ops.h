@@ -50,6 +50,8 @@ struct ack_request {
     const char *body_hash;       /* SHA-256 of the request body */
     const char *channel;         /* "enterprise" or "officer_phone" */
     const char *on_behalf_of;    /* officer acks: the enterprise (checked) */
+    bool no_reply;               /* the caller discards the reply: *reply stays NULL on
+                                  * success (a replay; ignored with an idempotency key) */
 };
 SM_NODISCARD enum sm_err ops_ack(struct app *app, const struct ops_actor *who,
                                  const struct ack_request *rq, int *status,
@@ -102,6 +104,14 @@ SM_NODISCARD enum sm_err ops_report_figures(struct app *app, int64_t episode_id,
 /* Runs every persisted deadline that is due at now: warning onsets and
  * expiries, acknowledgement deadlines. *next_ms: the next one (0: none). */
 SM_NODISCARD enum sm_err ops_run_timers(struct app *app, int64_t *next_ms);
+/* *next_ms: the next persisted deadline as ops_run_timers gives it (0: none
+ * or unknown); read-only. */
+void ops_timers_next_deadline(struct app *app, int64_t *next_ms);
+/* The earliest time after a run of ops_run_timers at ran_ms at which its
+ * clock-driven passes (the hourly compliance judgement, the local trigger,
+ * the daily report to the city) can act again. Until then, and before the
+ * next persisted deadline, a run writes nothing; pure (config and time). */
+int64_t ops_timers_quiet_until(const struct app *app, int64_t ran_ms);
 
 /* ---- compliance (engine/compliance, README "Compliance") ---- */
 

@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "base/timeutil.h"
 #include "base/xalloc.h"
+#include "cityreport/cityreport.h"
 #include "ops/ops.h"
 #include "ops/ops_cityreport.h"
 #include "ops/ops_int.h"
@@ -65,7 +67,6 @@ ops_run_timers(struct app *app, int64_t *next_ms)
     int64_t now = clock_now(&app->clock);
     struct due_set ds = { 0 };
     bool touched[2] = { false, false };
-    int64_t a = 0, b = 0;
     enum sm_err err;
 
     *next_ms = 0;
@@ -136,8 +137,31 @@ ops_run_timers(struct app *app, int64_t *next_ms)
     free(ds.d);
     if (err)
         return err;
+    ops_timers_next_deadline(app, next_ms);
+    return SM_OK;
+}
+
+void
+ops_timers_next_deadline(struct app *app, int64_t *next_ms)
+{
+    int64_t a = 0, b = 0;
+
+    *next_ms = 0;
     if (store_warnings_next_due(app->store, &a) == SM_OK &&
         store_orders_next_deadline(app->store, &b) == SM_OK)
         *next_ms = a && b ? (a < b ? a : b) : (a ? a : b);
-    return SM_OK;
+}
+
+int64_t
+ops_timers_quiet_until(const struct app *app, int64_t ran_ms)
+{
+    int64_t hour = (ran_ms / SM_MS_PER_HOUR + 1) * SM_MS_PER_HOUR;
+    int64_t lead = (int64_t)app->cfg.daily_report_lead_minutes * 60000;
+    int64_t cut = cityreport_next_cutoff(ran_ms, app->cfg.daily_report_hour, app->cfg.tz_min);
+    int64_t report = cut - lead > ran_ms ? cut - lead : cut;
+
+    /* the hourly compliance pass and the local trigger act once per clock
+     * hour (a run at ran_ms did this hour's); a daily report is drafted
+     * lead minutes before a cut-off and sent at it */
+    return hour < report ? hour : report;
 }

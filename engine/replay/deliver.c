@@ -60,6 +60,7 @@ replay_deliver(struct replay *r)
     if (err)
         return err;
     r->next_delivery_ms = c.next_ms > now ? c.next_ms : 0;
+    r->delivery_due_now = c.next_ms && c.next_ms <= now;
     tally(&r->late, c.late, now);
     tally(&r->dead, c.dead, now);
     for (size_t i = 0; i < r->noutages; i++) {

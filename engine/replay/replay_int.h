@@ -37,17 +37,26 @@ struct replay {
     size_t nacks, head, cap;
     long seq;
     int64_t next_timer_ms;     /* 0: none */
+    /* until then a run of the timers would do nothing but persisted
+     * deadlines (ops_timers_quiet_until of the last run) */
+    int64_t quiet_until;
     int64_t last_decision, last_outbox;
     const struct scenario_step *step; /* the step running, or NULL */
     /* acknowledgements done since the last event, shown as one line */
     int batch[2], batch_gone;
     int64_t batch_first, batch_last;
+    /* the status shown with the last event, while the clock and the
+     * database stay as they were (ops_status reads nothing else) */
+    json_t *status;
+    int64_t status_ms;
+    uint64_t status_changes;
     bool skipped_kind[STEP_KIND_COUNT];
     bool stations_registered;
     /* simulated delivery */
     struct replay_outage *outages;
     size_t noutages;
     int64_t next_delivery_ms; /* the next retry or notice deadline; 0: none */
+    bool delivery_due_now;    /* the last pass left something due at its own time */
     struct replay_tally late, dead; /* delayed and given-up deliveries since the last event */
 };
 
@@ -64,8 +73,13 @@ SM_NODISCARD enum sm_err replay_drain(struct replay *r);
 /* One function per step kind; NULL: this build cannot run it. */
 typedef enum sm_err replay_step_fn(struct replay *r, const struct scenario_step *st);
 replay_step_fn *replay_step_runner(enum step_kind k);
-/* Runs the acknowledgements due at or before now. */
+/* Runs the acknowledgements due at or before now (acks.c), in one
+ * transaction. */
 SM_NODISCARD enum sm_err replay_run_acks(struct replay *r);
+/* Runs every acknowledgement scheduled before until, each at its own time
+ * (the clock moves to it), in one transaction: for a stretch of time in
+ * which nothing but acknowledgements happens. */
+SM_NODISCARD enum sm_err replay_run_acks_before(struct replay *r, int64_t until);
 /* Checks one expectation step. */
 SM_NODISCARD enum sm_err replay_expect(struct replay *r, const struct scenario_step *st);
 

@@ -225,64 +225,6 @@ run_phone_ack(struct replay *r, const struct scenario_step *st)
     return schedule_acks(r, st, true);
 }
 
-enum sm_err
-replay_run_acks(struct replay *r)
-{
-    int64_t now = clock_now(&r->app->clock);
-    int done[2] = { 0, 0 }, gone = 0;
-    enum sm_err err = SM_OK;
-
-    while (!err && r->head < r->nacks && r->acks[r->head].at_ms <= now) {
-        struct pending_ack *a = &r->acks[r->head++];
-        struct ops_actor ent = { a->uscc, "enterprise", a->uscc };
-        struct ack_request rq = { 0 };
-        struct order_state os;
-        struct sm_diag d = { 0 };
-        int64_t episode = 0, since, id = 0;
-        enum level lv;
-        char *reply = NULL;
-        int status;
-
-        err = store_episode_current(r->app->store, a->drill, &episode, &lv, &since);
-        if (!err && episode)
-            err = store_order_current(r->app->store, episode, a->uscc, &id);
-        if (!err && id)
-            err = store_order_state(r->app->store, id, &os);
-        if (err)
-            break;
-        if (!id || strcmp(os.status, "issued") != 0) {
-            gone++; /* lifted or already answered since it was scheduled */
-            continue;
-        }
-        rq.order_id = id;
-        rq.note = a->note;
-        rq.contact = a->contact;
-        rq.body_hash = "";
-        rq.channel = a->phone ? "officer_phone" : "enterprise";
-        rq.on_behalf_of = a->phone ? a->uscc : NULL;
-        err = ops_ack(r->app, a->phone ? &replay_officer : &ent, &rq, &status, &reply, &d);
-        free(reply);
-        if (err == SM_ERR_DB || err == SM_ERR_BUSY || err == SM_ERR_IO)
-            break;
-        if (err) {
-            replay_event(r, "ack", "acknowledgement by %s refused (%s): %s", a->uscc, d.code,
-                         d.text);
-            err = SM_OK;
-            continue;
-        }
-        done[a->phone]++;
-    }
-    if (done[0] || done[1] || gone) {
-        if (!r->batch[0] && !r->batch[1] && !r->batch_gone)
-            r->batch_first = now;
-        r->batch_last = now;
-        r->batch[0] += done[0];
-        r->batch[1] += done[1];
-        r->batch_gone += gone;
-    }
-    return err;
-}
-
 /* ---- re-issue ---- */
 
 static enum sm_err

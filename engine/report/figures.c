@@ -1,6 +1,7 @@
 /* Figures of one episode, read through store views and computed here:
  * the level timeline, warnings, orders over time, time to acknowledge,
  * compliance by town and industry, and reductions per pollutant. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,17 +116,38 @@ cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Number of values in sorted v[0..n) that are <= at, starting the search
+ * at *pos (the instants asked for only grow). */
+static size_t
+count_upto(const int64_t *v, size_t n, size_t *pos, int64_t at)
+{
+    while (*pos < n && v[*pos] <= at)
+        (*pos)++;
+    return *pos;
+}
+
 /* Cumulative issued and acknowledged versions, and the orders overdue at
- * that moment, at every instant one of them changes. */
+ * that moment, at every instant one of them changes. An order is overdue
+ * over [deadline, end) where end is its acknowledgement or its end,
+ * whichever came first; so the count at an instant is the deadlines passed
+ * minus the ends passed, over the orders whose end is after the deadline
+ * (one sweep over sorted instants instead of a pass over every order at
+ * every instant). */
 static json_t *
 orders_over_time(const struct order_set *os, int64_t now_ms, int tz)
 {
     int64_t *t = xcalloc(os->n * 4 + 1, sizeof(*t));
-    size_t nt = 0;
+    int64_t *issued = xcalloc(os->n + 1, sizeof(*issued));
+    int64_t *acked = xcalloc(os->n + 1, sizeof(*acked));
+    int64_t *due = xcalloc(os->n + 1, sizeof(*due));
+    int64_t *ends = xcalloc(os->n + 1, sizeof(*ends));
+    size_t nt = 0, na = 0, nd = 0, ne = 0;
+    size_t pi = 0, pa = 0, pd = 0, pe = 0;
     json_t *arr = json_array();
 
     for (size_t i = 0; i < os->n; i++) {
         const struct order_copy *o = &os->o[i];
+        int64_t end = INT64_MAX;
         t[nt++] = o->issued;
         if (o->acked)
             t[nt++] = o->acked;
@@ -133,25 +155,42 @@ orders_over_time(const struct order_set *os, int64_t now_ms, int tz)
             t[nt++] = o->deadline;
         if (o->ended)
             t[nt++] = o->ended;
+        issued[i] = o->issued;
+        if (o->acked) {
+            acked[na++] = o->acked;
+            end = o->acked;
+        }
+        if (o->ended && o->ended < end)
+            end = o->ended;
+        if (o->deadline < end) {
+            due[nd++] = o->deadline;
+            if (end != INT64_MAX)
+                ends[ne++] = end;
+        }
     }
     qsort(t, nt, sizeof(*t), cmp_i64);
+    qsort(issued, os->n, sizeof(*issued), cmp_i64);
+    qsort(acked, na, sizeof(*acked), cmp_i64);
+    qsort(due, nd, sizeof(*due), cmp_i64);
+    qsort(ends, ne, sizeof(*ends), cmp_i64);
     for (size_t k = 0; k < nt; k++) {
-        int64_t at = t[k], issued = 0, acked = 0, overdue = 0;
+        int64_t at = t[k];
         if (k + 1 < nt && t[k + 1] == at)
             continue;
-        for (size_t i = 0; i < os->n; i++) {
-            const struct order_copy *o = &os->o[i];
-            issued += o->issued <= at;
-            acked += o->acked && o->acked <= at;
-            overdue += o->deadline <= at && (!o->acked || o->acked > at) &&
-                       (!o->ended || o->ended > at);
-        }
+        size_t n_issued = count_upto(issued, os->n, &pi, at);
+        size_t n_acked = count_upto(acked, na, &pa, at);
+        size_t n_overdue = count_upto(due, nd, &pd, at) - count_upto(ends, ne, &pe, at);
         json_array_append_new(arr, json_pack("{s:o,s:I,s:I,s:I,s:I}", "at", t_json(at, tz),
                                              "at_ms", (json_int_t)at, "issued",
-                                             (json_int_t)issued, "acknowledged",
-                                             (json_int_t)acked, "overdue", (json_int_t)overdue));
+                                             (json_int_t)n_issued, "acknowledged",
+                                             (json_int_t)n_acked, "overdue",
+                                             (json_int_t)n_overdue));
     }
     free(t);
+    free(issued);
+    free(acked);
+    free(due);
+    free(ends);
     return arr;
 }
 
@@ -205,15 +244,79 @@ ack_minutes(const struct order_set *os)
     return out;
 }
 
-/* The last version of each enterprise's order (orders are by id, and a
- * later version always has a larger id). */
-static bool
-is_last_version(const struct order_set *os, size_t i)
+/* What the report needs per enterprise, computed in one pass over the
+ * orders grouped by enterprise (orders are by id, and a later version
+ * always has a larger id). */
+struct ent_facts {
+    bool *last;         /* [i]: the last version of its enterprise's order */
+    bool *last_at_peak; /* [i]: the last of its enterprise's orders at the peak level */
+    /* for a last version i: over every version of that enterprise */
+    int64_t *first_issued, *first_ack;
+    bool *ever_overdue;
+};
+
+struct ent_key {
+    const char *enterprise;
+    size_t i;
+};
+
+static int
+cmp_ent_key(const void *a, const void *b)
 {
-    for (size_t k = i + 1; k < os->n; k++)
-        if (strcmp(os->o[k].enterprise, os->o[i].enterprise) == 0)
-            return false;
-    return true;
+    const struct ent_key *x = a, *y = b;
+    int c = strcmp(x->enterprise, y->enterprise);
+    if (c)
+        return c;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static void
+ent_facts_make(const struct order_set *os, enum level peak, struct ent_facts *f)
+{
+    struct ent_key *k = xcalloc(os->n + 1, sizeof(*k));
+
+    f->last = xcalloc(os->n + 1, sizeof(*f->last));
+    f->last_at_peak = xcalloc(os->n + 1, sizeof(*f->last_at_peak));
+    f->first_issued = xcalloc(os->n + 1, sizeof(*f->first_issued));
+    f->first_ack = xcalloc(os->n + 1, sizeof(*f->first_ack));
+    f->ever_overdue = xcalloc(os->n + 1, sizeof(*f->ever_overdue));
+    for (size_t i = 0; i < os->n; i++)
+        k[i] = (struct ent_key){ os->o[i].enterprise, i };
+    qsort(k, os->n, sizeof(*k), cmp_ent_key);
+    for (size_t g = 0, end; g < os->n; g = end) {
+        int64_t first_issued = 0, first_ack = 0;
+        bool overdue = false;
+        size_t at_peak = os->n;
+        for (end = g; end < os->n && strcmp(k[end].enterprise, k[g].enterprise) == 0; end++) {
+            const struct order_copy *o = &os->o[k[end].i];
+            /* the first acknowledgement of any version tells how fast they answered */
+            if (!first_issued)
+                first_issued = o->issued;
+            if (o->acked && !first_ack)
+                first_ack = o->acked;
+            overdue |= o->overdue != 0;
+            if (o->level == peak)
+                at_peak = k[end].i;
+        }
+        size_t last = k[end - 1].i;
+        f->last[last] = true;
+        f->first_issued[last] = first_issued;
+        f->first_ack[last] = first_ack;
+        f->ever_overdue[last] = overdue;
+        if (at_peak < os->n)
+            f->last_at_peak[at_peak] = true;
+    }
+    free(k);
+}
+
+static void
+ent_facts_release(struct ent_facts *f)
+{
+    free(f->last);
+    free(f->last_at_peak);
+    free(f->first_issued);
+    free(f->first_ack);
+    free(f->ever_overdue);
 }
 
 static void
@@ -247,7 +350,8 @@ groups_array(json_t *groups)
 }
 
 static json_t *
-reductions(const struct order_set *os, enum level peak, json_t *list_report)
+reductions(const struct order_set *os, const struct ent_facts *f, enum level peak,
+           json_t *list_report)
 {
     json_t *lv = json_object_get(json_object_get(list_report, "levels"), level_name(peak));
     json_t *arr = json_array();
@@ -257,11 +361,7 @@ reductions(const struct order_set *os, enum level peak, json_t *list_report)
     /* per enterprise, the last order at the peak level */
     for (size_t i = 0; i < os->n; i++) {
         const struct order_copy *o = &os->o[i];
-        bool last_at_peak = o->level == peak;
-        for (size_t k = i + 1; last_at_peak && k < os->n; k++)
-            if (strcmp(os->o[k].enterprise, o->enterprise) == 0 && os->o[k].level == peak)
-                last_at_peak = false;
-        if (!last_at_peak)
+        if (!f->last_at_peak[i])
             continue;
         judged |= strcmp(o->compliance, "unknown") != 0;
         for (int p = 0; p < 4; p++)
@@ -284,32 +384,21 @@ reductions(const struct order_set *os, enum level peak, json_t *list_report)
 }
 
 static json_t *
-enterprises(const struct order_set *os, int tz)
+enterprises(const struct order_set *os, const struct ent_facts *f, int tz)
 {
     json_t *arr = json_array();
 
     for (size_t i = 0; i < os->n; i++) {
         const struct order_copy *o = &os->o[i];
         json_t *row;
-        if (!is_last_version(os, i))
+        if (!f->last[i])
             continue;
-        /* the first acknowledgement of any version tells how fast they answered */
-        int64_t first_ack = 0, first_issued = 0;
-        bool ever_overdue = false;
-        for (size_t k = 0; k <= i; k++)
-            if (strcmp(os->o[k].enterprise, o->enterprise) == 0) {
-                if (!first_issued)
-                    first_issued = os->o[k].issued;
-                if (os->o[k].acked && !first_ack)
-                    first_ack = os->o[k].acked;
-                ever_overdue |= os->o[k].overdue != 0;
-            }
         row = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:o,s:o,s:b,s:s,s:s}", "uscc",
                         o->enterprise, "name", o->name, "town", o->town, "industry", o->industry,
                         "level", level_name(o->level), "version", o->version, "status",
-                        o->status, "first_issued_at", t_json(first_issued, tz),
-                        "acknowledged_at", t_json(o->acked, tz), "ever_overdue", ever_overdue,
-                        "channel", o->channel, "compliance", o->compliance);
+                        o->status, "first_issued_at", t_json(f->first_issued[i], tz),
+                        "acknowledged_at", t_json(o->acked, tz), "ever_overdue",
+                        f->ever_overdue[i], "channel", o->channel, "compliance", o->compliance);
         json_array_append_new(arr, row);
     }
     return arr;
@@ -395,9 +484,11 @@ report_figures(struct store *s, int64_t episode_id, int64_t now_ms, const struct
     json_object_set_new(fig, "orders", orders);
     json_object_set_new(fig, "orders_over_time", orders_over_time(&os, now_ms, meta->tz_min));
     json_object_set_new(fig, "ack_minutes", ack_minutes(&os));
+    struct ent_facts ef;
+    ent_facts_make(&os, peak, &ef);
     json_t *towns = json_object(), *industries = json_object();
     for (size_t i = 0; i < os.n; i++)
-        if (is_last_version(&os, i)) {
+        if (ef.last[i]) {
             count_group(towns, os.o[i].town, os.o[i].compliance);
             count_group(industries, os.o[i].industry, os.o[i].compliance);
         }
@@ -406,9 +497,10 @@ report_figures(struct store *s, int64_t episode_id, int64_t now_ms, const struct
                                   groups_array(industries), "totals",
                                   json_deep_copy(json_object_get(ep, "compliance"))));
     json_object_set_new(fig, "reductions", peak != LEVEL_NONE && json_is_object(list_report)
-                                               ? reductions(&os, peak, list_report)
+                                               ? reductions(&os, &ef, peak, list_report)
                                                : json_null());
-    json_object_set_new(fig, "enterprises", enterprises(&os, meta->tz_min));
+    json_object_set_new(fig, "enterprises", enterprises(&os, &ef, meta->tz_min));
+    ent_facts_release(&ef);
     json_decref(ep);
     json_decref(list_report);
     order_set_release(&os);

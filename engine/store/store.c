@@ -180,6 +180,12 @@ configure(struct store *s, bool memory, struct sm_diag *diag)
     return SM_OK;
 }
 
+enum sm_err
+store_set_throwaway(struct store *s)
+{
+    return store_exec(s, "PRAGMA synchronous=OFF");
+}
+
 static enum sm_err
 quick_check(struct store *s, struct sm_diag *diag)
 {
@@ -367,6 +373,12 @@ uint64_t
 store_commit_count(const struct store *s)
 {
     return s->commits;
+}
+
+uint64_t
+store_change_count(const struct store *s)
+{
+    return (uint64_t)sqlite3_total_changes64(s->db);
 }
 
 enum sm_err

@@ -19,6 +19,10 @@ struct store;
 SM_NODISCARD enum sm_err store_open(struct store **out, const char *path,
                                     struct sm_diag *diag);
 void store_close(struct store *s);
+/* For a database that is built to be thrown away or rebuilt, never
+ * recovered (a replay): no fsync at commit (synchronous=OFF). A crash of the
+ * machine may lose or damage it. Never for the database serve works on. */
+SM_NODISCARD enum sm_err store_set_throwaway(struct store *s);
 
 SM_NODISCARD enum sm_err store_begin(struct store *s);
 SM_NODISCARD enum sm_err store_commit(struct store *s);
@@ -41,6 +45,9 @@ int store_schema_version(struct store *s);
 uint64_t store_error_count(const struct store *s);
 /* Commits made since open (for /metrics). */
 uint64_t store_commit_count(const struct store *s);
+/* Rows inserted, updated or deleted since open (rolled back ones too): an
+ * unchanged count means nothing was written in between. */
+uint64_t store_change_count(const struct store *s);
 /* PRAGMA integrity_check and foreign_key_check; ok=false with the first
  * problem in diag. */
 SM_NODISCARD enum sm_err store_check_integrity(struct store *s, bool *ok,

@@ -24,10 +24,14 @@ static const char SQL_DECISIONS[] =
     "SELECT at_ms, from_level, to_level, source, reason FROM decisions "
     "WHERE episode_id = ? AND at_ms <= ? ORDER BY at_ms, id";
 
+/* the industry of the enterprise's first line: min(id) over the few lines
+ * of (list_id, uscc) in the unique index, where ORDER BY id LIMIT 1 opened
+ * a sorter per order */
 static const char SQL_ORDERS[] =
     "SELECT o.id, o.enterprise, o.enterprise_name, o.town, "
-    "coalesce((SELECT l.industry FROM list_lines l WHERE l.list_id = o.list_id AND "
-    "l.uscc = o.enterprise ORDER BY l.id LIMIT 1), ''), o.level, o.version, o.status, "
+    "coalesce((SELECT l.industry FROM list_lines l WHERE l.id = (SELECT min(f.id) FROM "
+    "list_lines f WHERE f.list_id = o.list_id AND f.uscc = o.enterprise)), ''), o.level, "
+    "o.version, o.status, "
     "o.issued_ms, o.ack_deadline_ms, o.acknowledged_ms, o.ended_ms, o.compliance "
     "FROM orders o WHERE o.episode_id = ? AND o.issued_ms <= ? ORDER BY o.id";
 
@@ -43,6 +47,28 @@ static const char SQL_VIOLATIONS[] =
     "j.order_id = (SELECT max(j2.order_id) FROM compliance_judgements j2 JOIN orders o2 ON "
     "o2.id = j2.order_id WHERE o2.episode_id = ?1 AND o2.enterprise = o.enterprise AND "
     "j2.line = j.line AND j2.state = 'violation') ORDER BY o.enterprise, j.line";
+
+enum sm_err
+store_cityreport_episode(struct store *s, int64_t id, int *drill, int64_t *opened_ms)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_EPISODE);
+    int rc;
+
+    *drill = 0;
+    *opened_ms = 0;
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *drill = sqlite3_column_int(st, 1);
+        *opened_ms = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return SM_ERR_NOTFOUND;
+    return rc == SQLITE_ROW ? SM_OK : store_err(s, rc);
+}
 
 static enum sm_err
 episode_input(struct store *s, int64_t id, json_t *in, int64_t *opened)

@@ -17,6 +17,11 @@
 SM_NODISCARD enum sm_err store_cityreport_input(struct store *s, int64_t episode_id,
                                                 int64_t cutoff_ms, json_t *in);
 
+/* An episode's drill flag and opening time (the first fields of
+ * store_cityreport_input). SM_ERR_NOTFOUND for an unknown id. */
+SM_NODISCARD enum sm_err store_cityreport_episode(struct store *s, int64_t id, int *drill,
+                                                  int64_t *opened_ms);
+
 /* One stored report; strings owned (cityreport_rec_release). */
 struct cityreport_rec {
     int64_t id, episode_id, from_ms, cutoff_ms, generated_ms, sent_ms; /* sent_ms 0: never */

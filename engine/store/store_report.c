@@ -165,8 +165,9 @@ store_decisions_since(struct store *s, int64_t after_id, int64_t episode_id,
 static const char SQL_ORDERS[] =
     "SELECT o.id, o.issued_ms, o.ack_deadline_ms, o.acknowledged_ms, o.ended_ms, o.enterprise, "
     "o.enterprise_name, o.town, "
-    "(SELECT industry FROM list_lines l WHERE l.list_id = o.list_id AND l.uscc = o.enterprise "
-    " ORDER BY l.id LIMIT 1), o.status, o.compliance, o.ack_channel, o.level, o.version, "
+    "(SELECT industry FROM list_lines l WHERE l.id = (SELECT min(f.id) FROM list_lines f "
+    " WHERE f.list_id = o.list_id AND f.uscc = o.enterprise)), "
+    "o.status, o.compliance, o.ack_channel, o.level, o.version, "
     "o.overdue, "
     "(SELECT coalesce(sum(l.so2 * " SHARE "), 0) FROM json_each(o.measures) m JOIN list_lines l "
     "  ON l.list_id = o.list_id AND l.uscc = o.enterprise "

@@ -128,6 +128,49 @@ def test_report_and_figures():
               and 0 <= red["so2"]["achieved_kg_day"] < red["so2"]["promised_kg_day"], red)
 
 
+def test_report_figures_match_the_orders():
+    """The report's per-instant and per-enterprise figures, recomputed here
+    the plain way (every order at every instant, every version of each
+    enterprise) from the orders the replay wrote."""
+    import sqlite3
+    with tempfile.TemporaryDirectory() as d:
+        db = os.path.join(d, "r.db")
+        r = run("replay", DEMO, "--db", db, "--report", os.path.join(d, "r.html"))
+        check(r.returncode == 0, r.stderr)
+        fig = json.load(open(os.path.join(d, "r.json"), encoding="utf-8"))
+        c = sqlite3.connect(db)
+        rows = c.execute("SELECT issued_ms, ack_deadline_ms, coalesce(acknowledged_ms, 0), "
+                         "coalesce(ended_ms, 0), enterprise, overdue, level FROM orders "
+                         "WHERE episode_id = ? ORDER BY id", (fig["episode"]["id"],)).fetchall()
+        c.close()
+        check(len(rows) == 180, len(rows))
+        now = fig["generated_at_ms"]
+        times = sorted({t for o in rows for t in (o[0], o[2], o[3], o[1] if o[1] <= now else 0) if t})
+        want = []
+        for at in times:
+            want.append({"at_ms": at,
+                         "issued": sum(o[0] <= at for o in rows),
+                         "acknowledged": sum(bool(o[2]) and o[2] <= at for o in rows),
+                         "overdue": sum(o[1] <= at and (not o[2] or o[2] > at) and (not o[3] or o[3] > at)
+                                        for o in rows)})
+        got = [{k: p[k] for k in ("at_ms", "issued", "acknowledged", "overdue")} for p in fig["orders_over_time"]]
+        check(got == want, f"orders_over_time differs:\n{got[:5]}\n{want[:5]}")
+        check(any(p["overdue"] for p in got), "some instant has overdue orders")
+        ents = {}
+        for o in rows:
+            e = ents.setdefault(o[4], {"first_issued": 0, "overdue": False})
+            e["first_issued"] = e["first_issued"] or o[0]
+            e["overdue"] = e["overdue"] or bool(o[5])
+        check(len(fig["enterprises"]) == len(ents) == 60, "one row per enterprise")
+        overdue = {e["uscc"]: e["ever_overdue"] for e in fig["enterprises"]}
+        check(overdue == {u: e["overdue"] for u, e in ents.items()}, overdue)
+        check(sum(overdue.values()) >= 1, "some enterprise was overdue")
+        from datetime import datetime
+        first = {e["uscc"]: int(datetime.fromisoformat(e["first_issued_at"]).timestamp() * 1000)
+                 for e in fig["enterprises"]}
+        check(first == {u: e["first_issued"] for u, e in ents.items()}, "first_issued_at")
+
+
 def test_demo_and_report_command():
     with tempfile.TemporaryDirectory() as d:
         t0 = time.monotonic()
