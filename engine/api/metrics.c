@@ -116,6 +116,9 @@ api_metrics_render(struct api *api, struct app *app, struct buf *out)
                      (unsigned long long)store_commit_count(app->store));
     if (app->api) {
         const struct ack_batch *b = api_ack_batch(app->api);
+        uint64_t off_loop, on_loop;
+
+        ack_batch_checkpoints(b, &off_loop, &on_loop);
         ok &= buf_printf(
             out,
             "# HELP smogd_acks_committed_total Acknowledgements written by group commits.\n"
@@ -123,9 +126,15 @@ api_metrics_render(struct api *api, struct app *app, struct buf *out)
             "# HELP smogd_ack_commits_total Group commits of acknowledgements.\n"
             "# TYPE smogd_ack_commits_total counter\nsmogd_ack_commits_total %llu\n"
             "# HELP smogd_ack_flushes_total fsyncs that made acknowledgements durable.\n"
-            "# TYPE smogd_ack_flushes_total counter\nsmogd_ack_flushes_total %llu\n",
+            "# TYPE smogd_ack_flushes_total counter\nsmogd_ack_flushes_total %llu\n"
+            "# HELP smogd_wal_checkpoints_total WAL checkpoints, by the checkpointer thread or "
+            "by the event loop.\n"
+            "# TYPE smogd_wal_checkpoints_total counter\n"
+            "smogd_wal_checkpoints_total{thread=\"checkpointer\"} %llu\n"
+            "smogd_wal_checkpoints_total{thread=\"loop\"} %llu\n",
             (unsigned long long)ack_batch_acks(b), (unsigned long long)ack_batch_commits(b),
-            (unsigned long long)ack_batch_flushes(b));
+            (unsigned long long)ack_batch_flushes(b), (unsigned long long)off_loop,
+            (unsigned long long)on_loop);
     }
     (void)ok; /* the buffer is uncapped */
     for (int i = 0; i < nsections; i++)

@@ -317,6 +317,14 @@ ack_batch_acks(const struct ack_batch *b)
     return b->acks;
 }
 
+void
+ack_batch_checkpoints(const struct ack_batch *b, uint64_t *off_loop, uint64_t *on_loop)
+{
+    *off_loop = *on_loop = 0;
+    if (b->syncer)
+        store_syncer_checkpoints(b->syncer, off_loop, on_loop);
+}
+
 uint64_t
 ack_batch_flushes(const struct ack_batch *b)
 {

@@ -35,5 +35,8 @@ uint64_t ack_batch_commits(const struct ack_batch *b);
 uint64_t ack_batch_acks(const struct ack_batch *b);
 /* fsyncs that made them durable (one flush may cover several commits) */
 uint64_t ack_batch_flushes(const struct ack_batch *b);
+/* WAL checkpoints by the checkpointer thread, and by the event loop
+ * (zeros without a syncer, when SQLite's autocheckpoint runs them). */
+void ack_batch_checkpoints(const struct ack_batch *b, uint64_t *off_loop, uint64_t *on_loop);
 
 #endif

@@ -15,6 +15,14 @@
 #include "store/store_int.h"
 
 #define LOG_MODULE "store"
+/* new WAL frames that wake the checkpointer thread (SQLite's own default
+ * autocheckpoint threshold) */
+#define CKPT_FRAMES 1000
+/* a WAL this long is checkpointed by the committing thread itself: only a
+ * checkpoint with no commit running beside it can copy every frame, and
+ * only then does the next transaction start the WAL over. The thread has
+ * copied most of it by then. */
+#define CKPT_INLINE_FRAMES 8192
 
 static const char SQL_SYNC_NORMAL[] = "PRAGMA synchronous=NORMAL";
 static const char SQL_SYNC_FULL[] = "PRAGMA synchronous=FULL";
@@ -31,9 +39,88 @@ struct store_syncer {
     uint64_t flushes;
     int failed_errno; /* sticky: a flush failed */
     bool stopping;
+    /* the checkpointer: its own connection and thread, so copying the WAL
+     * into the database file and its fsyncs mostly run beside the loop */
+    sqlite3 *ckpt_db;
+    pthread_t ckpt_thread;
+    pthread_cond_t ckpt_wake;
+    bool ckpt_wanted;
+    uint64_t checkpoints;
     /* loop thread only */
+    struct store *store;
     uint64_t next_ticket;
+    uint64_t inline_checkpoints;
+    int ckpt_mark; /* WAL frames when the checkpointer was last woken */
 };
+
+static void *
+checkpointer_main(void *arg)
+{
+    struct store_syncer *y = arg;
+
+    pthread_mutex_lock(&y->mu);
+    for (;;) {
+        while (!y->ckpt_wanted && !y->stopping)
+            pthread_cond_wait(&y->ckpt_wake, &y->mu);
+        if (y->stopping)
+            break;
+        y->ckpt_wanted = false;
+        pthread_mutex_unlock(&y->mu);
+        /* PASSIVE: copies what no reader still needs, never waits for the loop */
+        int rc = sqlite3_wal_checkpoint_v2(y->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                           NULL);
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+            log_err("checkpoint failed: %s", sqlite3_errmsg(y->ckpt_db));
+        pthread_mutex_lock(&y->mu);
+        y->checkpoints++;
+    }
+    pthread_mutex_unlock(&y->mu);
+    return NULL;
+}
+
+/* SQLite calls this on the loop after every commit of its connection, in
+ * place of the built-in autocheckpoint; frames: the WAL's length. */
+static int
+on_wal_commit(void *arg, sqlite3 *db, const char *name, int frames)
+{
+    struct store_syncer *y = arg;
+
+    if (frames < y->ckpt_mark)
+        y->ckpt_mark = 0; /* the WAL started over */
+    if (frames >= CKPT_INLINE_FRAMES) {
+        if (sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) ==
+            SQLITE_OK)
+            y->inline_checkpoints++;
+        y->ckpt_mark = frames;
+    } else if (frames - y->ckpt_mark >= CKPT_FRAMES) {
+        y->ckpt_mark = frames;
+        pthread_mutex_lock(&y->mu);
+        y->ckpt_wanted = true;
+        pthread_cond_signal(&y->ckpt_wake);
+        pthread_mutex_unlock(&y->mu);
+    }
+    return SQLITE_OK;
+}
+
+/* new: a second connection for checkpoints, or NULL (SQLite's own
+ * autocheckpoint then stays on the loop's connection) */
+static sqlite3 *
+open_checkpointer(const char *path)
+{
+    sqlite3 *db = NULL;
+
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+            SQLITE_OK ||
+        /* a connection knows the WAL only once it has read the database:
+         * until then its checkpoints do nothing */
+        sqlite3_exec(db, "PRAGMA journal_mode", NULL, NULL, NULL) != SQLITE_OK) {
+        log_warn("no checkpoint connection (%s): checkpoints stay on the event loop",
+                 db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return NULL;
+    }
+    return db;
+}
 
 static void *
 syncer_main(void *arg)
@@ -96,9 +183,12 @@ store_syncer_start(struct store *s, struct store_syncer **out)
     y = xcalloc(1, sizeof(*y));
     y->wal_fd = fd;
     y->notify_fd = efd;
+    y->store = s;
     pthread_mutex_init(&y->mu, NULL);
     pthread_cond_init(&y->wake, NULL);
+    pthread_cond_init(&y->ckpt_wake, NULL);
     if (pthread_create(&y->thread, NULL, syncer_main, y) != 0) {
+        pthread_cond_destroy(&y->ckpt_wake);
         pthread_cond_destroy(&y->wake);
         pthread_mutex_destroy(&y->mu);
         close(efd);
@@ -106,6 +196,13 @@ store_syncer_start(struct store *s, struct store_syncer **out)
         free(y);
         return SM_ERR_IO;
     }
+    y->ckpt_db = open_checkpointer(db);
+    if (y->ckpt_db && pthread_create(&y->ckpt_thread, NULL, checkpointer_main, y) != 0) {
+        sqlite3_close(y->ckpt_db);
+        y->ckpt_db = NULL;
+    }
+    if (y->ckpt_db)
+        sqlite3_wal_hook(s->db, on_wal_commit, y);
     *out = y;
     return SM_OK;
 }
@@ -117,12 +214,20 @@ store_syncer_stop(struct store_syncer *y)
 
     if (!y)
         return SM_OK;
+    if (y->ckpt_db) /* SQLite's own checkpoints again on the loop's connection */
+        sqlite3_wal_autocheckpoint(y->store->db, CKPT_FRAMES);
     pthread_mutex_lock(&y->mu);
     y->stopping = true;
     pthread_cond_signal(&y->wake);
+    pthread_cond_signal(&y->ckpt_wake);
     pthread_mutex_unlock(&y->mu);
     pthread_join(y->thread, NULL);
+    if (y->ckpt_db) {
+        pthread_join(y->ckpt_thread, NULL);
+        sqlite3_close(y->ckpt_db);
+    }
     failed = y->failed_errno;
+    pthread_cond_destroy(&y->ckpt_wake);
     pthread_cond_destroy(&y->wake);
     pthread_mutex_destroy(&y->mu);
     close(y->notify_fd);
@@ -207,6 +312,15 @@ store_syncer_poll(struct store_syncer *y, uint64_t *durable)
         return SM_ERR_IO;
     }
     return SM_OK;
+}
+
+void
+store_syncer_checkpoints(struct store_syncer *y, uint64_t *off_loop, uint64_t *on_loop)
+{
+    pthread_mutex_lock(&y->mu);
+    *off_loop = y->checkpoints;
+    pthread_mutex_unlock(&y->mu);
+    *on_loop = y->inline_checkpoints;
 }
 
 uint64_t

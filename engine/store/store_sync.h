@@ -14,6 +14,13 @@
  * database file after (NORMAL keeps those syncs), so the WAL is never
  * reused before what it held is on disk.
  *
+ * Checkpoints move to a second thread with its own connection: every 1000
+ * new WAL frames wake it for a PASSIVE checkpoint (SQLite's own threshold),
+ * which copies frames beside the loop's commits. Only a checkpoint with no
+ * commit beside it can copy every frame and let the WAL start over, so at
+ * 8192 frames the committing thread checkpoints itself, copying what the
+ * thread has not.
+ *
  * The one difference from FULL: another reader may see a deferred commit
  * before the flush that makes it durable ends (a crash in between loses a
  * commit nobody was told about). Only the syncer thread touches the WAL
@@ -52,5 +59,7 @@ int store_syncer_fd(const struct store_syncer *y);
 SM_NODISCARD enum sm_err store_syncer_poll(struct store_syncer *y, uint64_t *durable);
 /* Flushes done (fdatasync calls), for the metrics. */
 uint64_t store_syncer_flushes(struct store_syncer *y);
+/* Checkpoints by the checkpointer thread, and by the committing thread. */
+void store_syncer_checkpoints(struct store_syncer *y, uint64_t *off_loop, uint64_t *on_loop);
 
 #endif

@@ -91,6 +91,57 @@ test_deferred_commits_become_durable_in_order(void)
     free(path);
 }
 
+/* a WAL past 1000 frames is checkpointed by the syncer's own thread, and
+ * the committing thread finishes the job (and the WAL starts over) at 8192 */
+static void
+test_checkpoints_run_beside_the_commits(void)
+{
+    char dir[] = "/tmp/smogd-sync-XXXXXX";
+    struct store *s = NULL;
+    struct store_syncer *y = NULL;
+    struct sm_diag d = { 0 };
+    uint64_t ticket = 0, off_loop = 0, on_loop = 0;
+
+    CHECK(mkdtemp(dir) != NULL);
+    char *path = xasprintf("%s/c.db", dir);
+    CHECK_INT(store_open(&s, path, &d), SM_OK);
+    CHECK_INT(store_exec(s, "CREATE TABLE b(x BLOB)"), SM_OK);
+    CHECK_INT(store_syncer_start(s, &y), SM_OK);
+    for (int i = 0; i < 12; i++) {
+        CHECK_INT(store_begin_deferred(y, s), SM_OK);
+        CHECK_INT(store_exec(s, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                                "WHERE i < 100) INSERT INTO b SELECT zeroblob(4000) FROM n"),
+                  SM_OK);
+        CHECK_INT(store_commit_deferred(y, s, &ticket), SM_OK);
+    }
+    CHECK(wait_durable(y, ticket) >= ticket);
+    for (int i = 0; i < 50 && off_loop == 0; i++) {
+        usleep(100 * 1000);
+        store_syncer_checkpoints(y, &off_loop, &on_loop);
+    }
+    CHECK(off_loop >= 1);
+    CHECK(on_loop == 0); /* 1,200 frames: far from the committing thread's turn */
+    for (int i = 0; i < 80; i++) {
+        CHECK_INT(store_begin_deferred(y, s), SM_OK);
+        CHECK_INT(store_exec(s, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                                "WHERE i < 100) INSERT INTO b SELECT zeroblob(4000) FROM n"),
+                  SM_OK);
+        CHECK_INT(store_commit_deferred(y, s, &ticket), SM_OK);
+    }
+    store_syncer_checkpoints(y, &off_loop, &on_loop);
+    CHECK(on_loop >= 1);
+    CHECK(wait_durable(y, ticket) >= ticket);
+    CHECK_INT(store_syncer_stop(y), SM_OK);
+    /* SQLite's own autocheckpoint is back on the connection */
+    CHECK_INT(one_int(s, "PRAGMA wal_autocheckpoint"), 1000);
+    CHECK_INT(one_int(s, "SELECT count(*) FROM b"), 9200);
+    store_close(s);
+    char *cmd = xasprintf("rm -rf %s", dir);
+    CHECK_INT(system(cmd), 0);
+    free(cmd);
+    free(path);
+}
+
 static void
 test_memory_database_has_no_syncer(void)
 {
@@ -106,4 +157,5 @@ test_memory_database_has_no_syncer(void)
 }
 
 CHECK_MAIN(CHECK_CASE(test_deferred_commits_become_durable_in_order),
+           CHECK_CASE(test_checkpoints_run_beside_the_commits),
            CHECK_CASE(test_memory_database_has_no_syncer))
