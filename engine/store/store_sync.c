@@ -50,7 +50,8 @@ struct store_syncer {
     struct store *store;
     uint64_t next_ticket;
     uint64_t inline_checkpoints;
-    int ckpt_mark; /* WAL frames when the checkpointer was last woken */
+    int ckpt_mark;  /* WAL frames when the checkpointer was last woken */
+    int wal_frames; /* the WAL's length after the last commit */
 };
 
 static void *
@@ -85,14 +86,12 @@ on_wal_commit(void *arg, sqlite3 *db, const char *name, int frames)
 {
     struct store_syncer *y = arg;
 
+    (void)db;
+    (void)name;
     if (frames < y->ckpt_mark)
         y->ckpt_mark = 0; /* the WAL started over */
-    if (frames >= CKPT_INLINE_FRAMES) {
-        if (sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) ==
-            SQLITE_OK)
-            y->inline_checkpoints++;
-        y->ckpt_mark = frames;
-    } else if (frames - y->ckpt_mark >= CKPT_FRAMES) {
+    y->wal_frames = frames;
+    if (frames - y->ckpt_mark >= CKPT_FRAMES) {
         y->ckpt_mark = frames;
         pthread_mutex_lock(&y->mu);
         y->ckpt_wanted = true;
@@ -100,6 +99,23 @@ on_wal_commit(void *arg, sqlite3 *db, const char *name, int frames)
         pthread_mutex_unlock(&y->mu);
     }
     return SQLITE_OK;
+}
+
+/* Before an ack group: under a steady flow of groups the thread never
+ * copies the last frames (a commit is always beside it), so past
+ * CKPT_INLINE_FRAMES the loop copies the rest itself and the WAL starts
+ * over at this BEGIN. Other commits (a large issuance) never wait for it:
+ * once the flow stops, the thread copies everything and any next
+ * transaction starts the WAL over. */
+static void
+checkpoint_if_long(struct store_syncer *y, struct store *s)
+{
+    if (!y->ckpt_db || y->wal_frames < CKPT_INLINE_FRAMES)
+        return;
+    if (sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) ==
+        SQLITE_OK)
+        y->inline_checkpoints++;
+    y->wal_frames = 0;
 }
 
 /* new: a second connection for checkpoints, or NULL (SQLite's own
@@ -254,6 +270,7 @@ store_begin_deferred(struct store_syncer *y, struct store *s)
 
     if (failed_errno(y))
         return SM_ERR_IO;
+    checkpoint_if_long(y, s);
     err = store_exec_stmt(s, store_stmt(s, SQL_SYNC_NORMAL));
     if (!err)
         err = store_begin(s);

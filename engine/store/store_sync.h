@@ -17,9 +17,9 @@
  * Checkpoints move to a second thread with its own connection: every 1000
  * new WAL frames wake it for a PASSIVE checkpoint (SQLite's own threshold),
  * which copies frames beside the loop's commits. Only a checkpoint with no
- * commit beside it can copy every frame and let the WAL start over, so at
- * 8192 frames the committing thread checkpoints itself, copying what the
- * thread has not.
+ * commit beside it can copy every frame and let the WAL start over, so
+ * when the WAL has reached 8192 frames the next deferred transaction first
+ * checkpoints on the caller's thread, copying what the thread has not.
  *
  * The one difference from FULL: another reader may see a deferred commit
  * before the flush that makes it durable ends (a crash in between loses a
