@@ -44,6 +44,14 @@ struct inflight {
     int64_t started_ms, started_mono;
 };
 
+/* a finished send waiting for its turn's recording transaction; its
+ * inflight stays in the flying list until then, so it is not sent again */
+struct sent {
+    struct inflight *f;
+    struct notify_result r;
+    int64_t duration_ms;
+};
+
 struct dispatch {
     struct app *app; /* borrowed */
     struct dispatch_config cfg;
@@ -54,6 +62,10 @@ struct dispatch {
     struct inflight *flying;
     int nflying;
     struct event *timer;
+    /* results of the turn, recorded together (see on_sent) */
+    struct sent *sent;
+    size_t nsent, capsent;
+    struct event *record;
     int64_t deadlines_checked_ms; /* at most one deadline scan per poll period */
     uint64_t results[CH_COUNT][3]; /* by notify_status */
 };
@@ -430,15 +442,8 @@ inflight_free(struct inflight *f)
 }
 
 static void
-on_sent(void *arg, const struct notify_result *r)
+unlink_flying(struct dispatch *d, struct inflight *f)
 {
-    struct inflight *f = arg;
-    struct dispatch *d = f->d;
-    struct attempt a = { f->delivery_id, f->order_id, f->channel, f->attempts, f->drill,
-                         f->event_id, f->kind, f->recipient, f->started_ms,
-                         clock_mono_ms() - f->started_mono };
-    enum sm_err err;
-
     if (f->prev)
         f->prev->next = f->next;
     else
@@ -446,13 +451,77 @@ on_sent(void *arg, const struct notify_result *r)
     if (f->next)
         f->next->prev = f->prev;
     d->nflying--;
-    d->results[f->channel][r->status]++;
-    err = record_result(d->app->store, &d->cfg, &a, r, clock_now(&d->app->clock), random_u32());
-    if (err)
-        /* the delivery stays pending as it was: it is sent again */
-        log_err("cannot record delivery %lld: %s", (long long)f->delivery_id, sm_strerror(err));
-    inflight_free(f);
+}
+
+static struct attempt
+attempt_of(const struct sent *x)
+{
+    const struct inflight *f = x->f;
+
+    return (struct attempt){ f->delivery_id, f->order_id, f->channel, f->attempts, f->drill,
+                             f->event_id, f->kind, f->recipient, f->started_ms,
+                             x->duration_ms };
+}
+
+/* Records the results of the turn in one transaction (one fsync for a
+ * burst of webhook answers, instead of one each on the loop that also
+ * answers acknowledgements); if that fails, each in its own. A result
+ * that is never recorded leaves its delivery pending: it is sent again
+ * with the same event id, which receivers deduplicate. */
+static void
+record_sent(evutil_socket_t fd, short what, void *arg)
+{
+    struct dispatch *d = arg;
+    struct store *s = d->app->store;
+    int64_t now = clock_now(&d->app->clock);
+    size_t n = d->nsent;
+    struct delivery_outcome *o = xcalloc(n ? n : 1, sizeof(*o));
+    enum sm_err err;
+
+    (void)fd;
+    (void)what;
+    err = store_begin(s);
+    for (size_t i = 0; !err && i < n; i++) {
+        struct attempt a = attempt_of(&d->sent[i]);
+        outcome_of(&d->cfg, &a, &d->sent[i].r, now, random_u32(), &o[i]);
+        err = store_outcome(s, &a, &d->sent[i].r, &o[i], now);
+    }
+    if (!err)
+        err = store_commit(s); /* rolls back itself when it fails */
+    else
+        store_rollback(s);
+    for (size_t i = 0; i < n; i++) {
+        struct attempt a = attempt_of(&d->sent[i]);
+        enum sm_err one = SM_OK;
+        if (err)
+            one = record_result(s, &d->cfg, &a, &d->sent[i].r, now, random_u32());
+        else
+            log_outcome(&a, &d->sent[i].r, &o[i]);
+        if (one)
+            log_err("cannot record delivery %lld: %s", (long long)a.delivery_id,
+                    sm_strerror(one));
+        unlink_flying(d, d->sent[i].f);
+        inflight_free(d->sent[i].f);
+    }
+    free(o);
+    d->nsent = 0;
     arm(d, 0);
+}
+
+static void
+on_sent(void *arg, const struct notify_result *r)
+{
+    struct inflight *f = arg;
+    struct dispatch *d = f->d;
+
+    d->results[f->channel][r->status]++;
+    if (d->nsent == d->capsent) {
+        d->capsent = d->capsent ? d->capsent * 2 : 32;
+        d->sent = xrealloc(d->sent, d->capsent * sizeof(*d->sent));
+    }
+    d->sent[d->nsent++] = (struct sent){ f, *r, clock_mono_ms() - f->started_mono };
+    if (d->nsent == 1)
+        event_active(d->record, EV_TIMEOUT, 1);
 }
 
 static bool
@@ -682,6 +751,7 @@ dispatch_start(struct app *app, struct sm_diag *diag)
     if (moved)
         log_warn("%lld retry times were beyond now + cap; moved back", (long long)moved);
     d->timer = evtimer_new(app->base, on_timer, d);
+    d->record = event_new(app->base, -1, 0, record_sent, d);
     app->dispatch = d;
     api_metrics_add_section(metrics_section);
     arm(d, 0);
@@ -707,6 +777,12 @@ dispatch_free(struct dispatch *d)
         return;
     if (d->app && d->app->dispatch == d)
         d->app->dispatch = NULL;
+    if (d->record) {
+        if (d->nsent) /* answers already in: recorded, not sent again */
+            record_sent(-1, 0, d);
+        event_free(d->record);
+    }
+    free(d->sent);
     if (d->timer)
         event_free(d->timer);
     /* abandoned sends report nothing: their rows stay pending */
