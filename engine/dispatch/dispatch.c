@@ -778,7 +778,7 @@ dispatch_free(struct dispatch *d)
     if (d->app && d->app->dispatch == d)
         d->app->dispatch = NULL;
     if (d->record) {
-        if (d->nsent) /* answers already in: recorded, not sent again */
+        if (d->nsent && d->app) /* answers already in: recorded, not sent again */
             record_sent(-1, 0, d);
         event_free(d->record);
     }

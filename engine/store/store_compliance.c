@@ -89,7 +89,7 @@ store_gate_put(struct store *s, const struct gate_rec *r, int64_t now_ms, const 
 static const char SQL_LINE_KNOWN[] =
     "SELECT 1 FROM list_lines WHERE uscc = ?1 AND (?2 IS NULL OR line = ?2) AND list_id IN "
     "(SELECT id FROM lists WHERE active = 1 UNION SELECT list_id FROM orders "
-    "WHERE status IN ('issued','acknowledged')) LIMIT 1";
+    "WHERE ended_ms IS NULL AND status IN ('issued','acknowledged')) LIMIT 1";
 
 enum sm_err
 store_line_known(struct store *s, const char *uscc, const char *line, bool *known)
@@ -112,12 +112,12 @@ store_line_known(struct store *s, const char *uscc, const char *line, bool *know
     "id, episode_id, list_id, effective_from_ms, enterprise, town, level, drill, measures, "  \
     "compliance, status, coalesce(ended_ms, 0)"
 
-/* orders_current holds exactly the active orders: read through it, a pass
+/* orders_active holds exactly the active orders: read through it, a pass
  * skips the superseded and lifted versions that pile up over a season
  * (the planner scanned the whole table in id order) */
 static const char SQL_TO_JUDGE[] =
-    "SELECT " JUDGE_COLUMNS " FROM orders INDEXED BY orders_current "
-    "WHERE status IN ('issued','acknowledged') "
+    "SELECT " JUDGE_COLUMNS " FROM orders INDEXED BY orders_active "
+    "WHERE ended_ms IS NULL AND status IN ('issued','acknowledged') "
     "AND (?1 = 0 OR id = ?1) AND (?2 IS NULL OR enterprise = ?2) "
     "AND (?3 = 0 OR EXISTS (SELECT 1 FROM meter_samples m WHERE m.uscc = orders.enterprise) "
     "OR EXISTS (SELECT 1 FROM inspections i WHERE i.uscc = orders.enterprise) "

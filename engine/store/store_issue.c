@@ -1,7 +1,7 @@
 /* Set-based issuance (see store_issue.h). One statement per kind of row,
  * each walking its input in an order the indexes like: new orders in
  * enterprise order (the unique (episode_id, enterprise, version) index and
- * orders_current are appended to at the right), notices in id order. */
+ * orders_active are appended to at the right), notices in id order. */
 #include "store/store_issue.h"
 
 #include <stdio.h>

@@ -204,15 +204,15 @@ store_orders_next_deadline(struct store *s, int64_t *at_ms)
 }
 
 /* every count but the versions' is of active orders: read through
- * orders_current (exactly the active ones) instead of every version of the
+ * orders_active (exactly the active ones) instead of every version of the
  * episode; the versions are counted from the episode index alone */
 static const char SQL_COUNTS[] =
     "SELECT count(*), count(*) FILTER (WHERE status = 'acknowledged'), "
     "count(*) FILTER (WHERE status = 'issued' AND (overdue = 1 OR ack_deadline_ms <= ?2)), "
     "(SELECT count(*) FROM orders v WHERE v.episode_id = ?1), "
     "count(*) FILTER (WHERE compliance = 'violation') "
-    "FROM orders INDEXED BY orders_current "
-    "WHERE status IN ('issued','acknowledged') AND episode_id = ?1";
+    "FROM orders INDEXED BY orders_active "
+    "WHERE ended_ms IS NULL AND status IN ('issued','acknowledged') AND episode_id = ?1";
 
 enum sm_err
 store_order_counts(struct store *s, int64_t episode_id, int64_t now_ms, struct order_counts *c)

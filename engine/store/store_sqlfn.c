@@ -139,7 +139,7 @@ notice_event(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     n += sizeof(k2) - 1;
     n += jsonw_fmt_int(out + n, sqlite3_value_int64(argv[1]));
     out[n++] = ':';
-    memcpy(out + n, kind, nk);
+    memcpy(out + n, kind, nk + 1); /* with its NUL */
     n += nk;
     sqlite3_result_text(ctx, out, (int)n, SQLITE_TRANSIENT);
 }
