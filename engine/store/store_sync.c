@@ -43,8 +43,8 @@ struct store_syncer {
      * into the database file and its fsyncs mostly run beside the loop */
     sqlite3 *ckpt_db;
     pthread_t ckpt_thread;
-    pthread_cond_t ckpt_wake;
-    bool ckpt_wanted;
+    pthread_cond_t ckpt_wake, ckpt_idle;
+    bool ckpt_wanted, ckpt_running;
     uint64_t checkpoints;
     /* loop thread only */
     struct store *store;
@@ -66,6 +66,7 @@ checkpointer_main(void *arg)
         if (y->stopping)
             break;
         y->ckpt_wanted = false;
+        y->ckpt_running = true;
         pthread_mutex_unlock(&y->mu);
         /* PASSIVE: copies what no reader still needs, never waits for the loop */
         int rc = sqlite3_wal_checkpoint_v2(y->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
@@ -74,6 +75,8 @@ checkpointer_main(void *arg)
             log_err("checkpoint failed: %s", sqlite3_errmsg(y->ckpt_db));
         pthread_mutex_lock(&y->mu);
         y->checkpoints++;
+        y->ckpt_running = false;
+        pthread_cond_broadcast(&y->ckpt_idle);
     }
     pthread_mutex_unlock(&y->mu);
     return NULL;
@@ -91,7 +94,9 @@ on_wal_commit(void *arg, sqlite3 *db, const char *name, int frames)
     if (frames < y->ckpt_mark)
         y->ckpt_mark = 0; /* the WAL started over */
     y->wal_frames = frames;
-    if (frames - y->ckpt_mark >= CKPT_FRAMES) {
+    /* past the mark the loop takes over (checkpoint_if_long) and the thread
+     * is not woken again */
+    if (frames < CKPT_INLINE_FRAMES && frames - y->ckpt_mark >= CKPT_FRAMES) {
         y->ckpt_mark = frames;
         pthread_mutex_lock(&y->mu);
         y->ckpt_wanted = true;
@@ -112,10 +117,21 @@ checkpoint_if_long(struct store_syncer *y, struct store *s)
 {
     if (!y->ckpt_db || y->wal_frames < CKPT_INLINE_FRAMES)
         return;
+    /* the thread's pass in progress, if any, ends first (one checkpoint at
+     * a time): a few milliseconds at most once per 8,192 frames, and the
+     * WAL's length stays bounded however slow that pass is */
+    pthread_mutex_lock(&y->mu);
+    y->ckpt_wanted = false;
+    while (y->ckpt_running)
+        pthread_cond_wait(&y->ckpt_idle, &y->mu);
+    pthread_mutex_unlock(&y->mu);
+    /* SQLITE_BUSY only if another process checkpoints: tried again before
+     * the next group */
     if (sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) ==
-        SQLITE_OK)
+        SQLITE_OK) {
         y->inline_checkpoints++;
-    y->wal_frames = 0;
+        y->wal_frames = 0;
+    }
 }
 
 /* new: a second connection for checkpoints, or NULL (SQLite's own
@@ -203,7 +219,9 @@ store_syncer_start(struct store *s, struct store_syncer **out)
     pthread_mutex_init(&y->mu, NULL);
     pthread_cond_init(&y->wake, NULL);
     pthread_cond_init(&y->ckpt_wake, NULL);
+    pthread_cond_init(&y->ckpt_idle, NULL);
     if (pthread_create(&y->thread, NULL, syncer_main, y) != 0) {
+        pthread_cond_destroy(&y->ckpt_idle);
         pthread_cond_destroy(&y->ckpt_wake);
         pthread_cond_destroy(&y->wake);
         pthread_mutex_destroy(&y->mu);
@@ -243,6 +261,7 @@ store_syncer_stop(struct store_syncer *y)
         sqlite3_close(y->ckpt_db);
     }
     failed = y->failed_errno;
+    pthread_cond_destroy(&y->ckpt_idle);
     pthread_cond_destroy(&y->ckpt_wake);
     pthread_cond_destroy(&y->wake);
     pthread_mutex_destroy(&y->mu);
