@@ -72,7 +72,7 @@ post_list(struct api_req *r)
     json_t *warnings = diag_array(&res.diags, res.diags.warnings, res.diags.warning_count);
     if (err) {
         int status = api_status_for(err);
-        api_reply_json(r, status == 500 ? 500 : status,
+        api_reply_json(r, status,
                        json_pack("{s:{s:s,s:s},s:o,s:I,s:o}", "error", "code",
                                  err == SM_ERR_LIMIT ? "body_too_large" : "list_rejected", "message",
                                  "the list was rejected; nothing was imported", "errors", errors,

@@ -12,9 +12,27 @@
 #include "ops/ops.h"
 #include "store/store_orders.h"
 
+/* a filter value outside its set would just match nothing: refused */
+static bool
+filter_ok(struct api_req *r, const char *name, const char *value, const char *const *allowed)
+{
+    if (!value)
+        return true;
+    for (; *allowed; allowed++)
+        if (strcmp(value, *allowed) == 0)
+            return true;
+    api_reply_error(r, 422, "bad_filter", "%s=%s is not one of the %s values", name, value, name);
+    return false;
+}
+
 static void
 list_orders(struct api_req *r)
 {
+    static const char *const statuses[] = { "issued", "acknowledged", "superseded", "lifted",
+                                            NULL };
+    static const char *const levels[] = { "yellow", "orange", "red", NULL };
+    static const char *const states[] = { "unknown", "compliant", "violation", NULL };
+    static const char *const booleans[] = { "true", "false", "1", "0", NULL };
     struct order_filter f = { 0 };
     const char *ep = api_query(r, "episode"), *od = api_query(r, "overdue");
     json_t *out = NULL;
@@ -29,6 +47,10 @@ list_orders(struct api_req *r)
     f.town = api_query(r, "town");
     f.industry = api_query(r, "industry");
     f.grade = api_query(r, "grade");
+    if (!filter_ok(r, "status", f.status, statuses) || !filter_ok(r, "level", f.level, levels) ||
+        !filter_ok(r, "compliance", f.compliance, states) ||
+        !filter_ok(r, "overdue", od, booleans))
+        return;
     f.overdue = od ? (strcmp(od, "true") == 0 || strcmp(od, "1") == 0) : -1;
     f.now_ms = clock_now(&r->app->clock);
     if (ep) {

@@ -137,9 +137,12 @@ handle(struct evhttp_request *req, void *arg)
     r.path = evhttp_uridecode(raw_path ? raw_path : "/", 0, NULL);
     if (!r.path)
         r.path = xstrdup("/");
+    bool bad_query = false;
     if (raw_query) {
         if (evhttp_parse_query_str(raw_query, &r.query) == 0)
             r.has_query = true;
+        else
+            bad_query = true; /* answered below, once the route is known for the log */
     }
     r.route = routes_match(method, r.path, &r, &r.route_index, &path_known);
     long limit = r.route && r.route->big_body ? api->app->cfg.max_list_bytes
@@ -147,6 +150,12 @@ handle(struct evhttp_request *req, void *arg)
     if ((long)in_len > limit) {
         api_reply_error(&r, 413, "body_too_large",
                         "the request body has %zu bytes; the limit is %ld", in_len, limit);
+        goto done;
+    }
+    if (bad_query) {
+        /* ignoring it would answer as if no filter or page had been asked for */
+        api_reply_error(&r, 400, "malformed_query",
+                        "the query string is not name=value pairs joined by '&'");
         goto done;
     }
     char *body = xmalloc(in_len + 1);

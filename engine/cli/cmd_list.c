@@ -36,7 +36,8 @@ print_result(const struct list_import_result *res, enum sm_err err, bool as_json
         fprintf(as_json ? stderr : stdout, "%s\n",
                 list_diags_format(&res->diags, &res->diags.errors[i], line, sizeof(line)));
     if (res->diags.error_total > res->diags.error_count)
-        printf("... and %zu more errors\n", res->diags.error_total - res->diags.error_count);
+        fprintf(as_json ? stderr : stdout, "... and %zu more errors\n",
+                res->diags.error_total - res->diags.error_count);
     for (size_t i = 0; i < res->diags.warning_count; i++)
         fprintf(as_json ? stderr : stdout, "%s\n",
                 list_diags_format(&res->diags, &res->diags.warnings[i], line, sizeof(line)));
@@ -132,10 +133,16 @@ cmd_list(int argc, char **argv)
     if (strcmp(pos[0], "show") == 0) {
         json_t *out = NULL;
         enum sm_err err;
+        char *end = NULL;
+        long long id = npos == 2 ? strtoll(pos[1], &end, 10) : 0;
+        if (npos == 2 && (id <= 0 || *end)) {
+            fprintf(stderr, "smogd list show: \"%s\" is not a list id\n", pos[1]);
+            return 2;
+        }
         if (!cli_open(&a, config, db))
             return 1;
         if (npos == 2)
-            err = store_list_json(a.store, strtoll(pos[1], NULL, 10), a.cfg.tz_min, &out);
+            err = store_list_json(a.store, id, a.cfg.tz_min, &out);
         else
             err = store_lists_json(a.store, a.cfg.tz_min, &out);
         app_close(&a);

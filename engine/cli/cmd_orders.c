@@ -78,8 +78,14 @@ cmd_orders(int argc, char **argv)
         err = store_order_json(a.store, id, a.cfg.tz_min, 1, &out);
     } else {
         struct order_filter f = { ent, status, level, compliance, 0, overdue ? 1 : -1, 0, 1000, 0 };
-        if (episode)
-            f.episode_id = strtoll(episode, NULL, 10);
+        if (episode) {
+            char *end = NULL;
+            f.episode_id = strtoll(episode, &end, 10);
+            if (*end || f.episode_id <= 0) {
+                fprintf(stderr, "smogd orders list: --episode must be an episode id\n");
+                return 2;
+            }
+        }
         if (limit) {
             char *end = NULL;
             long v = strtol(limit, &end, 10);

@@ -5,6 +5,7 @@
  * voluntary measures at orange or red outside A and 保障类. */
 #include "list/validate.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,8 +47,10 @@ list_parse_number(const char *s, double *out)
     }
     if (!*p)
         return false;
+    errno = 0;
     x = strtod(p, &end);
-    if (end == p)
+    /* ERANGE: beyond a double, or so small it would be read as 0 */
+    if (end == p || errno == ERANGE)
         return false;
     while (*end == ' ' || *end == '\t')
         end++;

@@ -441,8 +441,16 @@ read_sheet(struct xlsx *x, const char *path)
            part_next(x, r, &p, path, &failed)) {
         if (is_element(r, "row")) {
             xmlChar *rn = xmlTextReaderGetAttribute(r, BAD_CAST "r");
-            long n = rn ? strtol((const char *)rn, NULL, 10) : last_row + 1;
+            char *end = NULL;
+            long n = rn ? strtol((const char *)rn, &end, 10) : last_row + 1;
+            bool bad_number = rn && (end == (char *)rn || *end);
             xmlFree(rn);
+            if (bad_number) {
+                xlsx_error(x, last_row + 1, "xlsx_malformed", "%s: a row number is not a number",
+                           path);
+                failed = true;
+                break;
+            }
             if (n <= last_row || n > 1048576) {
                 xlsx_error(x, last_row + 1, "xlsx_malformed", "%s: rows out of order", path);
                 failed = true;

@@ -31,6 +31,13 @@ order_reply(struct app *app, int64_t id, char **reply)
     return SM_OK;
 }
 
+/* keys are per enterprise (or per officer for phone acks) */
+static void
+ack_scope(char scope[64], const struct ops_actor *who)
+{
+    snprintf(scope, 64, "ack:%s", who->enterprise ? who->enterprise : who->actor);
+}
+
 static char *
 current_order_text(int64_t current)
 {
@@ -41,12 +48,38 @@ current_order_text(int64_t current)
     return xasprintf("{\"current_order_id\":%s}", t);
 }
 
+/* The answer to an acknowledgement that stands (new or repeated): the order
+ * as text, kept under the Idempotency-Key when one was sent; nothing when
+ * the caller asked for no reply and sent no key. */
+static enum sm_err
+answer(struct app *app, const struct ops_actor *who, const struct ack_request *rq, int64_t now,
+       int64_t order_id, char **reply, bool *keep)
+{
+    char scope[64];
+    enum sm_err err = SM_OK;
+
+    if (!rq->no_reply || rq->idempotency_key)
+        err = order_reply(app, order_id, reply);
+    if (!err && rq->idempotency_key) {
+        ack_scope(scope, who);
+        err = store_idem_put(app->store, scope, rq->idempotency_key, rq->body_hash, 200, *reply,
+                             now);
+    }
+    if (err) {
+        free(*reply);
+        *reply = NULL;
+        return err;
+    }
+    *keep = true;
+    return SM_OK;
+}
+
 enum sm_err
 ops_ack_in_tx(struct app *app, const struct ops_actor *who, const struct ack_request *rq,
               int64_t now, int *status, char **reply, bool *keep, struct sm_diag *diag)
 {
     struct order_state o;
-    char object[48], scope[64];
+    char object[48];
     const char *enterprise = rq->on_behalf_of ? rq->on_behalf_of : who->enterprise;
     char *stored = NULL;
     enum sm_err err;
@@ -55,8 +88,9 @@ ops_ack_in_tx(struct app *app, const struct ops_actor *who, const struct ack_req
     *status = 200;
     *keep = false;
     snprintf(object, sizeof(object), "order:%lld", (long long)rq->order_id);
-    snprintf(scope, sizeof(scope), "ack:%s", who->enterprise ? who->enterprise : who->actor);
     if (rq->idempotency_key) {
+        char scope[64];
+        ack_scope(scope, who);
         err = store_idem_get(app->store, scope, rq->idempotency_key, rq->body_hash, status, &stored);
         if (err == SM_OK) {
             *reply = stored;
@@ -83,13 +117,9 @@ ops_ack_in_tx(struct app *app, const struct ops_actor *who, const struct ack_req
             err = ops_audit(app, now, who->actor, who->role,
                             rq->on_behalf_of ? "order.ack_by_officer" : "order.ack", object, "ok",
                             detail);
-            if (!err && rq->no_reply && !rq->idempotency_key) {
-                *keep = true;
-                return SM_OK;
-            }
-            if (!err)
-                err = order_reply(app, rq->order_id, reply);
-            goto answered;
+            if (err)
+                return err;
+            return answer(app, who, rq, now, rq->order_id, reply, keep);
         }
         if (err != SM_ERR_CONFLICT)
             return err;
@@ -122,23 +152,8 @@ ops_ack_in_tx(struct app *app, const struct ops_actor *who, const struct ack_req
         *reply = current_order_text(current);
         return SM_ERR_CONFLICT;
     }
-    if (rq->no_reply && !rq->idempotency_key) {
-        *keep = true;
-        return SM_OK;
-    }
     /* already acknowledged: the same answer again, nothing written but the key */
-    err = order_reply(app, o.id, reply);
-answered:
-    if (!err && rq->idempotency_key)
-        err = store_idem_put(app->store, scope, rq->idempotency_key, rq->body_hash, 200, *reply,
-                             now);
-    if (err) {
-        free(*reply);
-        *reply = NULL;
-        return err;
-    }
-    *keep = true;
-    return SM_OK;
+    return answer(app, who, rq, now, o.id, reply, keep);
 }
 
 enum sm_err

@@ -107,7 +107,7 @@ run_together(struct ack_batch *b, struct ack_item *items, size_t n, uint64_t *ti
     return SM_OK;
 broken:
     if (b->syncer)
-        store_rollback_deferred(b->syncer, s);
+        store_rollback_deferred(s);
     else
         store_rollback(s);
 lost:

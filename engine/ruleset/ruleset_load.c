@@ -271,6 +271,13 @@ parse_orders(struct rj *c, const json_t *root, struct order_rules *o)
                 return rj_fail(c, SM_ERR_RULE, "out_of_range", p,
                                "%lld is out of range -1440..1440",
                                (long long)json_integer_value(v));
+            /* two at the same offset, or out of order, would remind twice or
+             * in an order nobody meant */
+            if (i > 0 && json_integer_value(v) <= o->reminder_minutes_after_deadline[i - 1])
+                return rj_fail(c, SM_ERR_RULE, "not_monotonic", p,
+                               "%lld is not after the reminder before it (%d)",
+                               (long long)json_integer_value(v),
+                               o->reminder_minutes_after_deadline[i - 1]);
             o->reminder_minutes_after_deadline[i] = (int)json_integer_value(v);
         }
     }

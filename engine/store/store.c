@@ -108,6 +108,17 @@ store_step_int64(struct store *s, sqlite3_stmt *st, int64_t *out)
 }
 
 enum sm_err
+store_step_found(struct store *s, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return SM_ERR_NOTFOUND;
+    return rc == SQLITE_ROW ? SM_OK : store_err(s, rc);
+}
+
+enum sm_err
 store_exec(struct store *s, const char *sql)
 {
     char *msg = NULL;

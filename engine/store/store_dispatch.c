@@ -382,17 +382,12 @@ store_delivery_retry(struct store *s, int64_t id, int64_t now_ms)
 {
     sqlite3_stmt *st = store_stmt(s, SQL_STATUS_OF);
     enum sm_err err;
-    int rc;
 
     if (!st)
         return SM_ERR_DB;
     sqlite3_bind_int64(st, 1, id);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return SM_ERR_NOTFOUND;
-    if (rc != SQLITE_ROW)
-        return store_err(s, rc);
+    if ((err = store_step_found(s, st)) != SM_OK)
+        return err;
     st = store_stmt(s, SQL_RETRY);
     if (!st)
         return SM_ERR_DB;

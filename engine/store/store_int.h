@@ -43,6 +43,9 @@ enum sm_err store_exec_stmt(struct store *s, sqlite3_stmt *st);
 /* Steps a bound statement expected to give at most one row and reads its
  * first column into *out (left as it is when there is no row); resets. */
 enum sm_err store_step_int64(struct store *s, sqlite3_stmt *st, int64_t *out);
+/* Steps a bound query and resets it: SM_OK when it gave a row,
+ * SM_ERR_NOTFOUND when none. */
+enum sm_err store_step_found(struct store *s, sqlite3_stmt *st);
 /* Steps a bound INSERT and gives the new row's id. */
 enum sm_err store_insert(struct store *s, sqlite3_stmt *st, int64_t *id);
 /* Registers sm_measures() and sm_plan() (store_sqlfn.c) on s->db. */

@@ -98,18 +98,13 @@ enum sm_err
 store_list_activate(struct store *s, int64_t list_id, int64_t now_ms)
 {
     sqlite3_stmt *st = store_stmt(s, SQL_EXISTS);
-    int rc;
     enum sm_err err;
 
     if (!st)
         return SM_ERR_DB;
     sqlite3_bind_int64(st, 1, list_id);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return SM_ERR_NOTFOUND;
-    if (rc != SQLITE_ROW)
-        return store_err(s, rc);
+    if ((err = store_step_found(s, st)) != SM_OK)
+        return err;
     st = store_stmt(s, SQL_DEACTIVATE);
     if (!st)
         return SM_ERR_DB;

@@ -203,13 +203,11 @@ store_orders_next_deadline(struct store *s, int64_t *at_ms)
     return store_step_int64(s, st, at_ms);
 }
 
-/* every count but the versions' is of active orders: read through
- * orders_active (exactly the active ones) instead of every version of the
- * episode; the versions are counted from the episode index alone */
+/* counts of active orders: read through orders_active (exactly the active
+ * ones) instead of every version of the episode */
 static const char SQL_COUNTS[] =
     "SELECT count(*), count(*) FILTER (WHERE status = 'acknowledged'), "
     "count(*) FILTER (WHERE status = 'issued' AND (overdue = 1 OR ack_deadline_ms <= ?2)), "
-    "(SELECT count(*) FROM orders v WHERE v.episode_id = ?1), "
     "count(*) FILTER (WHERE compliance = 'violation') "
     "FROM orders INDEXED BY orders_active "
     "WHERE ended_ms IS NULL AND status IN ('issued','acknowledged') AND episode_id = ?1";
@@ -230,8 +228,7 @@ store_order_counts(struct store *s, int64_t episode_id, int64_t now_ms, struct o
         c->active = sqlite3_column_int64(st, 0);
         c->acknowledged = sqlite3_column_int64(st, 1);
         c->overdue = sqlite3_column_int64(st, 2);
-        c->issued_total = sqlite3_column_int64(st, 3);
-        c->violation = sqlite3_column_int64(st, 4);
+        c->violation = sqlite3_column_int64(st, 3);
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? SM_OK : store_err(s, rc);

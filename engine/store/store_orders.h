@@ -69,7 +69,7 @@ SM_NODISCARD enum sm_err store_orders_mark_overdue(struct store *s, int64_t now_
 SM_NODISCARD enum sm_err store_orders_next_deadline(struct store *s, int64_t *at_ms);
 
 struct order_counts {
-    int64_t active, acknowledged, overdue, issued_total, violation;
+    int64_t active, acknowledged, overdue, violation;
 };
 SM_NODISCARD enum sm_err store_order_counts(struct store *s, int64_t episode_id, int64_t now_ms,
                                             struct order_counts *c);

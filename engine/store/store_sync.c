@@ -301,10 +301,12 @@ store_begin_deferred(struct store_syncer *y, struct store *s)
 enum sm_err
 store_commit_deferred(struct store_syncer *y, struct store *s, uint64_t *ticket)
 {
-    enum sm_err err = store_commit(s), back;
+    enum sm_err err = store_commit(s);
 
-    /* every other writer of this connection keeps FULL */
-    back = store_exec_stmt(s, store_stmt(s, SQL_SYNC_FULL));
+    /* every other writer of this connection keeps FULL; the commit above
+     * stands either way, so a failure here is reported, not returned */
+    if (store_exec_stmt(s, store_stmt(s, SQL_SYNC_FULL)) != SM_OK)
+        log_err("cannot set synchronous=FULL again: %s", sqlite3_errmsg(s->db));
     if (err)
         return err;
     *ticket = ++y->next_ticket;
@@ -312,13 +314,12 @@ store_commit_deferred(struct store_syncer *y, struct store *s, uint64_t *ticket)
     y->requested = *ticket;
     pthread_cond_signal(&y->wake);
     pthread_mutex_unlock(&y->mu);
-    return back;
+    return SM_OK;
 }
 
 void
-store_rollback_deferred(struct store_syncer *y, struct store *s)
+store_rollback_deferred(struct store *s)
 {
-    (void)y;
     store_rollback(s);
     (void)store_exec_stmt(s, store_stmt(s, SQL_SYNC_FULL));
 }

@@ -50,7 +50,7 @@ SM_NODISCARD enum sm_err store_begin_deferred(struct store_syncer *y, struct sto
 SM_NODISCARD enum sm_err store_commit_deferred(struct store_syncer *y, struct store *s,
                                                uint64_t *ticket);
 /* Rolls the deferred transaction back. */
-void store_rollback_deferred(struct store_syncer *y, struct store *s);
+void store_rollback_deferred(struct store *s);
 
 /* A descriptor that becomes readable when a flush ends (watch it with EV_READ). */
 int store_syncer_fd(const struct store_syncer *y);

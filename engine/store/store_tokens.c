@@ -92,16 +92,11 @@ enum sm_err
 store_data_version(struct store *s, int64_t *version)
 {
     sqlite3_stmt *st = store_stmt(s, "PRAGMA data_version");
-    int rc;
 
     *version = 0;
     if (!st)
         return SM_ERR_DB;
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *version = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? SM_OK : store_err(s, rc);
+    return store_step_int64(s, st, version);
 }
 
 enum sm_err

@@ -65,6 +65,24 @@ def test_auth_401_403_and_error_shape():
         w.cleanup()
 
 
+def test_malformed_query_and_unknown_filter_refused():
+    """A query that cannot be read, or a filter value outside its set, is refused instead of
+    answering as if no filter had been asked for."""
+    w, s, officer = started()
+    try:
+        assert s.get("/v1/orders?status=issued", token=officer).status == 200
+        r = s.get("/v1/orders?enterprise=X&flag", token=officer)
+        assert r.status == 400 and r.json["error"]["code"] == "malformed_query", r
+        for q in ("status=acked", "level=purple", "compliance=fine", "overdue=yes"):
+            r = s.get("/v1/orders?" + q, token=officer)
+            assert r.status == 422 and r.json["error"]["code"] == "bad_filter", (q, r)
+            assert q.split("=")[1] in r.json["error"]["message"], r
+        assert s.get("/v1/orders?overdue=false&level=red", token=officer).status == 200
+    finally:
+        s.stop()
+        w.cleanup()
+
+
 def test_metrics_prometheus_text():
     w, s, officer = started()
     try:
@@ -176,6 +194,11 @@ def test_cli_flags_and_help():
         stored = [r[0] for r in con.execute("SELECT hash FROM tokens")]
         con.close()
         assert tok not in stored and all(len(h) == 64 for h in stored)
+        # ids that are not ids are usage errors, not "list 0" or "every episode"
+        p = run("list", "show", "abc", "--db", w.file("x.db"), check=False)
+        assert p.returncode == 2 and "not a list id" in p.stderr, p
+        p = run("orders", "list", "--episode", "abc", "--db", w.file("x.db"), check=False)
+        assert p.returncode == 2 and "--episode" in p.stderr, p
     finally:
         w.cleanup()
 
@@ -237,6 +260,7 @@ def test_revoked_token_refused_while_serving():
 
 if __name__ == "__main__":
     main([test_health_and_status_shape, test_auth_401_403_and_error_shape,
+          test_malformed_query_and_unknown_filter_refused,
           test_metrics_prometheus_text, test_oversize_body_413,
           test_corrupted_database_refused, test_sigterm_stops_cleanly,
           test_audit_verify_detects_tamper, test_cli_flags_and_help,

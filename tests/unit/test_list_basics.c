@@ -6,6 +6,7 @@
 #include "list/grade.h"
 #include "list/measure.h"
 #include "list/uscc.h"
+#include "list/validate.h"
 
 static void
 test_uscc_valid(void)
@@ -119,5 +120,22 @@ test_grades_and_columns(void)
     CHECK_INT(list_column_lookup("备注"), -1);
 }
 
-CHECK_MAIN(CHECK_CASE(test_uscc_valid), CHECK_CASE(test_measure_grammar),
+/* plain decimals only; a value beyond a double, or one that would read as 0
+ * because it is too small for one, is not a number */
+static void
+test_parse_number_range(void)
+{
+    double x = -1;
+
+    CHECK(list_parse_number(" 12.5 ", &x));
+    CHECK(x == 12.5);
+    CHECK(list_parse_number("0", &x));
+    CHECK(x == 0);
+    CHECK(!list_parse_number("1e-400", &x));
+    CHECK(!list_parse_number("1e400", &x));
+    CHECK(!list_parse_number("0x10", &x));
+    CHECK(!list_parse_number("12x", &x));
+}
+
+CHECK_MAIN(CHECK_CASE(test_parse_number_range), CHECK_CASE(test_uscc_valid), CHECK_CASE(test_measure_grammar),
            CHECK_CASE(test_grades_and_columns))

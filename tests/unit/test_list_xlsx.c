@@ -7,6 +7,7 @@
 #include <zip.h>
 
 #include "check.h"
+#include "base/xalloc.h"
 #include "list/import.h"
 
 static const char WORKBOOK[] =
@@ -228,5 +229,34 @@ test_xlsx_caps_and_garbage(void)
     list_diags_release(&d);
 }
 
+/* a row number that is not a number is refused for what it is, not read
+ * as the number it starts with */
+static void
+test_xlsx_row_number_not_a_number(void)
+{
+    char path[] = "/tmp/smogd-xlsx-XXXXXX";
+    int fd = mkstemp(path);
+    struct list_import_opts o;
+    struct list_report rep;
+    struct list_diags d;
+    char *sheet = make_sheet(0), *bad;
+    char *at = strstr(sheet, "<row r=\"3\">");
+
+    close(fd);
+    CHECK(at != NULL);
+    bad = xasprintf("%.*s<row r=\"3x\">%s", (int)(at - sheet), sheet, at + strlen("<row r=\"3\">"));
+    write_xlsx(path, 0, bad);
+    list_import_opts_init(&o);
+    o.format = LIST_FORMAT_XLSX;
+    CHECK_INT(list_import_file(path, &o, NULL, NULL, &rep, &d), SM_ERR_PARSE);
+    CHECK_STR(d.errors[0].code, "xlsx_malformed");
+    CHECK(strstr(d.errors[0].text, "row number is not a number") != NULL);
+    list_report_release(&rep);
+    list_diags_release(&d);
+    unlink(path);
+    free(bad);
+    free(sheet);
+}
+
 CHECK_MAIN(CHECK_CASE(test_xlsx_good), CHECK_CASE(test_xlsx_errors_carry_sheet_rows),
-           CHECK_CASE(test_xlsx_caps_and_garbage))
+           CHECK_CASE(test_xlsx_caps_and_garbage), CHECK_CASE(test_xlsx_row_number_not_a_number))

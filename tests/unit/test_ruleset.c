@@ -319,6 +319,28 @@ test_check_buffer(void)
     CHECK_STR(d.text, "/levels/yellow/all/0/hours: 0 is out of range 1..720");
 }
 
+/* reminders twice at one offset, or out of order, are refused */
+static void
+test_reminders_in_order(void)
+{
+    static const char fmt[] =
+        "{\"schema\": 1, \"kind\": \"orders\", \"ack_deadline_minutes\": "
+        "{\"yellow\": 60, \"orange\": 60, \"red\": 60}, \"execution_hours\": 24, "
+        "\"reminder_minutes_after_deadline\": %s}";
+    char doc[400];
+    struct sm_diag d = {0};
+
+    snprintf(doc, sizeof(doc), fmt, "[-30, 0, 30]");
+    CHECK_INT(ruleset_check_buffer("mem", doc, strlen(doc), &d), SM_OK);
+    snprintf(doc, sizeof(doc), fmt, "[0, 0]");
+    CHECK_INT(ruleset_check_buffer("mem", doc, strlen(doc), &d), SM_ERR_RULE);
+    CHECK_STR(d.code, "not_monotonic");
+    CHECK_STR(d.text, "/reminder_minutes_after_deadline/1: 0 is not after the reminder before it (0)");
+    snprintf(doc, sizeof(doc), fmt, "[30, 0]");
+    CHECK_INT(ruleset_check_buffer("mem", doc, strlen(doc), &d), SM_ERR_RULE);
+    CHECK_STR(d.code, "not_monotonic");
+}
+
 /* ---- criteria evaluation ---- */
 
 #define SERIES_MAX 400
@@ -468,7 +490,7 @@ CHECK_MAIN(CHECK_CASE(test_real_rules_load),
            CHECK_CASE(test_refcount),
            CHECK_CASE(test_bad_unknown_key),
            CHECK_CASE(test_bad_wrong_type),
-           CHECK_CASE(test_bad_out_of_range),
+           CHECK_CASE(test_bad_out_of_range), CHECK_CASE(test_reminders_in_order),
            CHECK_CASE(test_bad_duplicate_key),
            CHECK_CASE(test_bad_syntax),
            CHECK_CASE(test_bad_cross_and_semantic),

@@ -71,7 +71,7 @@ test_deferred_commits_become_durable_in_order(void)
     /* a rolled-back deferred transaction leaves nothing and FULL behind */
     CHECK_INT(store_begin_deferred(y, s), SM_OK);
     CHECK_INT(store_exec(s, "INSERT INTO t VALUES (3)"), SM_OK);
-    store_rollback_deferred(y, s);
+    store_rollback_deferred(s);
     CHECK_INT(one_int(s, "PRAGMA synchronous"), 2);
     CHECK_INT(one_int(s, "SELECT count(*) FROM t"), 2);
 
