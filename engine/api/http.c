@@ -351,6 +351,10 @@ api_start(struct app *app, const char *addr, struct api **out, char *bound_out,
     api->reenable = evtimer_new(app->base, reenable_cb, api);
     api->acks = ack_batch_new(app);
     api->tokens = token_cache_new();
+    /* loaded before the first request rather than during it; a failure
+     * here is retried by the first look-up */
+    if (token_cache_load(api->tokens, app->store) != SM_OK)
+        log_warn("cannot load the tokens now: %s", store_errmsg(app->store));
     api->http = evhttp_new(app->base);
     /* the hard cap protects memory; bodies between the configured limit and
      * it get our own JSON 413 */

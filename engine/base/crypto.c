@@ -36,13 +36,19 @@ fetch_sha256(void)
 }
 
 void
+sm_sha256(const void *data, size_t len, unsigned char md[32])
+{
+    pthread_once(&sha256_once, fetch_sha256);
+    if (!sha256_md || !EVP_Digest(data, len, md, NULL, sha256_md, NULL))
+        SHA256(data, len, md);
+}
+
+void
 sm_sha256_hex(const void *data, size_t len, char hex[65])
 {
     unsigned char md[SHA256_DIGEST_LENGTH];
 
-    pthread_once(&sha256_once, fetch_sha256);
-    if (!sha256_md || !EVP_Digest(data, len, md, NULL, sha256_md, NULL))
-        SHA256(data, len, md);
+    sm_sha256(data, len, md);
     to_hex(md, sizeof(md), hex);
 }
 

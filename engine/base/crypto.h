@@ -8,6 +8,8 @@
 
 #define SM_SHA256_HEX_LEN 64
 
+/* SHA-256 of data into md[32]. */
+void sm_sha256(const void *data, size_t len, unsigned char md[32]);
 /* SHA-256 of data as 64 lowercase hex characters plus NUL into hex[65]. */
 void sm_sha256_hex(const void *data, size_t len, char hex[65]);
 /* HMAC-SHA256(key, data) as hex into hex[65]. */

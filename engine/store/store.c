@@ -43,16 +43,28 @@ store_err(struct store *s, int rc)
     }
 }
 
+static unsigned
+stmt_slot_start(const char *sql)
+{
+    uint64_t h = (uint64_t)(uintptr_t)sql * UINT64_C(0x9E3779B97F4A7C15);
+
+    return (unsigned)(h >> 40) & (STORE_STMT_SLOTS - 1);
+}
+
 sqlite3_stmt *
 store_stmt(struct store *s, const char *sql)
 {
     sqlite3_stmt *st = NULL;
+    unsigned i;
 
-    for (int i = 0; i < s->cached; i++)
-        if (s->cache[i].sql == sql) {
-            sqlite3_reset(s->cache[i].stmt);
-            sqlite3_clear_bindings(s->cache[i].stmt);
-            return s->cache[i].stmt;
+    for (i = stmt_slot_start(sql); s->slot[i]; i = (i + 1) & (STORE_STMT_SLOTS - 1))
+        if (s->cache[s->slot[i] - 1].sql == sql) {
+            st = s->cache[s->slot[i] - 1].stmt;
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            if (s->sync_normal && !sqlite3_stmt_readonly(st) && store_sync_full(s) != SM_OK)
+                return NULL;
+            return st;
         }
     if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
                            NULL) != SQLITE_OK) {
@@ -60,10 +72,15 @@ store_stmt(struct store *s, const char *sql)
         log_err("cannot prepare statement: %s", sqlite3_errmsg(s->db));
         return NULL;
     }
+    if (s->sync_normal && !sqlite3_stmt_readonly(st) && store_sync_full(s) != SM_OK) {
+        sqlite3_finalize(st);
+        return NULL;
+    }
     if (s->cached < STORE_STMT_CACHE) {
         s->cache[s->cached].sql = sql;
         s->cache[s->cached].stmt = st;
         s->cached++;
+        s->slot[i] = (uint16_t)s->cached; /* i: the empty slot the search ended on */
     } else {
         /* the cache is sized for every static statement; never expected */
         sm_log(LOG_ERR, LOG_MODULE, "statement cache full");
@@ -118,11 +135,34 @@ store_step_found(struct store *s, sqlite3_stmt *st)
     return rc == SQLITE_ROW ? SM_OK : store_err(s, rc);
 }
 
+/* A deferred commit (store_sync.c) leaves the connection at NORMAL: its
+ * flusher thread makes the WAL durable. Putting FULL back after each ack
+ * group cost two PRAGMAs (SQLite prepares a PRAGMA anew each time it
+ * runs), so it is put back only when something else starts to write:
+ * a transaction or a statement that writes, outside a transaction. */
+enum sm_err
+store_sync_full(struct store *s)
+{
+    if (!s->sync_normal || s->sync_hold || !sqlite3_get_autocommit(s->db))
+        return SM_OK;
+    if (sqlite3_exec(s->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK) {
+        log_err("cannot set synchronous=FULL again: %s", sqlite3_errmsg(s->db));
+        s->errors++;
+        return SM_ERR_DB;
+    }
+    s->sync_normal = false;
+    return SM_OK;
+}
+
 enum sm_err
 store_exec(struct store *s, const char *sql)
 {
     char *msg = NULL;
-    int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+    int rc;
+
+    if (store_sync_full(s) != SM_OK)
+        return SM_ERR_DB;
+    rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
 
     if (rc != SQLITE_OK) {
         log_err("%s", msg ? msg : sqlite3_errmsg(s->db));
@@ -310,7 +350,10 @@ static const char SQL_ROLLBACK[] = "ROLLBACK";
 enum sm_err
 store_begin(struct store *s)
 {
-    enum sm_err err = store_exec_stmt(s, store_stmt(s, SQL_BEGIN));
+    enum sm_err err = store_sync_full(s);
+
+    if (!err)
+        err = store_exec_stmt(s, store_stmt(s, SQL_BEGIN));
 
     s->audit_head_ok = false;
     if (!err)
@@ -330,6 +373,10 @@ store_commit(struct store *s)
     }
     s->in_tx = false;
     s->commits++;
+    if (s->due_swept_pending_ms) {
+        s->due_swept_ms = s->due_swept_pending_ms;
+        s->due_swept_pending_ms = 0;
+    }
     return SM_OK;
 }
 
@@ -340,6 +387,7 @@ store_rollback(struct store *s)
         (void)store_exec_stmt(s, store_stmt(s, SQL_ROLLBACK));
     s->in_tx = false;
     s->audit_head_ok = false;
+    s->due_swept_pending_ms = 0;
 }
 
 bool

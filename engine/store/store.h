@@ -76,6 +76,16 @@ SM_NODISCARD enum sm_err store_token_lookup(struct store *s, const char *token,
 /* The same for a token already hashed (64 lower-case hex digits of SHA-256). */
 SM_NODISCARD enum sm_err store_token_lookup_hash(struct store *s, const char *hash,
                                                  struct principal *out);
+/* Called for each live token: its hash (64 hex digits) and who it is, both borrowed. */
+typedef void store_token_live_fn(void *arg, const char *hash, const struct principal *who);
+/* Every token not revoked whose id is above after_id, in id order. */
+SM_NODISCARD enum sm_err store_token_scan_live(struct store *s, int64_t after_id,
+                                               store_token_live_fn *fn, void *arg);
+/* Called with the hash (borrowed) of each revoked token. */
+typedef void store_token_hash_fn(void *arg, const char *hash);
+/* Every revoked token (through a partial index: the revoked are few). */
+SM_NODISCARD enum sm_err store_token_scan_revoked(struct store *s, store_token_hash_fn *fn,
+                                                  void *arg);
 /* PRAGMA data_version: changes when another connection (another process,
  * e.g. `smogd token revoke`) commits to the database, not on this
  * connection's own commits. */

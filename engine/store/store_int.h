@@ -3,6 +3,7 @@
 
 /* Inside the store module only. */
 #include <sqlite3.h>
+#include <stdint.h>
 
 #include "store/store.h"
 
@@ -10,6 +11,7 @@ struct store_plan_in;
 struct store_plan_out;
 
 #define STORE_STMT_CACHE 256
+#define STORE_STMT_SLOTS 512 /* power of two, twice the cache */
 
 struct store_stmt {
     const char *sql; /* static text: its address is the cache key */
@@ -20,10 +22,20 @@ struct store {
     sqlite3 *db;
     char *path;
     bool in_tx;
+    /* synchronous=NORMAL left behind by a deferred commit (store_sync.c);
+     * sync_hold: a deferred transaction is starting, keep it */
+    bool sync_normal, sync_hold;
     uint64_t errors;
     uint64_t commits;
+    /* deadlines up to this were looked at by a committed overdue pass; the
+     * pass in the open transaction got to the pending one (0: none) */
+    int64_t due_swept_ms, due_swept_pending_ms;
     struct store_stmt cache[STORE_STMT_CACHE];
     int cached;
+    /* cache index + 1 by the text's address (0 = empty): a request runs
+     * several statements, a linear search cost up to a few thousand
+     * instructions each */
+    uint16_t slot[STORE_STMT_SLOTS];
     /* the hash of the last audit row, known only inside the transaction
      * that wrote or read it (another process may append between ours) */
     char audit_head[65];
@@ -50,6 +62,10 @@ enum sm_err store_step_found(struct store *s, sqlite3_stmt *st);
 enum sm_err store_insert(struct store *s, sqlite3_stmt *st, int64_t *id);
 /* Registers sm_measures() and sm_plan() (store_sqlfn.c) on s->db. */
 enum sm_err store_register_functions(struct store *s);
+/* Puts the connection back to synchronous=FULL if a deferred commit left
+ * it at NORMAL and no transaction is open: called before any transaction
+ * or write starts outside the deferred ones. SM_ERR_DB if it cannot. */
+enum sm_err store_sync_full(struct store *s);
 /* Runs literal SQL (no parameters). */
 enum sm_err store_exec(struct store *s, const char *sql);
 

@@ -143,26 +143,37 @@ store_order_ack(struct store *s, const struct order_ack *a)
     return err;
 }
 
-/* INDEXED BY: for "ORDER BY id" the planner otherwise scans the whole
- * table in rowid order (every order of every episode, on every timer pass)
- * instead of the few due rows of orders_deadline and a small sort. */
+/* The deadline watch reads orders_due: active orders not yet flagged, by
+ * deadline. An acknowledgement does not take its order out of that index
+ * (it would cost every ack a write to one more page); instead each pass
+ * looks only at deadlines after the last committed pass (s->due_swept_ms),
+ * so an order acknowledged in time is looked at once, by the pass that
+ * finds its deadline passed. INDEXED BY: for "ORDER BY id" the planner
+ * would otherwise scan the whole table in rowid order. */
 static const char SQL_OVERDUE_SELECT[] =
-    "SELECT id, enterprise, drill FROM orders INDEXED BY orders_deadline "
-    "WHERE status = 'issued' AND overdue = 0 AND ack_deadline_ms <= ? ORDER BY id";
+    "SELECT id, enterprise, drill FROM orders INDEXED BY orders_due "
+    "WHERE overdue = 0 AND ended_ms IS NULL AND ack_deadline_ms > ?1 AND ack_deadline_ms <= ?2 "
+    "AND status = 'issued' ORDER BY id";
 static const char SQL_OVERDUE_MARK[] = "UPDATE orders SET overdue = 1 WHERE id = ?";
 
 enum sm_err
 store_orders_mark_overdue(struct store *s, int64_t now_ms, store_overdue_fn *fn, void *arg)
 {
-    sqlite3_stmt *st = store_stmt(s, SQL_OVERDUE_SELECT);
+    sqlite3_stmt *st;
     int64_t *ids = NULL;
     size_t n = 0, cap = 0;
     int rc;
     enum sm_err err = SM_OK;
 
+    /* a clock set back: deadlines after now may belong to orders issued
+     * since, which no pass has looked at */
+    if (now_ms < s->due_swept_ms)
+        s->due_swept_ms = now_ms;
+    st = store_stmt(s, SQL_OVERDUE_SELECT);
     if (!st)
         return SM_ERR_DB;
-    sqlite3_bind_int64(st, 1, now_ms);
+    sqlite3_bind_int64(st, 1, s->due_swept_ms);
+    sqlite3_bind_int64(st, 2, now_ms);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
@@ -186,11 +197,17 @@ store_orders_mark_overdue(struct store *s, int64_t now_ms, store_overdue_fn *fn,
         err = store_exec_stmt(s, u);
     }
     free(ids);
+    /* the flags stand only if the transaction commits: so does the mark */
+    if (!err)
+        s->due_swept_pending_ms = now_ms;
     return err;
 }
 
+/* The next deadline the watch has not looked at: perhaps of an order
+ * acknowledged since, which costs one pass that finds nothing to flag. */
 static const char SQL_NEXT_DEADLINE[] =
-    "SELECT min(ack_deadline_ms) FROM orders WHERE status = 'issued' AND overdue = 0";
+    "SELECT min(ack_deadline_ms) FROM orders INDEXED BY orders_due "
+    "WHERE overdue = 0 AND ended_ms IS NULL AND ack_deadline_ms > ?";
 
 enum sm_err
 store_orders_next_deadline(struct store *s, int64_t *at_ms)
@@ -200,6 +217,7 @@ store_orders_next_deadline(struct store *s, int64_t *at_ms)
     *at_ms = 0;
     if (!st)
         return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, s->due_swept_ms);
     return store_step_int64(s, st, at_ms);
 }
 

@@ -62,10 +62,12 @@ struct order_ack {
  * already acknowledged, superseded or lifted): nothing written. */
 SM_NODISCARD enum sm_err store_order_ack(struct store *s, const struct order_ack *a);
 
-/* Issued orders past their deadline not yet flagged; flags them. */
+/* Issued orders past their deadline not yet flagged; flags them. Each
+ * pass looks at the deadlines after those of the last committed pass. */
 typedef void store_overdue_fn(void *arg, int64_t id, const char *enterprise, int drill);
 SM_NODISCARD enum sm_err store_orders_mark_overdue(struct store *s, int64_t now_ms,
                                                    store_overdue_fn *fn, void *arg);
+/* The earliest deadline no committed pass has looked at (0: none). */
 SM_NODISCARD enum sm_err store_orders_next_deadline(struct store *s, int64_t *at_ms);
 
 struct order_counts {

@@ -9,6 +9,9 @@ static const char SQL_UNDO[] = "ROLLBACK TO step";
 enum sm_err
 store_step_begin(struct store *s)
 {
+    /* outside a transaction a savepoint starts one that may write */
+    if (store_sync_full(s) != SM_OK)
+        return SM_ERR_DB;
     return store_exec_stmt(s, store_stmt(s, SQL_STEP));
 }
 

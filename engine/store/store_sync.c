@@ -24,8 +24,6 @@
  * copied most of it by then. */
 #define CKPT_INLINE_FRAMES 8192
 
-static const char SQL_SYNC_NORMAL[] = "PRAGMA synchronous=NORMAL";
-static const char SQL_SYNC_FULL[] = "PRAGMA synchronous=FULL";
 
 struct store_syncer {
     int wal_fd;    /* the WAL file, only flushed */
@@ -290,11 +288,16 @@ store_begin_deferred(struct store_syncer *y, struct store *s)
     if (failed_errno(y))
         return SM_ERR_IO;
     checkpoint_if_long(y, s);
-    err = store_exec_stmt(s, store_stmt(s, SQL_SYNC_NORMAL));
-    if (!err)
-        err = store_begin(s);
-    if (err)
-        (void)store_exec_stmt(s, store_stmt(s, SQL_SYNC_FULL));
+    /* left at NORMAL after the commit: consecutive ack groups do not switch
+     * back and forth; any other writer puts FULL back (store_sync_full) */
+    if (!s->sync_normal) {
+        if (sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK)
+            return store_err(s, sqlite3_errcode(s->db));
+        s->sync_normal = true;
+    }
+    s->sync_hold = true;
+    err = store_begin(s);
+    s->sync_hold = false;
     return err;
 }
 
@@ -303,10 +306,6 @@ store_commit_deferred(struct store_syncer *y, struct store *s, uint64_t *ticket)
 {
     enum sm_err err = store_commit(s);
 
-    /* every other writer of this connection keeps FULL; the commit above
-     * stands either way, so a failure here is reported, not returned */
-    if (store_exec_stmt(s, store_stmt(s, SQL_SYNC_FULL)) != SM_OK)
-        log_err("cannot set synchronous=FULL again: %s", sqlite3_errmsg(s->db));
     if (err)
         return err;
     *ticket = ++y->next_ticket;
@@ -321,7 +320,6 @@ void
 store_rollback_deferred(struct store *s)
 {
     store_rollback(s);
-    (void)store_exec_stmt(s, store_stmt(s, SQL_SYNC_FULL));
 }
 
 int

@@ -12,7 +12,10 @@
  * FULL's guarantee, while the loop parses and commits the next group during
  * the flush. Checkpoints still sync the WAL before copying it and the
  * database file after (NORMAL keeps those syncs), so the WAL is never
- * reused before what it held is on disk.
+ * reused before what it held is on disk. The connection stays at NORMAL
+ * after the commit, for the next group; whatever else starts to write
+ * (a transaction, a savepoint or a writing statement outside one) puts
+ * FULL back first (store_sync_full in store_int.h).
  *
  * Checkpoints move to a second thread with its own connection: every 1000
  * new WAL frames wake it for a PASSIVE checkpoint (SQLite's own threshold),

@@ -88,6 +88,49 @@ store_token_lookup_hash(struct store *s, const char *hash, struct principal *out
     return err;
 }
 
+static const char SQL_SCAN_LIVE[] =
+    "SELECT id, hash, role, coalesce(enterprise,''), name FROM tokens "
+    "WHERE id > ? AND revoked_ms IS NULL ORDER BY id";
+static const char SQL_SCAN_REVOKED[] =
+    "SELECT hash FROM tokens INDEXED BY tokens_revoked WHERE revoked_ms IS NOT NULL";
+
+enum sm_err
+store_token_scan_live(struct store *s, int64_t after_id, store_token_live_fn *fn, void *arg)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_SCAN_LIVE);
+    struct principal who;
+    int rc;
+
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, after_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *hash = store_col_text(st, 1);
+        if (strlen(hash) != 64 || !role_parse(store_col_text(st, 2), &who.role))
+            continue; /* not a credential this build can match: never authenticates */
+        who.token_id = sqlite3_column_int64(st, 0);
+        snprintf(who.enterprise, sizeof(who.enterprise), "%s", store_col_text(st, 3));
+        snprintf(who.name, sizeof(who.name), "%s", store_col_text(st, 4));
+        fn(arg, hash, &who);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
+}
+
+enum sm_err
+store_token_scan_revoked(struct store *s, store_token_hash_fn *fn, void *arg)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_SCAN_REVOKED);
+    int rc;
+
+    if (!st)
+        return SM_ERR_DB;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        fn(arg, store_col_text(st, 0));
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
+}
+
 enum sm_err
 store_data_version(struct store *s, int64_t *version)
 {

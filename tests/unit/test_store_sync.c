@@ -1,5 +1,6 @@
 /* The WAL flusher: deferred commits become durable tickets, the connection
- * goes back to synchronous=FULL after each, in-memory databases have none. */
+ * stays at synchronous=NORMAL for the next group and every other writer
+ * finds FULL again, in-memory databases have none. */
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,7 +60,7 @@ test_deferred_commits_become_durable_in_order(void)
     CHECK_INT(one_int(s, "PRAGMA synchronous"), 1); /* NORMAL inside */
     CHECK_INT(store_exec(s, "INSERT INTO t VALUES (1)"), SM_OK);
     CHECK_INT(store_commit_deferred(y, s, &t1), SM_OK);
-    CHECK_INT(one_int(s, "PRAGMA synchronous"), 2); /* FULL again for every other writer */
+    CHECK_INT(one_int(s, "PRAGMA synchronous"), 1); /* kept for the next ack group */
     CHECK_INT(store_begin_deferred(y, s), SM_OK);
     CHECK_INT(store_exec(s, "INSERT INTO t VALUES (2)"), SM_OK);
     CHECK_INT(store_commit_deferred(y, s, &t2), SM_OK);
@@ -68,11 +69,10 @@ test_deferred_commits_become_durable_in_order(void)
     CHECK(store_syncer_flushes(y) >= 1);
     CHECK(store_syncer_flushes(y) <= 2);
 
-    /* a rolled-back deferred transaction leaves nothing and FULL behind */
+    /* a rolled-back deferred transaction leaves nothing behind */
     CHECK_INT(store_begin_deferred(y, s), SM_OK);
     CHECK_INT(store_exec(s, "INSERT INTO t VALUES (3)"), SM_OK);
     store_rollback_deferred(s);
-    CHECK_INT(one_int(s, "PRAGMA synchronous"), 2);
     CHECK_INT(one_int(s, "SELECT count(*) FROM t"), 2);
 
     /* what is asked before stop is flushed by stop */
@@ -168,6 +168,77 @@ test_memory_database_has_no_syncer(void)
     store_close(s);
 }
 
-CHECK_MAIN(CHECK_CASE(test_deferred_commits_become_durable_in_order),
+/* Every writer but the deferred ack groups finds synchronous=FULL: a
+ * transaction, a savepoint, literal SQL or a writing statement outside a
+ * transaction puts it back; reads and the ack groups themselves do not. */
+static const char SQL_PUT[] = "INSERT INTO t VALUES (?)";
+static const char SQL_COUNT[] = "SELECT count(*) FROM t";
+
+static void
+deferred(struct store_syncer *y, struct store *s)
+{
+    uint64_t t = 0;
+
+    CHECK_INT(store_begin_deferred(y, s), SM_OK);
+    CHECK_INT(one_int(s, "PRAGMA synchronous"), 1);
+    CHECK_INT(store_exec_stmt(s, store_stmt(s, SQL_PUT)), SM_OK);
+    CHECK_INT(store_commit_deferred(y, s, &t), SM_OK);
+    CHECK_INT(one_int(s, "PRAGMA synchronous"), 1);
+}
+
+static void
+test_other_writers_find_full_again(void)
+{
+    char dir[] = "/tmp/smogd-sync-XXXXXX";
+    struct store *s = NULL;
+    struct store_syncer *y = NULL;
+    struct sm_diag d = { 0 };
+    int64_t n = 0;
+
+    CHECK(mkdtemp(dir) != NULL);
+    char *path = xasprintf("%s/s.db", dir);
+    CHECK_INT(store_open(&s, path, &d), SM_OK);
+    CHECK_INT(store_exec(s, "CREATE TABLE t(x INTEGER)"), SM_OK);
+    CHECK_INT(store_syncer_start(s, &y), SM_OK);
+
+    deferred(y, s);
+    CHECK_INT(store_step_int64(s, store_stmt(s, SQL_COUNT), &n), SM_OK); /* a read */
+    CHECK_INT(n, 1);
+    CHECK_INT(one_int(s, "PRAGMA synchronous"), 1);
+    CHECK_INT(store_begin(s), SM_OK); /* a transaction */
+    CHECK_INT(one_int(s, "PRAGMA synchronous"), 2);
+    CHECK_INT(store_commit(s), SM_OK);
+
+    deferred(y, s);
+    CHECK_INT(store_exec_stmt(s, store_stmt(s, SQL_PUT)), SM_OK); /* a write on its own */
+    CHECK_INT(one_int(s, "PRAGMA synchronous"), 2);
+
+    deferred(y, s);
+    CHECK_INT(store_exec(s, "DELETE FROM t WHERE x = 42"), SM_OK); /* literal SQL */
+    CHECK_INT(one_int(s, "PRAGMA synchronous"), 2);
+
+    deferred(y, s);
+    CHECK_INT(store_step_begin(s), SM_OK); /* a savepoint opening a transaction */
+    CHECK_INT(one_int(s, "PRAGMA synchronous"), 2);
+    CHECK_INT(store_step_keep(s), SM_OK);
+
+    deferred(y, s);
+    CHECK_INT(store_begin_deferred(y, s), SM_OK);
+    store_rollback_deferred(s);
+    CHECK_INT(store_begin(s), SM_OK);
+    CHECK_INT(one_int(s, "PRAGMA synchronous"), 2);
+    CHECK_INT(store_commit(s), SM_OK);
+    CHECK_INT(one_int(s, "SELECT count(*) FROM t"), 6);
+
+    CHECK_INT(store_syncer_stop(y), SM_OK);
+    store_close(s);
+    char *cmd = xasprintf("rm -rf %s", dir);
+    CHECK_INT(system(cmd), 0);
+    free(cmd);
+    free(path);
+}
+
+CHECK_MAIN(CHECK_CASE(test_other_writers_find_full_again),
+           CHECK_CASE(test_deferred_commits_become_durable_in_order),
            CHECK_CASE(test_checkpoints_run_beside_the_commits),
            CHECK_CASE(test_memory_database_has_no_syncer))
