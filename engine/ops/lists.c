@@ -59,6 +59,24 @@ ops_list_result_release(struct list_import_result *res)
     list_diags_release(&res->diags);
 }
 
+/* rules/ratios.json gives each pollutant its own share at each level: the
+ * list check must compare each pollutant with its own, not with SO2's. */
+static void
+required_shares_from_rules(struct list_required_shares *out, const struct ratio_rules *r)
+{
+    static const enum ruleset_pollutant map[LIST_POLLUTANT_COUNT] = {
+        [LIST_SO2] = RULESET_POLLUTANT_SO2,
+        [LIST_NOX] = RULESET_POLLUTANT_NOX,
+        [LIST_PM] = RULESET_POLLUTANT_PM,
+        [LIST_VOCS] = RULESET_POLLUTANT_VOCS,
+    };
+
+    for (int l = 1; l <= 3; l++) {
+        for (int p = 0; p < LIST_POLLUTANT_COUNT; p++)
+            out->pct[l - 1][p] = r->required_pct[l][map[p]];
+    }
+}
+
 enum sm_err
 ops_import_list(struct app *app, const struct ops_actor *who, const struct list_import_req *rq,
                 struct list_import_result *res)
@@ -76,8 +94,7 @@ ops_import_list(struct app *app, const struct ops_actor *who, const struct list_
     o.county = app->cfg.county_code;
     o.year = rq->year;
     o.format = rq->format;
-    for (int l = 1; l <= 3; l++)
-        o.required.pct[l - 1] = app->rules->ratios.required_pct[l][RULESET_POLLUTANT_SO2];
+    required_shares_from_rules(&o.required, &app->rules->ratios);
     if (rq->data)
         sm_sha256_hex(rq->data, rq->len, sha);
     if (!year) {

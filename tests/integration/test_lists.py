@@ -2,6 +2,8 @@
 changes nothing, versions, activation and the orders that point at them."""
 
 import json
+import os
+import shutil
 import sqlite3
 
 from harness import Server, Workdir, json_warning, main, make_token, run, source
@@ -58,6 +60,38 @@ def test_rejected_list_changes_nothing_and_lists_every_error():
         w.cleanup()
 
 
+def test_each_pollutant_is_checked_against_its_own_share():
+    """rules/ratios.json asks NOx 40 % at every level and the other pollutants
+    10 / 20 / 30 %: a list cutting every pollutant by 10 % at yellow meets SO2's
+    share but not NOx's."""
+    w = Workdir()
+    try:
+        rules = w.file("rules")
+        shutil.copytree(source("rules"), rules)
+        with open(os.path.join(rules, "ratios.json"), encoding="utf-8") as f:
+            ratios = json.load(f)
+        for lvl in ("yellow", "orange", "red"):
+            ratios["levels"][lvl]["nox"] = 40
+        with open(os.path.join(rules, "ratios.json"), "w", encoding="utf-8") as f:
+            json.dump(ratios, f)
+        conf = w.file("smogd.conf")
+        with open(conf, "w", encoding="utf-8") as f:
+            f.write(f"rules {rules}\ncounty_code 140826\n")
+        p = run("list", "import", f"{DATA}/fail_shares.csv", "--db", w.file("l.db"), "--year",
+                "2025", "--config", conf, "--json")
+        yellow = json.loads(p.stdout)["levels"]["yellow"]
+        assert yellow["pollutants"]["so2"]["pass"] is True, yellow
+        assert yellow["pollutants"]["nox"]["pass"] is False, yellow
+        assert yellow["pass"] is False, yellow
+        assert yellow["pollutants"]["so2"]["required_pct"] == 10, yellow
+        assert yellow["pollutants"]["nox"]["required_pct"] == 40, yellow
+        p = run("list", "import", f"{DATA}/fail_shares.csv", "--db", w.file("l.db"), "--year",
+                "2025", "--config", conf)
+        assert "*** yellow nox: 10.0 % < required 40.0 %" in p.stdout, p.stdout
+    finally:
+        w.cleanup()
+
+
 def test_http_upload_and_orders_keep_their_version():
     w = Workdir()
     s = Server(w)
@@ -106,4 +140,5 @@ def test_http_upload_and_orders_keep_their_version():
 
 if __name__ == "__main__":
     main([test_cli_import_report_and_versions, test_rejected_list_changes_nothing_and_lists_every_error,
+          test_each_pollutant_is_checked_against_its_own_share,
           test_http_upload_and_orders_keep_their_version])
