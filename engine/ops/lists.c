@@ -38,8 +38,7 @@ add_row(void *arg, const struct list_row *r)
     struct list_line_view l = {
         r->uscc, r->name, r->town, r->industry, grade_name(r->grade), r->line,
         r->so2, r->nox, r->pm, r->vocs, r->power_kw,
-        { measure_action_name(r->measures[0].action), measure_action_name(r->measures[1].action),
-          measure_action_name(r->measures[2].action) },
+        { r->measures[0].action, r->measures[1].action, r->measures[2].action },
         { r->measures[0].limit_pct, r->measures[1].limit_pct, r->measures[2].limit_pct },
         { measure_format(&r->measures[0], texts[0], sizeof(texts[0])),
           measure_format(&r->measures[1], texts[1], sizeof(texts[1])),
@@ -95,6 +94,7 @@ ops_import_list(struct app *app, const struct ops_actor *who, const struct list_
     o.year = rq->year;
     o.format = rq->format;
     required_shares_from_rules(&o.required, &app->rules->ratios);
+    o.measures = &app->rules->measures;
     if (rq->data)
         sm_sha256_hex(rq->data, rq->len, sha);
     if (!year) {

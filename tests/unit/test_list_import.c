@@ -133,9 +133,9 @@ test_good_csv(void)
     CHECK_NEAR(r->so2, 40, 1e-9);
     CHECK_NEAR(r->vocs, 8, 1e-9);
     CHECK_NEAR(r->power_kw, 2000, 1e-9);
-    CHECK_INT(r->measures[0].action, MEASURE_LIMIT);
+    CHECK_STR(r->measures[0].action, "limit");
     CHECK_NEAR(r->measures[0].limit_pct, 10, 1e-9);
-    CHECK_INT(r->measures[2].action, MEASURE_HALT);
+    CHECK_STR(r->measures[2].action, "halt");
     CHECK_INT(r->source_line, 3);
     list_doc_release(&c.doc);
     list_report_release(&rep);
