@@ -288,15 +288,6 @@ check_categories(xmlNodePtr info, struct sm_diag *diag)
     return SM_OK;
 }
 
-/* ASCII lower-case copy for parameter values like "Yellow". */
-static void
-ascii_lower(char *s)
-{
-    for (; *s; s++)
-        if (*s >= 'A' && *s <= 'Z')
-            *s = (char)(*s - 'A' + 'a');
-}
-
 struct info_params {
     bool has_level;
     enum level level;
@@ -325,8 +316,7 @@ read_parameter(struct warning_msg *m, xmlNodePtr p, struct info_params *ip,
                       "parameter '%s' appears more than once", name);
             goto out;
         }
-        ascii_lower(value);
-        if (!level_parse(value, &ip->level)) {
+        if (!ingest_level_parse(value, &ip->level)) {
             rc = fail(diag, p, SM_ERR_INVAL, "bad_enumeration",
                       "parameter level '%.64s' is not yellow, orange, red, none, "
                       "黄色, 橙色 or 红色", value);

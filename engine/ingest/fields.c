@@ -106,6 +106,21 @@ ascii_equal_nocase(const char *a, const char *b)
     return *a == *b;
 }
 
+bool
+ingest_level_parse(const char *s, enum level *out)
+{
+    char folded[16];
+    size_t n = strlen(s);
+
+    if (n >= sizeof(folded))
+        return false; /* longer than any level name */
+    for (size_t i = 0; i <= n; i++) {
+        char c = s[i];
+        folded[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+    }
+    return level_parse(folded, out);
+}
+
 char *
 ingest_pollutant_normalise(const char *raw)
 {

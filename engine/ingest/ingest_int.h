@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "base/level.h"
 #include "ingest/warning.h"
 
 /* new: an empty message with every string set to "" and the format and
@@ -24,6 +25,11 @@ enum sm_err ingest_check_id(const char *s, const char *what,
  * SM_ERR_INVAL "bad_time". what names the field. */
 enum sm_err ingest_time_parse(const char *s, const char *what, int64_t *out_ms,
                               struct sm_diag *diag);
+
+/* A warning's level in either format, the same way in both: yellow,
+ * orange, red, none in any ASCII case ("Red", "ORANGE"), or 黄色, 橙色,
+ * 红色 (also 黄, 橙, 红, 无). false when s is none of these. */
+bool ingest_level_parse(const char *s, enum level *out);
 
 /* new: the normalised pollutant name ("pm25", ..., "other:<raw>"); "" for
  * an empty input. */

@@ -254,7 +254,7 @@ read_object(struct warning_msg *m, json_t *root, struct sm_diag *diag)
                          diag)) != SM_OK)
         return rc;
     if (s) {
-        bool ok = level_parse(s, &m->level);
+        bool ok = ingest_level_parse(s, &m->level);
         if (!ok)
             sm_diag_set(diag, "bad_enumeration",
                         "field 'level': '%.64s' is not none, yellow, orange or red",

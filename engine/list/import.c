@@ -259,7 +259,7 @@ list_import_stream(list_read_fn *read, void *ctx, const char *name,
     s.rep = rep;
     s.cb = cb;
     s.cb_arg = arg;
-    list_validator_init(&s.val, o->county);
+    list_validator_init(&s.val, o->county, o->measures);
 
     fmt = o->format != LIST_FORMAT_AUTO ? o->format : format_from_name(name);
     if (fmt == LIST_FORMAT_AUTO) {

@@ -25,6 +25,7 @@ struct list_import_opts {
     int year;                /* the list's year; 0: none (the XML may carry one) */
     enum list_format format;
     struct list_required_shares required; /* per level, percent */
+    const struct measure_rules *measures; /* borrowed: rules/measures.json; NULL: built-in defaults */
     size_t max_bytes;        /* whole input */
     size_t max_part_bytes;   /* each XLSX part, uncompressed (zip bombs) */
     size_t max_listed;       /* errors (and warnings) listed; more are counted */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/buf.h"
 #include "base/xalloc.h"
 
 #define SEMI_FULLWIDTH   "\xef\xbc\x9b" /* ； */
@@ -90,14 +91,89 @@ parse_pct(const char *p, const char *e, double *out)
     return true;
 }
 
+/* true when the name ends in a byte outside ASCII (a Chinese word): then
+ * N% follows it directly (限产30%), else after a space (limit 30%) */
+static bool
+ends_wide(const char *name)
+{
+    size_t n = strlen(name);
+
+    return n > 0 && (unsigned char)name[n - 1] >= 0x80;
+}
+
+/* "NAME", "NAME N%" / "NAMEN%" for an action taking N */
+static bool
+add_word(struct buf *b, const char *name, bool takes_pct, bool quoted)
+{
+    return buf_printf(b, "%s%s%s%s", quoted ? "\"" : "", name,
+                      takes_pct ? (ends_wide(name) ? "N%" : " N%") : "",
+                      quoted ? "\"" : "");
+}
+
+/* "停产, 限产N%, 自主减排 (or halt, limit N%, voluntary)": every action's
+ * first name, then the others */
+static void
+expected_words(const struct measure_rules *r, char *out, size_t cap)
+{
+    struct buf b;
+    bool first = true, ok = true;
+
+    buf_init(&b, cap - 1);
+    for (size_t a = 0; ok && a < r->n_actions; a++) {
+        ok = (a == 0 || buf_addstr(&b, ", ")) &&
+             add_word(&b, r->actions[a].names[0], r->actions[a].takes_limit_pct, false);
+    }
+    for (size_t a = 0; ok && a < r->n_actions; a++) {
+        for (size_t i = 1; ok && i < r->actions[a].n_names; i++) {
+            ok = buf_addstr(&b, first ? " (or " : ", ") &&
+                 add_word(&b, r->actions[a].names[i], r->actions[a].takes_limit_pct, false);
+            first = false;
+        }
+    }
+    if (ok && !first)
+        ok = buf_addstr(&b, ")");
+    snprintf(out, cap, "%s%s", b.data ? b.data : "", ok ? "" : "...");
+    buf_release(&b);
+}
+
+/* "限产N% or \"limit N%\"": the ways to write one action taking N */
+static void
+action_words(const struct measure_action_rule *ar, char *out, size_t cap)
+{
+    struct buf b;
+    bool ok;
+
+    buf_init(&b, cap - 1);
+    ok = add_word(&b, ar->names[0], true, false);
+    for (size_t i = 1; ok && i < ar->n_names; i++)
+        ok = buf_addstr(&b, " or ") && add_word(&b, ar->names[i], true, true);
+    snprintf(out, cap, "%s", b.data ? b.data : "");
+    buf_release(&b);
+}
+
+static void
+set_action(struct measure *m, const struct measure_action_rule *ar)
+{
+    snprintf(m->action, sizeof(m->action), "%s", ar->key);
+    snprintf(m->name, sizeof(m->name), "%s", ar->names[0]);
+    m->takes_pct = ar->takes_limit_pct;
+    m->reduction_pct = ar->reduction_pct;
+}
+
 enum sm_err
-measure_parse(const char *s, struct measure *out, struct sm_diag *diag)
+measure_parse(const char *s, const struct measure_rules *rules, struct measure *out,
+              struct sm_diag *diag)
 {
     const char *b = s, *e = s + strlen(s);
     const char *semi = NULL, *text_b = NULL, *text_e = NULL;
     const char *p;
-    struct measure m = { MEASURE_HALT, 0, NULL };
+    const struct measure_action_rule *limit = NULL;
+    const char *limit_rest = NULL;
+    size_t limit_len = 0;
+    struct measure m;
+    char words[400];
 
+    memset(&m, 0, sizeof(m));
     /* split off the free text at the first ';' or '；' */
     for (p = b; p < e; p++) {
         if (*p == ';') {
@@ -118,40 +194,66 @@ measure_parse(const char *s, struct measure *out, struct sm_diag *diag)
     }
     trim(&b, &e);
     if (b == e) {
-        sm_diag_set(diag, "measure_syntax",
-                    "no measure: expected 停产, 限产N%% or 自主减排");
+        expected_words(rules, words, sizeof(words));
+        sm_diag_set(diag, "measure_syntax", "no measure: expected %s", words);
         return SM_ERR_INVAL;
     }
-    p = b;
-    if ((eat(&p, e, "停产", false) || eat(&p, e, "halt", true)) && p == e) {
-        m.action = MEASURE_HALT;
-    } else if ((p = b, eat(&p, e, "自主减排", false) ||
-                           eat(&p, e, "voluntary", true)) && p == e) {
-        m.action = MEASURE_VOLUNTARY;
-    } else if (p = b, eat(&p, e, "限产", false) || eat(&p, e, "limit", true)) {
-        if (!parse_pct(p, e, &m.limit_pct)) {
+    /* a whole name first; else the longest name of an action taking N that
+     * starts the text, the rest being its N% */
+    for (size_t a = 0; a < rules->n_actions && !m.action[0]; a++) {
+        const struct measure_action_rule *ar = &rules->actions[a];
+        for (size_t i = 0; i < ar->n_names; i++) {
+            const char *name = ar->names[i];
+            size_t n = strlen(name);
+            p = b;
+            if (!ar->takes_limit_pct && eat(&p, e, name, true) && p == e) {
+                set_action(&m, ar);
+                break;
+            }
+            p = b;
+            if (ar->takes_limit_pct && n > limit_len && eat(&p, e, name, true)) {
+                limit = ar;
+                limit_rest = p;
+                limit_len = n;
+            }
+        }
+    }
+    if (!m.action[0] && limit) {
+        action_words(limit, words, sizeof(words));
+        if (!parse_pct(limit_rest, e, &m.limit_pct)) {
             sm_diag_set(diag, "measure_syntax",
-                        "\"%s\": a limit is 限产N%% or \"limit N%%\" with N a number with at most one decimal",
-                        s);
+                        "\"%s\": a %s is %s with N a number with at most one decimal", s,
+                        limit->key, words);
             return SM_ERR_INVAL;
         }
         if (!(m.limit_pct > 0 && m.limit_pct < 100)) {
+            const struct measure_action_rule *halt = &rules->actions[MEASURE_ACTION_HALT];
             sm_diag_set(diag, "measure_range",
-                        "\"%s\": a limit must be more than 0%% and less than 100%% (use 停产 for a halt)",
-                        s);
+                        "\"%s\": a %s must be more than 0%% and less than 100%% (use %s for a %s)",
+                        s, limit->key, halt->names[0], halt->key);
             return SM_ERR_INVAL;
         }
-        m.action = MEASURE_LIMIT;
-    } else {
+        set_action(&m, limit);
+    }
+    if (!m.action[0]) {
+        expected_words(rules, words, sizeof(words));
         sm_diag_set(diag, "measure_syntax",
-                    "\"%s\" is not a measure: expected 停产, 限产N%%, 自主减排 (or halt, limit N%%, voluntary), then optional text after ';'",
-                    s);
+                    "\"%s\" is not a measure: expected %s, then optional text after ';'", s,
+                    words);
         return SM_ERR_INVAL;
     }
     if (text_b && text_b < text_e)
         m.text = xstrndup(text_b, (size_t)(text_e - text_b));
     *out = m;
     return SM_OK;
+}
+
+void
+measure_init_voluntary(struct measure *m)
+{
+    memset(m, 0, sizeof(*m));
+    snprintf(m->action, sizeof(m->action), "voluntary");
+    snprintf(m->name, sizeof(m->name), "自主减排");
 }
 
 void
@@ -171,23 +273,7 @@ measure_copy(struct measure *dst, const struct measure *src)
 double
 measure_reduction_pct(const struct measure *m)
 {
-    switch (m->action) {
-    case MEASURE_HALT: return 100.0;
-    case MEASURE_LIMIT: return m->limit_pct;
-    case MEASURE_VOLUNTARY: return 0.0;
-    }
-    return 0.0;
-}
-
-const char *
-measure_action_name(enum measure_action a)
-{
-    switch (a) {
-    case MEASURE_HALT: return "halt";
-    case MEASURE_LIMIT: return "limit";
-    case MEASURE_VOLUNTARY: return "voluntary";
-    }
-    return "?";
+    return m->takes_pct ? m->limit_pct : m->reduction_pct;
 }
 
 char *
@@ -196,16 +282,10 @@ measure_format(const struct measure *m, char *buf, unsigned long cap)
     const char *sep = m->text ? SEMI_FULLWIDTH : "";
     const char *text = m->text ? m->text : "";
 
-    switch (m->action) {
-    case MEASURE_HALT:
-        snprintf(buf, cap, "停产%s%s", sep, text);
-        break;
-    case MEASURE_LIMIT:
-        snprintf(buf, cap, "限产%g%%%s%s", m->limit_pct, sep, text);
-        break;
-    case MEASURE_VOLUNTARY:
-        snprintf(buf, cap, "自主减排%s%s", sep, text);
-        break;
-    }
+    if (m->takes_pct)
+        snprintf(buf, cap, "%s%s%g%%%s%s", m->name, ends_wide(m->name) ? "" : " ",
+                 m->limit_pct, sep, text);
+    else
+        snprintf(buf, cap, "%s%s%s", m->name, sep, text);
     return buf;
 }

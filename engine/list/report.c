@@ -11,9 +11,10 @@ static const char *const LEVEL_KEYS[3] = { "yellow", "orange", "red" };
 void
 list_required_shares_default(struct list_required_shares *s)
 {
-    s->pct[0] = 10.0;
-    s->pct[1] = 20.0;
-    s->pct[2] = 30.0;
+    for (int l = 0; l < 3; l++) {
+        for (int p = 0; p < LIST_POLLUTANT_COUNT; p++)
+            s->pct[l][p] = 10.0 * (l + 1);
+    }
 }
 
 void
@@ -75,6 +76,15 @@ list_report_share_pct(const struct list_report *rep, int level,
     return base > 0 ? 100.0 * rep->reduced_kg_day[level - 1][p] / base : 0;
 }
 
+double
+list_report_required_pct(const struct list_report *rep, int level,
+                         enum list_pollutant p)
+{
+    if (level < 1 || level > 3 || (unsigned)p >= LIST_POLLUTANT_COUNT)
+        return 0;
+    return rep->required.pct[level - 1][p];
+}
+
 bool
 list_report_passes(const struct list_report *rep, int level,
                    enum list_pollutant p)
@@ -83,7 +93,7 @@ list_report_passes(const struct list_report *rep, int level,
         return true;
     /* a hair of tolerance: shares are sums of products of decimals */
     return list_report_share_pct(rep, level, p) + 1e-9 >=
-           rep->required.pct[level - 1];
+           list_report_required_pct(rep, level, p);
 }
 
 bool
@@ -174,7 +184,7 @@ list_report_render_text(const struct list_report *rep, struct buf *out)
                             rep->baseline_kg_day[p],
                             rep->reduced_kg_day[l - 1][p],
                             list_report_share_pct(rep, l, pp),
-                            rep->required.pct[l - 1],
+                            list_report_required_pct(rep, l, pp),
                             none ? "n/a (no baseline)"
                                  : list_report_passes(rep, l, pp) ? "pass"
                                                                   : "FAIL");
@@ -191,7 +201,7 @@ list_report_render_text(const struct list_report *rep, struct buf *out)
                 ok = buf_printf(out, "*** %s %s: %.1f %% < required %.1f %%\n",
                                 LEVEL_KEYS[l - 1], list_pollutant_name(pp),
                                 list_report_share_pct(rep, l, pp),
-                                rep->required.pct[l - 1]);
+                                list_report_required_pct(rep, l, pp));
             }
         }
     } else if (ok) {
@@ -240,24 +250,28 @@ list_report_to_json(const struct list_report *rep)
         json_t *lv = json_object();
         json_t *pols = json_object();
         bool lpass = true;
+        double lreq = 0;
 
         for (int p = 0; p < LIST_POLLUTANT_COUNT; p++) {
             enum list_pollutant pp = (enum list_pollutant)p;
             json_t *po = json_object();
             bool ppass = list_report_passes(rep, l, pp);
+            double req = list_report_required_pct(rep, l, pp);
 
             lpass = lpass && ppass;
+            if (req > lreq)
+                lreq = req;
             json_object_set_new(po, "baseline_kg_day",
                                 json_real(rep->baseline_kg_day[p]));
             json_object_set_new(po, "reduced_kg_day",
                                 json_real(rep->reduced_kg_day[l - 1][p]));
             json_object_set_new(po, "share_pct",
                                 json_real(list_report_share_pct(rep, l, pp)));
+            json_object_set_new(po, "required_pct", json_real(req));
             json_object_set_new(po, "pass", json_boolean(ppass));
             json_object_set_new(pols, list_pollutant_name(pp), po);
         }
-        json_object_set_new(lv, "required_pct",
-                            json_real(rep->required.pct[l - 1]));
+        json_object_set_new(lv, "required_pct", json_real(lreq));
         json_object_set_new(lv, "pass", json_boolean(lpass));
         json_object_set_new(lv, "pollutants", pols);
         json_object_set_new(levels, LEVEL_KEYS[l - 1], lv);

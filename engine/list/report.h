@@ -10,10 +10,11 @@
 #include "list/strmap.h"
 
 /* Required reduction shares at yellow, orange, red, in percent of the
- * baseline, for each pollutant (domain.md §4: 10 / 20 / 30). The values
- * belong in rules/; list_required_shares_default gives the national ones. */
+ * baseline, each pollutant with its own (domain.md §4: 10 / 20 / 30 for
+ * all four). The values belong in rules/ratios.json;
+ * list_required_shares_default gives the national ones. */
 struct list_required_shares {
-    double pct[3];
+    double pct[3][LIST_POLLUTANT_COUNT]; /* [level-1][pollutant] */
 };
 
 void list_required_shares_default(struct list_required_shares *s);
@@ -43,8 +44,11 @@ long list_report_enterprises(const struct list_report *rep);
 /* Achieved share in percent at level 1..3; 0 when the baseline is 0. */
 double list_report_share_pct(const struct list_report *rep, int level,
                              enum list_pollutant p);
-/* true when the share meets the required one, or there is no baseline of
- * that pollutant to reduce. */
+/* The required share in percent of pollutant p at level 1..3; 0 outside. */
+double list_report_required_pct(const struct list_report *rep, int level,
+                                enum list_pollutant p);
+/* true when the share meets that pollutant's required one at that level,
+ * or there is no baseline of that pollutant to reduce. */
 bool list_report_passes(const struct list_report *rep, int level,
                         enum list_pollutant p);
 /* true when every level and pollutant passes. */
@@ -56,8 +60,10 @@ SM_NODISCARD bool list_report_render_text(const struct list_report *rep,
                                           struct buf *out);
 /* new: {"year", "rows", "enterprises", "pass", "levels": {"yellow":
  * {"required_pct", "pass", "pollutants": {"so2": {"baseline_kg_day",
- * "reduced_kg_day", "share_pct", "pass"}, ...}}, ...}, "grades": {...},
- * "industries": {...}, "towns": {...}} */
+ * "reduced_kg_day", "share_pct", "required_pct", "pass"}, ...}}, ...},
+ * "grades": {...}, "industries": {...}, "towns": {...}}. A level's
+ * "required_pct" is the highest of its pollutants' (kept for readers of
+ * reports stored before each pollutant carried its own). */
 json_t *list_report_to_json(const struct list_report *rep);
 
 #endif

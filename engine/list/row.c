@@ -19,7 +19,7 @@ list_row_init(struct list_row *r)
 {
     memset(r, 0, sizeof(*r));
     for (int i = 0; i < 3; i++)
-        r->measures[i].action = MEASURE_VOLUNTARY;
+        measure_init_voluntary(&r->measures[i]);
 }
 
 void

@@ -17,9 +17,12 @@
 #define FIELD_MAX_BYTES 1024
 
 void
-list_validator_init(struct list_validator *v, const char *county)
+list_validator_init(struct list_validator *v, const char *county,
+                    const struct measure_rules *measures)
 {
     snprintf(v->county, sizeof(v->county), "%s", county ? county : "");
+    v->own_rules = measures ? NULL : ruleset_default();
+    v->measures = measures ? measures : &v->own_rules->measures;
     list_strmap_init(&v->names);
     list_strmap_init(&v->lines);
 }
@@ -29,6 +32,8 @@ list_validator_release(struct list_validator *v)
 {
     list_strmap_release(&v->names);
     list_strmap_release(&v->lines);
+    ruleset_unref(v->own_rules);
+    v->own_rules = NULL;
 }
 
 bool
@@ -178,8 +183,8 @@ take_number(const struct list_fields *f, enum list_column c, bool required,
 }
 
 static bool
-take_measure(const struct list_fields *f, enum list_column c,
-             struct measure *out, struct list_diags *d)
+take_measure(const struct list_validator *v, const struct list_fields *f,
+             enum list_column c, struct measure *out, struct list_diags *d)
 {
     struct sm_diag sd = { 0 };
     const char *s = f->value[c];
@@ -189,7 +194,7 @@ take_measure(const struct list_fields *f, enum list_column c,
                          "required value is empty");
         return false;
     }
-    if (measure_parse(s, out, &sd) != SM_OK) {
+    if (measure_parse(s, v->measures, out, &sd) != SM_OK) {
         list_diags_error(d, f->line, label_of(f, c), sd.code, "%s", sd.text);
         return false;
     }
@@ -220,7 +225,7 @@ check_measure_policy(const struct list_fields *f, const struct list_row *r,
     if (grade_allows_voluntary(r->grade))
         return;
     for (int i = 1; i < 3; i++) {
-        if (r->measures[i].action == MEASURE_VOLUNTARY) {
+        if (measure_reduction_pct(&r->measures[i]) <= 0) {
             list_diags_warning(d, f->line, label_of(f, cols[i]),
                                "voluntary_not_allowed",
                                "voluntary measure at %s for grade %s (only A and 保障类 rows may stay voluntary)",
@@ -302,7 +307,7 @@ list_validate_row(struct list_validator *v, const struct list_fields *f,
     take_number(f, LIST_COL_VOCS, false, &r->vocs, d);
     take_number(f, LIST_COL_POWER_KW, true, &r->power_kw, d);
     for (int i = 0; i < 3; i++) {
-        if (!take_measure(f, (enum list_column)(LIST_COL_YELLOW + i),
+        if (!take_measure(v, f, (enum list_column)(LIST_COL_YELLOW + i),
                           &r->measures[i], d))
             measures_ok = false;
     }

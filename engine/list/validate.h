@@ -20,12 +20,17 @@ struct list_fields {
 /* Rules across rows: one name per USCC, line unique within an enterprise. */
 struct list_validator {
     char county[16];           /* "140826"; "" accepts any 9-digit town code */
+    const struct measure_rules *measures; /* the words of a measure (borrowed) */
+    struct ruleset *own_rules; /* the defaults when none were given, else NULL */
     struct list_strmap names;  /* uscc -> first name (first_line) */
     struct list_strmap lines;  /* "uscc\x1fline" -> first_line */
 };
 
-/* county may be NULL or "" (no county check). */
-void list_validator_init(struct list_validator *v, const char *county);
+/* county may be NULL or "" (no county check). measures (borrowed, must
+ * outlive v) is what rules/measures.json loaded; NULL: the built-in
+ * defaults (ruleset_default). */
+void list_validator_init(struct list_validator *v, const char *county,
+                         const struct measure_rules *measures);
 void list_validator_release(struct list_validator *v);
 
 /* Converts f into *row (initialised by the caller with list_row_init; owned

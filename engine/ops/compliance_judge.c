@@ -125,12 +125,29 @@ scan_gate(void *arg, int64_t at_ms, const char *plate, const char *stage, int st
 }
 
 enum measure_kind
-ops_measure_kind(const char *action)
+ops_measure_kind(const struct ruleset *rs, const char *action, double order_pct,
+                 double *limit_pct)
 {
-    if (strcmp(action, "halt") == 0)
-        return MEASURE_KIND_HALT;
-    if (strcmp(action, "limit") == 0)
+    const struct measure_rules *m = &rs->measures;
+
+    *limit_pct = 0;
+    for (size_t a = 0; a < m->n_actions; a++) {
+        const struct measure_action_rule *ar = &m->actions[a];
+        if (strcmp(action, ar->key) != 0)
+            continue;
+        if (a == MEASURE_ACTION_HALT)
+            return MEASURE_KIND_HALT;
+        if (ar->takes_limit_pct) {
+            *limit_pct = order_pct;
+            return MEASURE_KIND_LIMIT;
+        }
+        if (ar->reduction_pct >= 100)
+            return MEASURE_KIND_HALT;
+        if (ar->reduction_pct <= 0)
+            return MEASURE_KIND_VOLUNTARY;
+        *limit_pct = ar->reduction_pct;
         return MEASURE_KIND_LIMIT;
+    }
     return MEASURE_KIND_VOLUNTARY;
 }
 
@@ -225,8 +242,10 @@ judge_line(struct app *app, const struct order_copy *o, json_t *measure, int64_t
         err = store_inspections_of(app->store, o->enterprise, line, o->effective_from_ms, now,
                                    collect_inspection, &is);
     if (!err) {
-        compliance_judge_line(r, ops_measure_kind(action), json_is_number(pct) ? json_number_value(pct) : 0,
-                              lf.power_kw, o->effective_from_ms, now, ss.s, ss.n, is.i, is.n, j);
+        double cut;
+        enum measure_kind kind = ops_measure_kind(
+            app->rules, action, json_is_number(pct) ? json_number_value(pct) : 0, &cut);
+        compliance_judge_line(r, kind, cut, lf.power_kw, o->effective_from_ms, now, ss.s, ss.n, is.i, is.n, j);
         err = put_judgement(app, o->id, line, compliance_state_name(j->state), j->threshold_kw,
                             line_evidence(j, measure, lf.power_kw, app->cfg.tz_min), now);
     }
@@ -338,7 +357,8 @@ judge_order(struct app *app, const struct order_copy *o, int64_t now, json_t *ju
         json_t *m = json_array_get(measures, i);
         const char *action = json_string_value(json_object_get(m, "action"));
         const char *text = json_string_value(json_object_get(m, "text"));
-        if (action && ops_measure_kind(action) != MEASURE_KIND_VOLUNTARY)
+        double cut;
+        if (action && ops_measure_kind(app->rules, action, 0, &cut) != MEASURE_KIND_VOLUNTARY)
             curtails = true;
         if (text && mentions_old_trucks(text))
             trucks = true;

@@ -315,8 +315,8 @@ order_lines(struct app *app, const struct ep_order *o, int64_t now, struct figur
         f->baseline[RULESET_POLLUTANT_NOX] = lf.nox;
         f->baseline[RULESET_POLLUTANT_PM] = lf.pm;
         f->baseline[RULESET_POLLUTANT_VOCS] = lf.vocs;
-        f->kind = ops_measure_kind(action);
-        f->limit_pct = json_is_number(pct) ? json_number_value(pct) : 0;
+        f->kind = ops_measure_kind(app->rules, action, json_is_number(pct) ? json_number_value(pct) : 0,
+                                   &f->limit_pct);
         f->power_kw = lf.power_kw;
         f->has_load = mc.n > 0;
         f->mean_load_kw = mc.n ? mc.sum / (double)mc.n : 0;

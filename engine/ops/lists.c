@@ -38,8 +38,7 @@ add_row(void *arg, const struct list_row *r)
     struct list_line_view l = {
         r->uscc, r->name, r->town, r->industry, grade_name(r->grade), r->line,
         r->so2, r->nox, r->pm, r->vocs, r->power_kw,
-        { measure_action_name(r->measures[0].action), measure_action_name(r->measures[1].action),
-          measure_action_name(r->measures[2].action) },
+        { r->measures[0].action, r->measures[1].action, r->measures[2].action },
         { r->measures[0].limit_pct, r->measures[1].limit_pct, r->measures[2].limit_pct },
         { measure_format(&r->measures[0], texts[0], sizeof(texts[0])),
           measure_format(&r->measures[1], texts[1], sizeof(texts[1])),
@@ -59,6 +58,24 @@ ops_list_result_release(struct list_import_result *res)
     list_diags_release(&res->diags);
 }
 
+/* rules/ratios.json gives each pollutant its own share at each level: the
+ * list check must compare each pollutant with its own, not with SO2's. */
+static void
+required_shares_from_rules(struct list_required_shares *out, const struct ratio_rules *r)
+{
+    static const enum ruleset_pollutant map[LIST_POLLUTANT_COUNT] = {
+        [LIST_SO2] = RULESET_POLLUTANT_SO2,
+        [LIST_NOX] = RULESET_POLLUTANT_NOX,
+        [LIST_PM] = RULESET_POLLUTANT_PM,
+        [LIST_VOCS] = RULESET_POLLUTANT_VOCS,
+    };
+
+    for (int l = 1; l <= 3; l++) {
+        for (int p = 0; p < LIST_POLLUTANT_COUNT; p++)
+            out->pct[l - 1][p] = r->required_pct[l][map[p]];
+    }
+}
+
 enum sm_err
 ops_import_list(struct app *app, const struct ops_actor *who, const struct list_import_req *rq,
                 struct list_import_result *res)
@@ -76,8 +93,8 @@ ops_import_list(struct app *app, const struct ops_actor *who, const struct list_
     o.county = app->cfg.county_code;
     o.year = rq->year;
     o.format = rq->format;
-    for (int l = 1; l <= 3; l++)
-        o.required.pct[l - 1] = app->rules->ratios.required_pct[l][RULESET_POLLUTANT_SO2];
+    required_shares_from_rules(&o.required, &app->rules->ratios);
+    o.measures = &app->rules->measures;
     if (rq->data)
         sm_sha256_hex(rq->data, rq->len, sha);
     if (!year) {

@@ -60,9 +60,14 @@ void ops_audit_quiet(struct app *app, int64_t now_ms, const char *actor,
 
 struct judge_filter;
 
-/* An order measure's action ("halt", "limit", else voluntary) for the
- * compliance core. */
-enum measure_kind ops_measure_kind(const char *action);
+/* An order measure's action for the compliance core, by the rules of
+ * rules/measures.json (rs borrowed): halt halts; an action written with N%
+ * (limit) cuts by the order's N (order_pct); an action measures.json adds
+ * cuts by its reduction_pct (100: judged as a halt; 0: like voluntary,
+ * never judged). *limit_pct gets the cut of a MEASURE_KIND_LIMIT, else 0.
+ * An action the rules no longer name counts as voluntary. */
+enum measure_kind ops_measure_kind(const struct ruleset *rs, const char *action, double order_pct,
+                                   double *limit_pct);
 
 /* Judges every active (issued or acknowledged) order matched by f (NULL:
  * all) that has a halt or limit line or falls under the truck ban: each

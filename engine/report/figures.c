@@ -370,7 +370,10 @@ reductions(const struct order_set *os, const struct ent_facts *f, enum level pea
     for (int p = 0; p < 4; p++) {
         json_t *po = json_object_get(json_object_get(lv, "pollutants"), pollutants[p]);
         double base = json_number_value(json_object_get(po, "baseline_kg_day"));
-        double req = json_number_value(json_object_get(lv, "required_pct"));
+        /* each pollutant's own share; a report stored before pollutants
+         * carried their own has one per level */
+        json_t *preq = json_object_get(po, "required_pct");
+        double req = json_number_value(preq ? preq : json_object_get(lv, "required_pct"));
         json_t *row = json_pack("{s:s,s:f,s:f,s:f,s:f}", "pollutant", pollutants[p],
                                 "baseline_kg_day", base, "required_pct", req, "required_kg_day",
                                 base * req / 100.0, "promised_kg_day", promised[p]);

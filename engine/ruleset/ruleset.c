@@ -36,7 +36,7 @@ ruleset_free(struct ruleset *rs)
     for (size_t i = 0; i < rs->n_criteria; i++)
         for (int l = 0; l < RULESET_LEVEL_COUNT; l++)
             clause_release(&rs->criteria[i].levels[l]);
-    for (int a = 0; a < MEASURE_ACTION_COUNT; a++)
+    for (size_t a = 0; a < rs->measures.n_actions; a++)
         for (size_t i = 0; i < rs->measures.actions[a].n_names; i++)
             free(rs->measures.actions[a].names[i]);
     for (size_t i = 0; i < rs->measures.n_grades; i++)
@@ -125,6 +125,7 @@ static void
 default_names(struct measure_rules *m, enum rule_measure_action a, const char *zh,
               const char *en)
 {
+    snprintf(m->actions[a].key, sizeof(m->actions[a].key), "%s", en);
     m->actions[a].names[0] = xstrdup(zh);
     m->actions[a].names[1] = xstrdup(en);
     m->actions[a].n_names = 2;
@@ -173,6 +174,7 @@ ruleset_default(void)
     rs->measures.actions[MEASURE_ACTION_LIMIT].takes_limit_pct = true;
     default_names(&rs->measures, MEASURE_ACTION_VOLUNTARY, "自主减排", "voluntary");
     rs->measures.actions[MEASURE_ACTION_VOLUNTARY].reduction_pct = 0.0;
+    rs->measures.n_actions = MEASURE_ACTION_COUNT;
     for (size_t i = 0; i < SM_ARRAY_LEN(grades); i++)
         rs->measures.grades[i] = xstrdup(grades[i]);
     rs->measures.n_grades = SM_ARRAY_LEN(grades);

@@ -91,6 +91,8 @@ struct compliance_rules {
     int banned_truck_stage;        /* 4: trucks of China stage <= 4 (国四 and below) are banned */
 };
 
+/* The actions every rule set has, at these indexes of measure_rules.actions;
+ * measures.json may add more after them. */
 enum rule_measure_action {
     MEASURE_ACTION_HALT,
     MEASURE_ACTION_LIMIT,
@@ -98,13 +100,20 @@ enum rule_measure_action {
     MEASURE_ACTION_COUNT,
 };
 
+#define RULESET_MEASURE_ACTIONS_MAX 16
+#define RULESET_ACTION_KEY_MAX 32 /* key bytes + NUL: [a-z][a-z0-9_]* */
+
+struct measure_action_rule {
+    char key[RULESET_ACTION_KEY_MAX];       /* "halt", "limit", "voluntary" or an added one */
+    size_t n_names;
+    char *names[RULESET_MEASURE_NAMES_MAX]; /* "停产", "halt", ...; names[0] is the canonical one */
+    bool takes_limit_pct;                   /* limit: reduction is the N of 限产N% */
+    double reduction_pct;                   /* halt 100, voluntary 0 */
+};
+
 struct measure_rules {
-    struct {
-        size_t n_names;
-        char *names[RULESET_MEASURE_NAMES_MAX]; /* "停产", "halt", ... */
-        bool takes_limit_pct;                   /* limit: reduction is the N of 限产N% */
-        double reduction_pct;                   /* halt 100, voluntary 0 */
-    } actions[MEASURE_ACTION_COUNT];
+    size_t n_actions; /* >= MEASURE_ACTION_COUNT */
+    struct measure_action_rule actions[RULESET_MEASURE_ACTIONS_MAX];
     size_t n_grades;
     char *grades[RULESET_GRADES_MAX];
 };

@@ -378,8 +378,8 @@ parse_compliance(struct rj *c, const json_t *root, struct compliance_rules *r)
 /* ---- measures.json ---- */
 
 static enum sm_err
-parse_action(struct rj *c, const json_t *v, const char *path,
-             enum rule_measure_action a, struct measure_rules *m)
+parse_action(struct rj *c, const json_t *v, const char *path, size_t a,
+             struct measure_rules *m)
 {
     static const char *const keys[] = {"names", "reduction_pct", "reduction"};
     json_t *names;
@@ -400,7 +400,17 @@ parse_action(struct rj *c, const json_t *v, const char *path,
             return rj_fail(c, SM_ERR_RULE, "wrong_type", pi,
                            "expected a name of 1..64 bytes, got %s",
                            rj_type_name(n));
-        for (int b = 0; b < MEASURE_ACTION_COUNT; b++)
+        /* the list's measure grammar splits at these and trims blanks: a
+         * name holding one could never be written */
+        if (strpbrk(json_string_value(n), ";%\t\r\n") ||
+            strstr(json_string_value(n), "\xef\xbc\x9b") ||
+            json_string_value(n)[0] == ' ' ||
+            json_string_value(n)[json_string_length(n) - 1] == ' ')
+            return rj_fail(c, SM_ERR_RULE, "bad_value", pi,
+                           "\"%s\": a name may not hold ';', '；', '%%', tabs or line breaks, "
+                           "nor start or end with a space",
+                           json_string_value(n));
+        for (size_t b = 0; b < m->n_actions; b++)
             for (size_t j = 0; j < m->actions[b].n_names; j++)
                 if (strcmp(m->actions[b].names[j], json_string_value(n)) == 0)
                     return rj_fail(c, SM_ERR_RULE, "duplicate_name", pi,
@@ -428,24 +438,71 @@ parse_action(struct rj *c, const json_t *v, const char *path,
     return SM_OK;
 }
 
+/* an added action's key: what orders and the list store carry as "action" */
+static bool
+action_key_ok(const char *k)
+{
+    size_t n = strlen(k);
+
+    if (n == 0 || n >= RULESET_ACTION_KEY_MAX || k[0] < 'a' || k[0] > 'z')
+        return false;
+    for (size_t i = 1; i < n; i++)
+        if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') || k[i] == '_'))
+            return false;
+    return true;
+}
+
+/* One action: its key, then its names and reduction. The action is counted
+ * in m before its names are read so that a name repeated within it is found. */
+static enum sm_err
+add_action(struct rj *c, const json_t *actions, const char *key, struct measure_rules *m)
+{
+    char p[RJ_PATH_MAX];
+    size_t a = m->n_actions;
+    json_t *v;
+
+    rj_path_key(p, "/actions", key);
+    if (a >= RULESET_MEASURE_ACTIONS_MAX)
+        return rj_fail(c, SM_ERR_RULE, "too_many", p, "at most %d actions",
+                       RULESET_MEASURE_ACTIONS_MAX);
+    E(rj_member(c, actions, "/actions", key, true, &v));
+    snprintf(m->actions[a].key, sizeof(m->actions[a].key), "%s", key);
+    m->n_actions++;
+    return parse_action(c, v, p, a, m);
+}
+
 static enum sm_err
 parse_measures(struct rj *c, const json_t *root, struct measure_rules *m)
 {
     static const char *const keys[] = {"schema", "kind", "actions", "grades"};
     static const char *const akeys[] = {"halt", "limit", "voluntary"};
-    json_t *actions, *grades;
+    json_t *actions, *grades, *v;
+    const char *key;
 
     E(rj_header(c, root, "measures", NULL));
     E(rj_object(c, root, "", keys, SM_ARRAY_LEN(keys)));
     E(rj_member(c, root, "", "actions", true, &actions));
-    E(rj_object(c, actions, "/actions", akeys, SM_ARRAY_LEN(akeys)));
-    for (int a = 0; a < MEASURE_ACTION_COUNT; a++) {
+    if (!json_is_object(actions))
+        return rj_fail(c, SM_ERR_RULE, "wrong_type", "/actions",
+                       "expected an object, got %s", rj_type_name(actions));
+    /* the contract's three first, at their fixed indexes; then any the
+     * county adds, in file order */
+    for (int a = 0; a < MEASURE_ACTION_COUNT; a++)
+        E(add_action(c, actions, akeys[a], m));
+    json_object_foreach((json_t *)actions, key, v) {
+        bool fixed = false;
         char p[RJ_PATH_MAX];
-        json_t *v;
 
-        E(rj_member(c, actions, "/actions", akeys[a], true, &v));
-        rj_path_key(p, "/actions", akeys[a]);
-        E(parse_action(c, v, p, (enum rule_measure_action)a, m));
+        for (int a = 0; a < MEASURE_ACTION_COUNT; a++)
+            fixed = fixed || strcmp(key, akeys[a]) == 0;
+        if (fixed)
+            continue;
+        rj_path_key(p, "/actions", key);
+        if (!action_key_ok(key))
+            return rj_fail(c, SM_ERR_RULE, "bad_key", p,
+                           "an action's key is 1..%d of a-z, 0-9 and _, starting with a letter",
+                           RULESET_ACTION_KEY_MAX - 1);
+        E(add_action(c, actions, key, m));
     }
     E(rj_array(c, root, "", "grades", true, 1, RULESET_GRADES_MAX, &grades));
     for (size_t i = 0; i < json_array_size(grades); i++) {

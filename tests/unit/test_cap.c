@@ -487,6 +487,47 @@ test_ack_without_info(void)
     warning_msg_free(m);
 }
 
+/* the level parameter in any ASCII case, as the JSON reader takes it
+ * (test_warning_json test_level_any_case); a word that is no level is
+ * refused by both with bad_enumeration */
+static void
+test_level_case_as_json(void)
+{
+    static const struct { const char *text; enum level want; } cases[] = {
+        /* the document's severity is Moderate: only yellow agrees with it */
+        { "Yellow", LEVEL_YELLOW }, { "YELLOW", LEVEL_YELLOW }, { "yElLoW", LEVEL_YELLOW },
+    };
+    size_t len = 0;
+    char *raw = load("good_yellow_140826.xml", &len);
+    const char *at = raw ? strstr(raw, "<value>yellow</value>") : NULL;
+    char doc[8192];
+    struct warning_msg *m = NULL;
+    struct sm_diag d = { 0 };
+
+    CHECK(at != NULL);
+    if (!at) {
+        free(raw);
+        return;
+    }
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int n = snprintf(doc, sizeof(doc), "%.*s<value>%s</value>%s", (int)(at - raw), raw,
+                         cases[i].text, at + strlen("<value>yellow</value>"));
+        m = NULL;
+        CHECK_INT(warning_parse_cap(doc, (size_t)n, &m, &d), SM_OK);
+        if (m)
+            CHECK_INT(m->level, cases[i].want);
+        warning_msg_free(m);
+    }
+    int n = snprintf(doc, sizeof(doc), "%.*s<value>Yellowish</value>%s", (int)(at - raw), raw,
+                     at + strlen("<value>yellow</value>"));
+    m = NULL;
+    CHECK_INT(warning_parse_cap(doc, (size_t)n, &m, &d), SM_ERR_INVAL);
+    CHECK_STR(d.code, "bad_enumeration");
+    CHECK(strstr(d.text, "parameter level 'Yellowish' is not") != NULL);
+    CHECK(m == NULL);
+    free(raw);
+}
+
 static void
 test_parse_by_content_type(void)
 {
@@ -514,7 +555,7 @@ test_parse_by_content_type(void)
     free(raw);
 }
 
-CHECK_MAIN(CHECK_CASE(test_yellow_alert_140826),
+CHECK_MAIN(CHECK_CASE(test_level_case_as_json), CHECK_CASE(test_yellow_alert_140826),
            CHECK_CASE(test_severity_only_orange),
            CHECK_CASE(test_update_with_references),
            CHECK_CASE(test_cancel),

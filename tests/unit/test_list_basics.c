@@ -1,6 +1,7 @@
 /* list: USCC checksum, the measure grammar, grades, columns. */
 #include <stdlib.h>
 
+#include "base/xalloc.h"
 #include "check.h"
 #include "list/columns.h"
 #include "list/grade.h"
@@ -39,58 +40,106 @@ test_uscc_valid(void)
 static void
 test_measure_grammar(void)
 {
+    struct ruleset *rs = ruleset_default();
+    const struct measure_rules *mr = &rs->measures;
     struct measure m;
     struct sm_diag d = { 0 };
     char buf[128];
 
-    CHECK_INT(measure_parse("停产", &m, &d), SM_OK);
-    CHECK_INT(m.action, MEASURE_HALT);
+    CHECK_INT(measure_parse("停产", mr, &m, &d), SM_OK);
+    CHECK_STR(m.action, "halt");
     CHECK(m.text == NULL);
     CHECK_NEAR(measure_reduction_pct(&m), 100, 1e-9);
     measure_release(&m);
 
-    CHECK_INT(measure_parse(" 限产30% ", &m, &d), SM_OK);
-    CHECK_INT(m.action, MEASURE_LIMIT);
+    CHECK_INT(measure_parse(" 限产30% ", mr, &m, &d), SM_OK);
+    CHECK_STR(m.action, "limit");
     CHECK_NEAR(m.limit_pct, 30, 1e-9);
     measure_release(&m);
 
-    CHECK_INT(measure_parse("限产12.5％；错峰生产 ", &m, &d), SM_OK);
+    CHECK_INT(measure_parse("限产12.5％；错峰生产 ", mr, &m, &d), SM_OK);
     CHECK_NEAR(m.limit_pct, 12.5, 1e-9);
     CHECK_STR(m.text, "错峰生产");
     CHECK_STR(measure_format(&m, buf, sizeof(buf)), "限产12.5%；错峰生产");
     measure_release(&m);
 
-    CHECK_INT(measure_parse("自主减排;国五及以上车辆运输", &m, &d), SM_OK);
-    CHECK_INT(m.action, MEASURE_VOLUNTARY);
+    CHECK_INT(measure_parse("自主减排;国五及以上车辆运输", mr, &m, &d), SM_OK);
+    CHECK_STR(m.action, "voluntary");
     CHECK_STR(m.text, "国五及以上车辆运输");
     CHECK_NEAR(measure_reduction_pct(&m), 0, 1e-9);
     measure_release(&m);
 
-    CHECK_INT(measure_parse("Limit 20 %", &m, &d), SM_OK);
+    CHECK_INT(measure_parse("Limit 20 %", mr, &m, &d), SM_OK);
     CHECK_NEAR(m.limit_pct, 20, 1e-9);
-    CHECK_STR(measure_action_name(m.action), "limit");
+    CHECK_STR(m.action, "limit");
     measure_release(&m);
-    CHECK_INT(measure_parse("halt; night shift too", &m, &d), SM_OK);
-    CHECK_INT(m.action, MEASURE_HALT);
+    CHECK_INT(measure_parse("halt; night shift too", mr, &m, &d), SM_OK);
+    CHECK_STR(m.action, "halt");
     CHECK_STR(m.text, "night shift too");
     measure_release(&m);
-    CHECK_INT(measure_parse("voluntary", &m, &d), SM_OK);
-    CHECK_INT(m.action, MEASURE_VOLUNTARY);
+    CHECK_INT(measure_parse("voluntary", mr, &m, &d), SM_OK);
+    CHECK_STR(m.action, "voluntary");
     measure_release(&m);
 
-    CHECK_INT(measure_parse("限产0%", &m, &d), SM_ERR_INVAL);
+    CHECK_INT(measure_parse("限产0%", mr, &m, &d), SM_ERR_INVAL);
     CHECK_STR(d.code, "measure_range");
-    CHECK_INT(measure_parse("限产100%", &m, &d), SM_ERR_INVAL);
+    CHECK_INT(measure_parse("限产100%", mr, &m, &d), SM_ERR_INVAL);
     CHECK_STR(d.code, "measure_range");
-    CHECK_INT(measure_parse("限产12.55%", &m, &d), SM_ERR_INVAL);
+    CHECK_INT(measure_parse("限产12.55%", mr, &m, &d), SM_ERR_INVAL);
     CHECK_STR(d.code, "measure_syntax");
-    CHECK_INT(measure_parse("限产30", &m, &d), SM_ERR_INVAL);
-    CHECK_INT(measure_parse("限产.5%", &m, &d), SM_ERR_INVAL);
-    CHECK_INT(measure_parse("限产5.%", &m, &d), SM_ERR_INVAL);
-    CHECK_INT(measure_parse("停产停产", &m, &d), SM_ERR_INVAL);
-    CHECK_INT(measure_parse("", &m, &d), SM_ERR_INVAL);
-    CHECK_INT(measure_parse(";只有说明", &m, &d), SM_ERR_INVAL);
+    CHECK_INT(measure_parse("限产30", mr, &m, &d), SM_ERR_INVAL);
+    CHECK_INT(measure_parse("限产.5%", mr, &m, &d), SM_ERR_INVAL);
+    CHECK_INT(measure_parse("限产5.%", mr, &m, &d), SM_ERR_INVAL);
+    CHECK_INT(measure_parse("停产停产", mr, &m, &d), SM_ERR_INVAL);
+    CHECK_INT(measure_parse("", mr, &m, &d), SM_ERR_INVAL);
+    CHECK_INT(measure_parse(";只有说明", mr, &m, &d), SM_ERR_INVAL);
     CHECK_STR(d.code, "measure_syntax");
+    ruleset_unref(rs);
+}
+
+/* the words come from the rules: a synonym and an action added in
+ * rules/measures.json parse without a rebuild, and messages name them */
+static void
+test_measure_words_from_rules(void)
+{
+    struct ruleset *rs = ruleset_default();
+    struct measure_rules *mr = &rs->measures;
+    struct measure_action_rule *st = &mr->actions[mr->n_actions++];
+    struct measure m;
+    struct sm_diag d = { 0 };
+    char buf[128];
+
+    snprintf(st->key, sizeof(st->key), "stagger");
+    st->names[st->n_names++] = xstrdup("错峰生产");
+    st->names[st->n_names++] = xstrdup("stagger");
+    st->reduction_pct = 50;
+    mr->actions[MEASURE_ACTION_HALT].names[mr->actions[MEASURE_ACTION_HALT].n_names++] =
+        xstrdup("停止生产");
+
+    CHECK_INT(measure_parse("错峰生产；夜间", mr, &m, &d), SM_OK);
+    CHECK_STR(m.action, "stagger");
+    CHECK_NEAR(measure_reduction_pct(&m), 50, 0);
+    CHECK_STR(measure_format(&m, buf, sizeof(buf)), "错峰生产；夜间");
+    measure_release(&m);
+    CHECK_INT(measure_parse("Stagger", mr, &m, &d), SM_OK);
+    CHECK_STR(m.action, "stagger");
+    measure_release(&m);
+    CHECK_INT(measure_parse("停止生产", mr, &m, &d), SM_OK);
+    CHECK_STR(m.action, "halt");
+    CHECK_STR(measure_format(&m, buf, sizeof(buf)), "停产");
+    measure_release(&m);
+    /* an action that takes no N is its name alone */
+    CHECK_INT(measure_parse("错峰生产30%", mr, &m, &d), SM_ERR_INVAL);
+    CHECK_STR(d.code, "measure_syntax");
+    CHECK_STR(d.text, "\"错峰生产30%\" is not a measure: expected 停产, 限产N%, 自主减排, 错峰生产 "
+                      "(or halt, 停止生产, limit N%, voluntary, stagger), then optional text after ';'");
+
+    /* a reduction taken from the rules, not from the code */
+    mr->actions[MEASURE_ACTION_HALT].reduction_pct = 90;
+    CHECK_INT(measure_parse("停产", mr, &m, &d), SM_OK);
+    CHECK_NEAR(measure_reduction_pct(&m), 90, 0);
+    measure_release(&m);
+    ruleset_unref(rs);
 }
 
 static void
@@ -137,5 +186,5 @@ test_parse_number_range(void)
     CHECK(!list_parse_number("12x", &x));
 }
 
-CHECK_MAIN(CHECK_CASE(test_parse_number_range), CHECK_CASE(test_uscc_valid), CHECK_CASE(test_measure_grammar),
+CHECK_MAIN(CHECK_CASE(test_parse_number_range), CHECK_CASE(test_uscc_valid), CHECK_CASE(test_measure_grammar), CHECK_CASE(test_measure_words_from_rules),
            CHECK_CASE(test_grades_and_columns))

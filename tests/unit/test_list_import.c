@@ -133,9 +133,9 @@ test_good_csv(void)
     CHECK_NEAR(r->so2, 40, 1e-9);
     CHECK_NEAR(r->vocs, 8, 1e-9);
     CHECK_NEAR(r->power_kw, 2000, 1e-9);
-    CHECK_INT(r->measures[0].action, MEASURE_LIMIT);
+    CHECK_STR(r->measures[0].action, "limit");
     CHECK_NEAR(r->measures[0].limit_pct, 10, 1e-9);
-    CHECK_INT(r->measures[2].action, MEASURE_HALT);
+    CHECK_STR(r->measures[2].action, "halt");
     CHECK_INT(r->source_line, 3);
     list_doc_release(&c.doc);
     list_report_release(&rep);
@@ -439,6 +439,51 @@ test_report_render_and_json(void)
     list_diags_release(&d);
 }
 
+/* each pollutant against its own required share: NOx asked 40 % at yellow
+ * while SO2 is asked 10 %, so a 10 % NOx cut falls short */
+static void
+test_report_shares_per_pollutant(void)
+{
+    struct list_import_opts o;
+    struct list_report rep;
+    struct list_diags d;
+    struct buf out;
+    json_t *j, *yellow;
+
+    opts_jiang(&o);
+    o.required.pct[0][LIST_NOX] = 40;
+    o.required.pct[1][LIST_PM] = 5;
+    CHECK_INT(list_import_file(data_path("fail_shares.csv"), &o, NULL, NULL, &rep, &d), SM_OK);
+    CHECK_NEAR(list_report_required_pct(&rep, 1, LIST_SO2), 10, 0);
+    CHECK_NEAR(list_report_required_pct(&rep, 1, LIST_NOX), 40, 0);
+    CHECK(list_report_passes(&rep, 1, LIST_SO2));
+    CHECK(!list_report_passes(&rep, 1, LIST_NOX));
+    CHECK(list_report_passes(&rep, 1, LIST_PM));
+    /* orange: 10 % achieved; SO2 asked 20 % fails, PM asked 5 % passes */
+    CHECK(!list_report_passes(&rep, 2, LIST_SO2));
+    CHECK(list_report_passes(&rep, 2, LIST_PM));
+    buf_init(&out, 0);
+    CHECK(list_report_render_text(&rep, &out));
+    CHECK(strstr(out.data, "*** yellow nox: 10.0 % < required 40.0 %") != NULL);
+    CHECK(strstr(out.data, "*** yellow so2") == NULL);
+    CHECK(strstr(out.data, "*** orange pm") == NULL);
+    CHECK(strstr(out.data, "yellow  nox            10.00           1.00   10.0 %    40.0 %  FAIL") != NULL);
+    buf_release(&out);
+
+    j = list_report_to_json(&rep);
+    yellow = json_object_get(json_object_get(j, "levels"), "yellow");
+    CHECK(json_is_false(json_object_get(yellow, "pass")));
+    CHECK_NEAR(json_real_value(json_object_get(yellow, "required_pct")), 40, 0);
+    CHECK_NEAR(json_real_value(json_object_get(
+                   json_object_get(json_object_get(yellow, "pollutants"), "so2"), "required_pct")),
+               10, 0);
+    CHECK(json_is_false(json_object_get(
+        json_object_get(json_object_get(yellow, "pollutants"), "nox"), "pass")));
+    json_decref(j);
+    list_report_release(&rep);
+    list_diags_release(&d);
+}
+
 static void
 test_demo_list(void)
 {
@@ -566,6 +611,7 @@ CHECK_MAIN(CHECK_CASE(test_good_csv), CHECK_CASE(test_chinese_bom_crlf_quotes_no
            CHECK_CASE(test_syntax_errors), CHECK_CASE(test_missing_columns),
            CHECK_CASE(test_warnings), CHECK_CASE(test_all_errors_collected),
            CHECK_CASE(test_xml_errors), CHECK_CASE(test_report_render_and_json),
+           CHECK_CASE(test_report_shares_per_pollutant),
            CHECK_CASE(test_demo_list), CHECK_CASE(test_generated_100k),
            CHECK_CASE(test_generator_deterministic),
            CHECK_CASE(test_size_cap_and_missing_file),

@@ -147,7 +147,9 @@ test_defaults_equal_bundled_files(void)
     CHECK(memcmp(&def->ratios, &rs->ratios, sizeof(rs->ratios)) == 0);
     CHECK(memcmp(&def->orders, &rs->orders, sizeof(rs->orders)) == 0);
     CHECK(memcmp(&def->compliance, &rs->compliance, sizeof(rs->compliance)) == 0);
-    for (int a = 0; a < MEASURE_ACTION_COUNT; a++) {
+    CHECK_INT(def->measures.n_actions, rs->measures.n_actions);
+    for (size_t a = 0; a < rs->measures.n_actions && a < def->measures.n_actions; a++) {
+        CHECK_STR(def->measures.actions[a].key, rs->measures.actions[a].key);
         CHECK_INT(def->measures.actions[a].n_names, rs->measures.actions[a].n_names);
         for (size_t i = 0; i < rs->measures.actions[a].n_names &&
                            i < def->measures.actions[a].n_names; i++)
@@ -317,6 +319,46 @@ test_check_buffer(void)
                       "not both");
     CHECK_INT(ruleset_check_buffer("mem", hours0, strlen(hours0), &d), SM_ERR_RULE);
     CHECK_STR(d.text, "/levels/yellow/all/0/hours: 0 is out of range 1..720");
+}
+
+/* a county may add actions to measures.json: any key of a-z0-9_ beside the
+ * three required ones, with its own names and reduction_pct */
+static void
+test_measures_added_action(void)
+{
+    static const char fmt[] =
+        "{\"schema\": 1, \"kind\": \"measures\", \"actions\": {"
+        "\"halt\": {\"names\": [\"停产\", \"halt\"], \"reduction_pct\": 100},"
+        "\"limit\": {\"names\": [\"限产\", \"limit\"], \"reduction\": \"limit_pct\"},"
+        "\"voluntary\": {\"names\": [\"自主减排\", \"voluntary\"], \"reduction_pct\": 0}%s},"
+        "\"grades\": [\"A\"]}";
+    char doc[1200];
+    struct sm_diag d = {0};
+
+    snprintf(doc, sizeof(doc), fmt,
+             ", \"stagger\": {\"names\": [\"错峰生产\", \"stagger\"], \"reduction_pct\": 50}");
+    CHECK_INT(ruleset_check_buffer("mem", doc, strlen(doc), &d), SM_OK);
+    snprintf(doc, sizeof(doc), fmt, ", \"Stagger\": {\"names\": [\"错峰\"], \"reduction_pct\": 50}");
+    CHECK_INT(ruleset_check_buffer("mem", doc, strlen(doc), &d), SM_ERR_RULE);
+    CHECK_STR(d.code, "bad_key");
+    CHECK_STR(d.text, "/actions/Stagger: an action's key is 1..31 of a-z, 0-9 and _, "
+                      "starting with a letter");
+    snprintf(doc, sizeof(doc), fmt,
+             ", \"stagger\": {\"names\": [\"错峰\"], \"reduction\": \"limit_pct\"}");
+    CHECK_INT(ruleset_check_buffer("mem", doc, strlen(doc), &d), SM_ERR_RULE);
+    CHECK_STR(d.text, "/actions/stagger: \"reduction\": \"limit_pct\" is for limit only");
+    snprintf(doc, sizeof(doc), fmt, ", \"stagger\": {\"names\": [\"错峰\"]}");
+    CHECK_INT(ruleset_check_buffer("mem", doc, strlen(doc), &d), SM_ERR_RULE);
+    CHECK_STR(d.code, "missing_key");
+    snprintf(doc, sizeof(doc), fmt,
+             ", \"stagger\": {\"names\": [\"错峰;夜间\"], \"reduction_pct\": 50}");
+    CHECK_INT(ruleset_check_buffer("mem", doc, strlen(doc), &d), SM_ERR_RULE);
+    CHECK_STR(d.text, "/actions/stagger/names/0: \"错峰;夜间\": a name may not hold ';', '；', "
+                      "'%', tabs or line breaks, nor start or end with a space");
+    snprintf(doc, sizeof(doc), fmt,
+             ", \"stagger\": {\"names\": [\"halt\"], \"reduction_pct\": 50}");
+    CHECK_INT(ruleset_check_buffer("mem", doc, strlen(doc), &d), SM_ERR_RULE);
+    CHECK_STR(d.text, "/actions/stagger/names/0: \"halt\" names two measures");
 }
 
 /* reminders twice at one offset, or out of order, are refused */
@@ -491,6 +533,7 @@ CHECK_MAIN(CHECK_CASE(test_real_rules_load),
            CHECK_CASE(test_bad_unknown_key),
            CHECK_CASE(test_bad_wrong_type),
            CHECK_CASE(test_bad_out_of_range), CHECK_CASE(test_reminders_in_order),
+           CHECK_CASE(test_measures_added_action),
            CHECK_CASE(test_bad_duplicate_key),
            CHECK_CASE(test_bad_syntax),
            CHECK_CASE(test_bad_cross_and_semantic),

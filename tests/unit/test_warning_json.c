@@ -135,6 +135,31 @@ test_pollutants_normalised(void)
     }
 }
 
+/* the level in any ASCII case, as the CAP reader takes it (test_cap
+ * test_level_case_as_json) */
+static void
+test_level_any_case(void)
+{
+    static const struct { const char *text; enum level want; } cases[] = {
+        { "\"Red\"", LEVEL_RED }, { "\"ORANGE\"", LEVEL_ORANGE },
+        { "\"yElLoW\"", LEVEL_YELLOW }, { "\"None\"", LEVEL_NONE },
+    };
+    const char *at = strstr(good, "\"yellow\"");
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char doc[4096];
+        struct warning_msg *m = NULL;
+        struct sm_diag d;
+
+        snprintf(doc, sizeof(doc), "%.*s%s%s", (int)(at - good), good, cases[i].text,
+                 at + strlen("\"yellow\""));
+        CHECK_INT(parse(doc, &m, &d), SM_OK);
+        if (m)
+            CHECK_INT(m->level, cases[i].want);
+        warning_msg_free(m);
+    }
+}
+
 /* One rejection: replaces the first `from` in good with `to`. */
 static void
 expect_reject(const char *from, const char *to, enum sm_err want_rc,
@@ -183,6 +208,8 @@ test_rejections(void)
                   "'status'");
     expect_reject("\"yellow\"", "\"blue\"", SM_ERR_INVAL, "bad_enumeration",
                   "'level'");
+    expect_reject("\"yellow\"", "\"Yellowish\"", SM_ERR_INVAL, "bad_enumeration",
+                  "'Yellowish' is not none, yellow, orange or red");
     expect_reject("\"level\": \"yellow\",\n", "", SM_ERR_INVAL,
                   "missing_field", "'level'");
     expect_reject("\"identifier\": \"YC-AQ-2025-0012\",\n", "", SM_ERR_INVAL,
@@ -242,7 +269,7 @@ test_size_limit_and_dispatch(void)
     warning_msg_free(m);
 }
 
-CHECK_MAIN(CHECK_CASE(test_full_alert),
+CHECK_MAIN(CHECK_CASE(test_level_any_case), CHECK_CASE(test_full_alert),
            CHECK_CASE(test_minimal_update_and_cancel),
            CHECK_CASE(test_pollutants_normalised),
            CHECK_CASE(test_rejections),
