@@ -33,6 +33,7 @@ struct api {
     struct evhttp *http;
     struct evconnlistener *listener;
     struct event *reenable;
+    struct event *log_flush; /* writes the held request log lines */
     struct api_metrics metrics;
     struct ack_batch *acks;
     struct token_cache *tokens; /* bearer tokens seen (api/token_cache.h) */
@@ -111,7 +112,7 @@ req_done(struct api *api, const struct api_req *r)
     /* integer microseconds: printf's %f costs more than the rest of the line */
     if (dur < 0)
         dur = 0;
-    log_info("%s %s %d %lld.%03lldms %s", method_name(r->method), r->path, r->status,
+    log_request("%s %s %d %lld.%03lldms %s", method_name(r->method), r->path, r->status,
              (long long)(dur / 1000), (long long)(dur % 1000), r->authed ? api_actor(r) : "-");
 }
 
@@ -222,6 +223,15 @@ api_ack_batch(struct api *api)
 
 /* EMFILE/ENFILE: stop accepting for a moment instead of spinning and
  * flooding the log; keep serving the connections already open. */
+static void
+log_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)arg;
+    sm_log_flush();
+}
+
 static void
 reenable_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -349,6 +359,10 @@ api_start(struct app *app, const char *addr, struct api **out, char *bound_out,
     }
     evconnlistener_set_error_cb(api->listener, accept_error_cb);
     api->reenable = evtimer_new(app->base, reenable_cb, api);
+    /* request lines are held (sm_log_held) and written at most 100 ms late */
+    api->log_flush = event_new(app->base, -1, EV_PERSIST, log_flush_cb, NULL);
+    const struct timeval flush_every = { 0, 100 * 1000 };
+    event_add(api->log_flush, &flush_every);
     api->acks = ack_batch_new(app);
     api->tokens = token_cache_new();
     /* loaded before the first request rather than during it; a failure
@@ -411,6 +425,9 @@ api_free(struct api *api)
         evconnlistener_free(api->listener);
     if (api->reenable)
         event_free(api->reenable);
+    if (api->log_flush)
+        event_free(api->log_flush);
+    sm_log_flush();
     token_cache_free(api->tokens);
     api_metrics_release(&api->metrics);
     free(api);

@@ -1,8 +1,10 @@
 /* Diagnostics logging. The level is checked before formatting. */
 #include "base/log.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -47,27 +49,105 @@ prio_name(int prio)
     }
 }
 
+/* Lines held by sm_log_held, written as one block. The flusher and
+ * checkpointer threads log too, hence the lock. */
+#define HELD_MAX 16384
+
+static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
+static char held[HELD_MAX];
+static size_t held_len;
+static time_t stamp_sec = -1;
+static char stamp_text[24]; /* "2026-01-12T08:00:00" of stamp_sec */
+static pthread_once_t held_once = PTHREAD_ONCE_INIT;
+
+static void
+write_held(void)
+{
+    if (held_len)
+        (void)fwrite(held, 1, held_len, stderr);
+    held_len = 0;
+}
+
+/* formats the line (without its newline) into line[size]; its length */
+static size_t
+format_line(char *line, size_t size, int prio, const char *module, const char *fmt,
+            va_list ap)
+{
+    struct timespec ts;
+    int n;
+
+    /* Diagnostics carry wall time; the engine's logic never reads it.
+     * Called with log_mu held: the second's text is kept. */
+    clock_gettime(CLOCK_REALTIME, &ts);
+    if (ts.tv_sec != stamp_sec) {
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        strftime(stamp_text, sizeof(stamp_text), "%Y-%m-%dT%H:%M:%S", &tm);
+        stamp_sec = ts.tv_sec;
+    }
+    n = snprintf(line, size, "%s.%03ldZ %s %s: ", stamp_text, ts.tv_nsec / 1000000L,
+                 prio_name(prio), module);
+    if (n < 0)
+        return 0;
+    if ((size_t)n < size) {
+        int m = vsnprintf(line + n, size - (size_t)n, fmt, ap);
+        if (m > 0)
+            n += m;
+    }
+    return (size_t)n < size ? (size_t)n : size - 1;
+}
+
 void
 sm_log(int prio, const char *module, const char *fmt, ...)
 {
     char line[2048];
-    char stamp[32];
-    struct timespec ts;
-    struct tm tm;
     va_list ap;
-    int n;
+    size_t n;
 
     if (prio > log_level)
         return;
-    /* Diagnostics carry wall time; the engine's logic never reads it. */
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-    n = snprintf(line, sizeof(line), "%s.%03ldZ %s %s: ", stamp,
-                 ts.tv_nsec / 1000000L, prio_name(prio), module);
+    pthread_mutex_lock(&log_mu);
     va_start(ap, fmt);
-    if (n > 0 && (size_t)n < sizeof(line))
-        vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+    n = format_line(line, sizeof(line) - 1, prio, module, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "%s\n", line);
+    line[n++] = '\n';
+    write_held(); /* what came before goes first */
+    (void)fwrite(line, 1, n, stderr);
+    pthread_mutex_unlock(&log_mu);
+}
+
+static void
+flush_at_exit(void)
+{
+    (void)atexit(sm_log_flush);
+}
+
+void
+sm_log_held(int prio, const char *module, const char *fmt, ...)
+{
+    char line[2048];
+    va_list ap;
+    size_t n;
+
+    if (prio > log_level)
+        return;
+    pthread_once(&held_once, flush_at_exit);
+    pthread_mutex_lock(&log_mu);
+    va_start(ap, fmt);
+    n = format_line(line, sizeof(line) - 1, prio, module, fmt, ap);
+    va_end(ap);
+    line[n++] = '\n';
+    if (held_len + n > sizeof(held))
+        write_held();
+    memcpy(held + held_len, line, n);
+    held_len += n;
+    pthread_mutex_unlock(&log_mu);
+}
+
+void
+sm_log_flush(void)
+{
+    pthread_mutex_lock(&log_mu);
+    write_held();
+    pthread_mutex_unlock(&log_mu);
 }
