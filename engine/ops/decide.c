@@ -165,18 +165,20 @@ ops_order_notice(struct app *app, int64_t order_id, int version, const char *kin
 /* One audit row for all the orders of a decision: how many were issued
  * (ids first_id..last_id) and ended, with a SHA-256 over each set as the
  * orders table holds it, so the chain covers every order; `smogd audit
- * verify` recomputes both digests (store_audit.c). */
+ * verify` recomputes both digests (store_audit.c). The issued set's digest
+ * was taken while its rows were written (store_orders_issue). */
 static enum sm_err
 audit_orders(struct app *app, int64_t now_ms, const struct decision_cause *cause,
              const struct decision_result *res, const struct store_issue_result *ir)
 {
-    char object[48], detail[512], issued_hex[65] = "", ended_hex[65] = "";
-    int64_t issued = 0, ended = 0;
+    char object[48], detail[512], ended_hex[65] = "";
+    const char *issued_hex = ir->digest;
+    int64_t issued = ir->last_id ? ir->last_id - ir->first_id + 1 : 0, ended = 0;
     enum sm_err err = SM_OK;
 
-    if (ir->last_id)
-        err = store_orders_digest(app->store, ir->first_id, ir->last_id, &issued, issued_hex);
-    if (!err && (res->superseded || res->lifted))
+    if (ir->last_id && !ir->digest[0])
+        return SM_ERR_DB;
+    if (res->superseded || res->lifted)
         err = store_orders_ended_digest(app->store, res->decision_id, &ended, ended_hex);
     if (err)
         return err;

@@ -12,6 +12,9 @@
  * transaction per logical step. */
 struct store;
 
+/* SQLite's settings for the whole process; call before any store is opened
+ * and before threads start (later calls change nothing). */
+void store_process_init(void);
 /* Opens (creating if needed) and migrates the database at path (":memory:"
  * for tests). Sets and reads back WAL, synchronous=FULL, foreign keys, busy
  * timeout; runs quick_check and refuses a damaged file with a message naming

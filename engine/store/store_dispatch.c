@@ -144,7 +144,10 @@ store_outbox_mark_expanded(struct store *s, int64_t id, int64_t now_ms)
 
 static const char SQL_OUTBOX_ONCE[] =
     "INSERT INTO outbox (event_id, kind, order_id, enterprise, drill, payload, created_ms) "
-    "VALUES (?1, ?2, nullif(?3, 0), ?4, ?5, ?6, ?7) ON CONFLICT (event_id) DO NOTHING";
+    "VALUES (?1, ?2, nullif(?3, 0), ?4, ?5, ?6, ?7) ON CONFLICT (event_id) "
+    /* the unique index's own condition (0015): orders' notices are not in it */
+    "WHERE kind <> 'order_issued' AND kind <> 'order_superseded' AND kind <> 'order_lifted' "
+    "DO NOTHING";
 
 enum sm_err
 store_outbox_add_once(struct store *s, const char *event_id, const char *kind, int64_t order_id,

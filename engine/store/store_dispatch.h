@@ -38,7 +38,9 @@ typedef void store_outbox_row_fn(void *arg, const struct outbox_row *o);
 SM_NODISCARD enum sm_err store_outbox_unexpanded(struct store *s, int limit,
                                                  store_outbox_row_fn *fn, void *arg);
 SM_NODISCARD enum sm_err store_outbox_mark_expanded(struct store *s, int64_t id, int64_t now_ms);
-/* Adds a notice unless its event_id exists; *created tells which. */
+/* Adds a notice unless its event_id exists; *created tells which. Not for
+ * the kinds order_issued, order_superseded and order_lifted (their ids are
+ * unique by construction and not indexed, see 0015_outbox_event_unique.sql). */
 SM_NODISCARD enum sm_err store_outbox_add_once(struct store *s, const char *event_id,
                                                const char *kind, int64_t order_id,
                                                const char *enterprise, int drill,

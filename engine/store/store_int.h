@@ -3,12 +3,14 @@
 
 /* Inside the store module only. */
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store/store.h"
 
 struct store_plan_in;
 struct store_plan_out;
+struct store_issue_digest;
 
 #define STORE_STMT_CACHE 256
 #define STORE_STMT_SLOTS 512 /* power of two, twice the cache */
@@ -43,6 +45,8 @@ struct store {
     /* the planner answering sm_plan() while store_orders_issue() runs */
     void (*plan_fn)(void *arg, const struct store_plan_in *in, struct store_plan_out *out);
     void *plan_arg;
+    /* the digest of the new orders fed by sm_issued() while they are written */
+    struct store_issue_digest *issue_digest;
 };
 
 /* borrowed: a prepared, reset statement for static SQL text sql (cached for
@@ -66,6 +70,11 @@ enum sm_err store_register_functions(struct store *s);
  * it at NORMAL and no transaction is open: called before any transaction
  * or write starts outside the deferred ones. SM_ERR_DB if it cannot. */
 enum sm_err store_sync_full(struct store *s);
+/* sm_issued(): one new order's row into s->issue_digest (store_issue.c),
+ * its id counted from the first. */
+void store_issue_digest_row(struct store *s, const char *ent, size_t nent, const char *level,
+                            size_t nlevel, int64_t version, const char *measures,
+                            size_t nmeasures);
 /* Runs literal SQL (no parameters). */
 enum sm_err store_exec(struct store *s, const char *sql);
 

@@ -1,7 +1,21 @@
 /* Set-based issuance (see store_issue.h). One statement per kind of row,
  * each walking its input in an order the indexes like: new orders in
  * enterprise order (the unique (episode_id, enterprise, version) index and
- * orders_active are appended to at the right), notices in id order. */
+ * orders_active are appended to at the right), notices in id order.
+ *
+ * Three things keep the per-order cost down (tests/bench/README.md):
+ * - the list's enterprises are read by rowid: store_list_enterprises_fill
+ *   writes a list's rows with one INSERT ... ORDER BY uscc, so they hold
+ *   consecutive ids in uscc order, and a rowid range walks them in that
+ *   order without a look-up through (list_id, uscc) per row;
+ * - the foreign keys of the rows written here point at the episode, list
+ *   and decision bound as parameters, or at orders the same statements
+ *   read: those parents are checked once (parents_exist) and SQLite's
+ *   per-row look-ups are switched off for these statements only (with
+ *   SQLITE_DBCONFIG_ENABLE_FKEY, which, unlike the pragma, acts inside a
+ *   transaction), then on again, whatever happened;
+ * - the digest of the new orders is fed by sm_issued() as the INSERT makes
+ *   each row, instead of reading the rows back. */
 #include "store/store_issue.h"
 
 #include <stdio.h>
@@ -24,40 +38,49 @@ static const char SQL_LIFT[] =
     "UPDATE orders SET status = 'lifted', ended_ms = ?3, ended_decision_id = ?4 "
     "WHERE id IN (SELECT h.id FROM " HELD " h "
     "LEFT JOIN list_enterprises e ON e.list_id = ?2 AND e.uscc = h.enterprise "
-    "WHERE h.status IN ('issued','acknowledged') "
+    "WHERE (h.status = 'issued' OR h.status = 'acknowledged') "
     "AND sm_plan(h.enterprise, coalesce(e.town, ''), e.uscc IS NOT NULL, h.status, h.level, "
     "h.version) & 3 = 3)";
 
 /* New orders. The inner query asks the planner once per enterprise: the
  * OFFSET keeps SQLite from flattening it into the outer one, which would
- * call sm_plan() once per use of act. */
+ * call sm_plan() once per use of act. The list's rows are ids ?10..?11 in
+ * uscc order (see the top of this file); NOT INDEXED keeps the planner on
+ * that rowid range. sm_issued() feeds the digest and gives back the
+ * version. */
+#define ISSUE_LEVEL                                                                           \
+    "CASE (act >> 2) & 3 WHEN 1 THEN 'yellow' WHEN 2 THEN 'orange' WHEN 3 THEN 'red' END"
+#define ISSUE_MEASURES                                                                        \
+    "CASE (act >> 2) & 3 WHEN 1 THEN m_yellow WHEN 2 THEN m_orange WHEN 3 THEN m_red END"
 #define ISSUE_HEAD                                                                            \
     "INSERT INTO orders (episode_id, enterprise, enterprise_name, town, version, level, "     \
     "list_id, drill, status, measures, decision_id, issued_ms, effective_from_ms, "           \
     "ack_deadline_ms) "                                                                       \
-    "SELECT ?1, uscc, name, town, act >> 4, "                                                 \
-    "CASE (act >> 2) & 3 WHEN 1 THEN 'yellow' WHEN 2 THEN 'orange' WHEN 3 THEN 'red' END, "   \
-    "?2, ?3, 'issued', "                                                                      \
-    "CASE (act >> 2) & 3 WHEN 1 THEN m_yellow WHEN 2 THEN m_orange WHEN 3 THEN m_red END, "   \
+    "SELECT ?1, uscc, name, town, "                                                           \
+    "sm_issued(uscc, " ISSUE_LEVEL ", act >> 4, " ISSUE_MEASURES "), "                        \
+    ISSUE_LEVEL ", ?2, ?3, 'issued', " ISSUE_MEASURES ", "                                    \
     "?4, ?5, ?6, CASE (act >> 2) & 3 WHEN 1 THEN ?7 WHEN 2 THEN ?8 WHEN 3 THEN ?9 END "       \
     "FROM (SELECT e.uscc, e.name, e.town, e.m_yellow, e.m_orange, e.m_red, "
 #define ISSUE_TAIL                                                                            \
-    "WHERE e.list_id = ?2 ORDER BY e.uscc LIMIT -1 OFFSET 0) WHERE act & 3 IN (1, 2)"
+    "WHERE e.id BETWEEN ?10 AND ?11 AND e.list_id = ?2 ORDER BY e.id LIMIT -1 OFFSET 0) "     \
+    "WHERE act & 3 BETWEEN 1 AND 2"
 
 static const char SQL_ISSUE[] =
     ISSUE_HEAD "sm_plan(e.uscc, e.town, 1, h.status, h.level, coalesce(h.version, 0)) AS act "
-    "FROM list_enterprises e LEFT JOIN " HELD " h ON h.enterprise = e.uscc " ISSUE_TAIL;
+    "FROM list_enterprises e NOT INDEXED LEFT JOIN " HELD " h ON h.enterprise = e.uscc "    \
+    ISSUE_TAIL;
 /* the same for an episode without orders yet (no join) */
 static const char SQL_ISSUE_FRESH[] =
     ISSUE_HEAD "sm_plan(e.uscc, e.town, 1, NULL, NULL, 0) AS act "
-    "FROM list_enterprises e " ISSUE_TAIL;
+    "FROM list_enterprises e NOT INDEXED " ISSUE_TAIL;
 
 static const char SQL_SUPERSEDE[] =
     "UPDATE orders SET status = 'superseded', ended_ms = ?3, replaced_by = n.id, "
     "ended_decision_id = ?4 "
     "FROM (SELECT id, enterprise, version FROM orders WHERE id BETWEEN ?1 AND ?2) AS n "
     "WHERE orders.episode_id = ?5 AND orders.enterprise = n.enterprise "
-    "AND orders.version = n.version - 1 AND orders.status IN ('issued','acknowledged')";
+    "AND orders.version = n.version - 1 "
+    "AND (orders.status = 'issued' OR orders.status = 'acknowledged')";
 
 static const char SQL_NOTICE_NEW[] =
     "INSERT INTO outbox (event_id, kind, order_id, enterprise, drill, payload, created_ms, "
@@ -76,8 +99,17 @@ static const char SQL_NOTICE_LIFTED[] =
     "FROM orders WHERE ended_decision_id = ?1 AND status = 'lifted' ORDER BY id";
 
 static const char SQL_MAX_ID[] = "SELECT coalesce(max(id), 0) FROM orders";
-static const char SQL_FIRST_AFTER[] = "SELECT min(id) FROM orders WHERE id > ?";
 static const char SQL_EPISODE_HAS[] = "SELECT EXISTS (SELECT 1 FROM orders WHERE episode_id = ?)";
+/* the ids of a list's first and last enterprise in uscc order: its id range */
+static const char SQL_LIST_FIRST[] =
+    "SELECT id FROM list_enterprises WHERE list_id = ?1 ORDER BY uscc LIMIT 1";
+static const char SQL_LIST_LAST[] =
+    "SELECT id FROM list_enterprises WHERE list_id = ?1 ORDER BY uscc DESC LIMIT 1";
+/* 1 when the decision's episode, the decision and the list (0: none) exist */
+static const char SQL_PARENTS[] =
+    "SELECT EXISTS (SELECT 1 FROM episodes WHERE id = ?1) "
+    "AND EXISTS (SELECT 1 FROM decisions WHERE id = ?2) "
+    "AND (?3 = 0 OR EXISTS (SELECT 1 FROM lists WHERE id = ?3))";
 
 static enum sm_err
 run(struct store *s, const char *sql, const int64_t *args, int nargs, int *changes)
@@ -108,17 +140,178 @@ one_int(struct store *s, const char *sql, int64_t arg, int64_t *out)
     return store_step_int64(s, st, out);
 }
 
-enum sm_err
-store_orders_issue(struct store *s, const struct store_issue_req *rq,
-                   struct store_issue_result *res)
+static enum sm_err
+parents_exist(struct store *s, const struct store_issue_req *rq)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_PARENTS);
+    int64_t ok = 0;
+    enum sm_err err;
+
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, rq->episode_id);
+    sqlite3_bind_int64(st, 2, rq->decision_id);
+    sqlite3_bind_int64(st, 3, rq->list_id);
+    err = store_step_int64(s, st, &ok);
+    return err ? err : ok ? SM_OK : SM_ERR_DB;
+}
+
+/* Switches SQLite's foreign-key checks; every prepared statement is
+ * prepared again at its next use with or without them. */
+static enum sm_err
+foreign_keys(struct store *s, bool on)
+{
+    int now = -1;
+    int rc = sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_FKEY, on ? 1 : 0, &now);
+
+    return rc == SQLITE_OK && now == (on ? 1 : 0) ? SM_OK : store_err(s, SQLITE_ERROR);
+}
+
+/* ---- digests ---- */
+
+#define US '\x1f' /* between fields */
+#define RS '\x1e' /* after each order */
+
+/* The rows' text goes to the digest in 16 KiB pieces: an update per field
+ * costs more than the hashing of its few bytes. */
+struct store_issue_digest {
+    struct sm_sha256_stream *h;
+    int64_t next_id; /* sm_issued(): the id the next row gets */
+    int64_t count;
+    size_t len;
+    char data[16384];
+};
+
+static struct store_issue_digest *
+digest_new(int64_t next_id)
+{
+    struct store_issue_digest *d = xmalloc(sizeof(*d));
+
+    d->h = sm_sha256_stream_new();
+    if (!d->h) {
+        free(d);
+        return NULL;
+    }
+    d->next_id = next_id;
+    d->count = 0;
+    d->len = 0;
+    return d;
+}
+
+static void
+put(struct store_issue_digest *d, const char *p, size_t n)
+{
+    if (d->len + n > sizeof(d->data)) {
+        sm_sha256_stream_add(d->h, d->data, d->len);
+        d->len = 0;
+        if (n > sizeof(d->data)) {
+            sm_sha256_stream_add(d->h, p, n);
+            return;
+        }
+    }
+    memcpy(d->data + d->len, p, n);
+    d->len += n;
+}
+
+static void
+put_text(struct store_issue_digest *d, const char *t, size_t n, char sep)
+{
+    if (t)
+        put(d, t, n);
+    put(d, &sep, 1);
+}
+
+static void
+put_int(struct store_issue_digest *d, int64_t v, bool zero_empty, char sep)
+{
+    char t[24];
+    size_t n = jsonw_fmt_int(t, v);
+
+    put(d, t, v == 0 && zero_empty ? 0 : n);
+    put(d, &sep, 1);
+}
+
+/* The row of one new order, as store_orders_digest reads it back. */
+static void
+put_order(struct store_issue_digest *d, int64_t id, const char *ent, size_t nent,
+          const char *level, size_t nlevel, int64_t version, const char *measures,
+          size_t nmeasures)
+{
+    d->count++;
+    put_int(d, id, false, US);
+    put_text(d, ent, nent, US);
+    put_text(d, level, nlevel, US);
+    put_int(d, version, false, US);
+    put_text(d, measures, nmeasures, RS);
+}
+
+/* Frees d; hex "" when d is NULL. */
+static void
+digest_finish(struct store_issue_digest *d, char hex[65])
+{
+    hex[0] = '\0';
+    if (!d)
+        return;
+    sm_sha256_stream_add(d->h, d->data, d->len);
+    sm_sha256_stream_finish(d->h, hex);
+    free(d);
+}
+
+static void
+digest_free(struct store_issue_digest *d)
+{
+    if (d) {
+        sm_sha256_stream_free(d->h);
+        free(d);
+    }
+}
+
+void
+store_issue_digest_row(struct store *s, const char *ent, size_t nent, const char *level,
+                       size_t nlevel, int64_t version, const char *measures, size_t nmeasures)
+{
+    struct store_issue_digest *d = s->issue_digest;
+
+    put_order(d, d->next_id++, ent, nent, level, nlevel, version, measures, nmeasures);
+}
+
+static enum sm_err
+issue_new(struct store *s, const struct store_issue_req *rq, bool held, int64_t before,
+          int *added, char hex[65])
+{
+    int64_t lo = 0, hi = 0;
+    enum sm_err err = one_int(s, SQL_LIST_FIRST, rq->list_id, &lo);
+
+    if (!err)
+        err = one_int(s, SQL_LIST_LAST, rq->list_id, &hi);
+    if (err)
+        return err;
+    s->issue_digest = digest_new(before + 1);
+    if (!s->issue_digest)
+        return SM_ERR_DB;
+    int64_t a[] = { rq->episode_id, rq->list_id, rq->drill, rq->decision_id, rq->now_ms,
+                    rq->effective_from_ms, rq->ack_deadline_ms[LEVEL_YELLOW],
+                    rq->ack_deadline_ms[LEVEL_ORANGE], rq->ack_deadline_ms[LEVEL_RED], lo, hi };
+    err = run(s, held ? SQL_ISSUE : SQL_ISSUE_FRESH, a, 11, added);
+    /* every row went through sm_issued() once, in id order */
+    if (!err && s->issue_digest->count != *added)
+        err = SM_ERR_DB;
+    if (err || *added == 0)
+        digest_free(s->issue_digest); /* no digest when no orders */
+    else
+        digest_finish(s->issue_digest, hex);
+    s->issue_digest = NULL;
+    return err;
+}
+
+/* The statements that write rows; foreign-key checks off (see the top). */
+static enum sm_err
+issue_rows(struct store *s, const struct store_issue_req *rq, struct store_issue_result *res)
 {
     int64_t held = 0, before = 0;
     int added = 0;
     enum sm_err err;
 
-    memset(res, 0, sizeof(*res));
-    s->plan_fn = rq->plan;
-    s->plan_arg = rq->plan_arg;
     err = one_int(s, SQL_EPISODE_HAS, rq->episode_id, &held);
     /* lifts first: the planner sees the episode as it was */
     if (!err && held) {
@@ -127,17 +320,14 @@ store_orders_issue(struct store *s, const struct store_issue_req *rq,
     }
     if (!err)
         err = one_int(s, SQL_MAX_ID, 0, &before);
-    if (!err && rq->list_id) {
-        int64_t a[] = { rq->episode_id, rq->list_id, rq->drill, rq->decision_id, rq->now_ms,
-                        rq->effective_from_ms, rq->ack_deadline_ms[LEVEL_YELLOW],
-                        rq->ack_deadline_ms[LEVEL_ORANGE], rq->ack_deadline_ms[LEVEL_RED] };
-        err = run(s, held ? SQL_ISSUE : SQL_ISSUE_FRESH, a, 9, &added);
-    }
+    if (!err && rq->list_id)
+        err = issue_new(s, rq, held, before, &added, res->digest);
     if (!err && added > 0) {
-        err = one_int(s, SQL_FIRST_AFTER, before, &res->first_id);
         res->last_id = sqlite3_last_insert_rowid(s->db);
-        /* rowids of one INSERT ... SELECT follow each other */
-        if (!err && res->last_id - res->first_id + 1 != added)
+        res->first_id = res->last_id - added + 1;
+        /* rowids of one INSERT ... SELECT follow max(id) + 1, which is what
+         * sm_issued() counted from */
+        if (res->first_id != before + 1)
             err = SM_ERR_DB;
     }
     if (!err && added > 0 && held) {
@@ -154,15 +344,29 @@ store_orders_issue(struct store *s, const struct store_issue_req *rq,
         err = run(s, SQL_NOTICE_LIFTED, a, 2, NULL);
     }
     res->issued = added - res->superseded;
-    s->plan_fn = NULL;
-    s->plan_arg = NULL;
     return err;
 }
 
-/* ---- digests ---- */
+enum sm_err
+store_orders_issue(struct store *s, const struct store_issue_req *rq,
+                   struct store_issue_result *res)
+{
+    enum sm_err err, on;
 
-#define US '\x1f' /* between fields */
-#define RS '\x1e' /* after each order */
+    memset(res, 0, sizeof(*res));
+    err = parents_exist(s, rq);
+    if (err)
+        return err;
+    s->plan_fn = rq->plan;
+    s->plan_arg = rq->plan_arg;
+    err = foreign_keys(s, false);
+    if (!err)
+        err = issue_rows(s, rq, res);
+    on = foreign_keys(s, true);
+    s->plan_fn = NULL;
+    s->plan_arg = NULL;
+    return err ? err : on;
+}
 
 static const char SQL_DIGEST_NEW[] =
     "SELECT id, enterprise, level, version, measures FROM orders WHERE id BETWEEN ?1 AND ?2 "
@@ -171,88 +375,52 @@ static const char SQL_DIGEST_ENDED[] =
     "SELECT id, status, coalesce(replaced_by, 0) FROM orders WHERE ended_decision_id = ?1 "
     "ORDER BY id";
 
-/* The rows' text goes to the digest in 16 KiB pieces: an update per field
- * costs more than the hashing of its few bytes. */
-struct digest_buf {
-    struct sm_sha256_stream *h;
-    size_t len;
-    char data[16384];
-};
-
-static void
-put(struct digest_buf *d, const char *p, size_t n)
-{
-    if (d->len + n > sizeof(d->data)) {
-        sm_sha256_stream_add(d->h, d->data, d->len);
-        d->len = 0;
-        if (n > sizeof(d->data)) {
-            sm_sha256_stream_add(d->h, p, n);
-            return;
-        }
-    }
-    memcpy(d->data + d->len, p, n);
-    d->len += n;
-}
-
-static void
-put_text(struct digest_buf *d, sqlite3_stmt *st, int col, char sep)
+static const char *
+col_text(sqlite3_stmt *st, int col, size_t *n)
 {
     const unsigned char *t = sqlite3_column_text(st, col);
 
-    if (t)
-        put(d, (const char *)t, (size_t)sqlite3_column_bytes(st, col));
-    put(d, &sep, 1);
-}
-
-static void
-put_int(struct digest_buf *d, int64_t v, bool zero_empty, char sep)
-{
-    char t[24];
-    size_t n = jsonw_fmt_int(t, v);
-
-    put(d, t, v == 0 && zero_empty ? 0 : n);
-    put(d, &sep, 1);
+    *n = (size_t)sqlite3_column_bytes(st, col);
+    return (const char *)t;
 }
 
 static enum sm_err
 digest(struct store *s, const char *sql, int64_t a, int64_t b, int64_t *count, char hex[65])
 {
     sqlite3_stmt *st = store_stmt(s, sql);
-    struct digest_buf *d;
+    struct store_issue_digest *d;
     bool ended = sql == SQL_DIGEST_ENDED;
+    size_t n1, n2, n4;
     int rc;
 
     *count = 0;
     hex[0] = '\0';
     if (!st)
         return SM_ERR_DB;
-    d = xmalloc(sizeof(*d));
-    d->len = 0;
-    d->h = sm_sha256_stream_new();
-    if (!d->h) {
-        free(d);
+    d = digest_new(0);
+    if (!d)
         return SM_ERR_DB;
-    }
     sqlite3_bind_int64(st, 1, a);
     if (!ended)
         sqlite3_bind_int64(st, 2, b);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        (*count)++;
-        put_int(d, sqlite3_column_int64(st, 0), false, US);
         if (ended) {
-            put_text(d, st, 1, US);                                  /* status */
-            put_int(d, sqlite3_column_int64(st, 2), true, RS);       /* replaced_by */
+            const char *status = col_text(st, 1, &n1);
+            d->count++;
+            put_int(d, sqlite3_column_int64(st, 0), false, US);
+            put_text(d, status, n1, US);
+            put_int(d, sqlite3_column_int64(st, 2), true, RS); /* replaced_by */
         } else {
-            put_text(d, st, 1, US);                                  /* enterprise */
-            put_text(d, st, 2, US);                                  /* level */
-            put_int(d, sqlite3_column_int64(st, 3), false, US);      /* version */
-            put_text(d, st, 4, RS);                                  /* measures */
+            const char *ent = col_text(st, 1, &n1);
+            const char *level = col_text(st, 2, &n2);
+            const char *measures = col_text(st, 4, &n4);
+            put_order(d, sqlite3_column_int64(st, 0), ent, n1, level, n2,
+                      sqlite3_column_int64(st, 3), measures, n4);
         }
     }
     sqlite3_reset(st);
-    sm_sha256_stream_add(d->h, d->data, d->len);
-    sm_sha256_stream_finish(d->h, hex);
-    free(d);
+    *count = d->count;
+    digest_finish(d, hex);
     if (rc != SQLITE_DONE)
         return store_err(s, rc);
     return hex[0] ? SM_OK : SM_ERR_DB;

@@ -49,12 +49,16 @@ struct store_issue_req {
 struct store_issue_result {
     int issued, superseded, lifted;
     int64_t first_id, last_id; /* the new orders: every id in between, 0 when none */
+    char digest[65];           /* their store_orders_digest, taken as they were written;
+                                  "" when none */
 };
 
 /* Plans and writes: lifts (orders ended, 'order_lifted' notices), new
  * orders in enterprise order ('order_issued' notice for version 1, else
  * 'order_superseded'), superseded orders ended with replaced_by. Ended
- * orders carry ended_decision_id. No audit rows: see store_orders_digest. */
+ * orders carry ended_decision_id. SM_ERR_DB when the episode, the decision
+ * or the list (when not 0) does not exist. No audit rows: res->digest is
+ * the new orders' digest for the caller's (see store_orders_digest). */
 SM_NODISCARD enum sm_err store_orders_issue(struct store *s, const struct store_issue_req *rq,
                                             struct store_issue_result *res);
 
@@ -68,7 +72,9 @@ SM_NODISCARD enum sm_err store_orders_digest(struct store *s, int64_t first_id, 
 SM_NODISCARD enum sm_err store_orders_ended_digest(struct store *s, int64_t decision_id,
                                                    int64_t *count, char hex[65]);
 
-/* Fills list_enterprises for a list whose lines are all written (import). */
+/* Fills list_enterprises for a list whose lines are all written (import),
+ * with one INSERT in uscc order: a list's rows hold consecutive ids in uscc
+ * order, which store_orders_issue reads them by. */
 SM_NODISCARD enum sm_err store_list_enterprises_fill(struct store *s, int64_t list_id);
 /* The same for a list written by other means (lines inserted directly):
  * fills it when it has no row yet. */

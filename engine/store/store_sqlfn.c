@@ -7,7 +7,9 @@
  *       planner's answer for one enterprise, through the callback that the
  *       running store_orders_issue() installed (see store_issue.h);
  *   sm_notice_event(id, version, kind), sm_notice_payload(id, version)
- *       the event id and payload of an order's notice, as ops writes them. */
+ *       the event id and payload of an order's notice, as ops writes them;
+ *   sm_issued(enterprise, level, version, measures)  a new order's row into
+ *       the digest of the running store_orders_issue(); gives version. */
 #include "store/store_int.h"
 
 #include <stdlib.h>
@@ -164,6 +166,30 @@ notice_payload(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_text(ctx, out, (int)n, SQLITE_TRANSIENT);
 }
 
+/* ---- sm_issued ---- */
+
+static void
+issued_call(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    struct store *s = sqlite3_user_data(ctx);
+    const unsigned char *ent = sqlite3_value_text(argv[0]);
+    int nent = sqlite3_value_bytes(argv[0]);
+    const unsigned char *level = sqlite3_value_text(argv[1]);
+    int nlevel = sqlite3_value_bytes(argv[1]);
+    const unsigned char *measures = sqlite3_value_text(argv[3]);
+    int nmeasures = sqlite3_value_bytes(argv[3]);
+
+    (void)argc;
+    if (!s->issue_digest) {
+        sqlite3_result_error(ctx, "sm_issued outside store_orders_issue", -1);
+        return;
+    }
+    store_issue_digest_row(s, (const char *)ent, (size_t)nent, (const char *)level,
+                           (size_t)nlevel, sqlite3_value_int64(argv[2]),
+                           (const char *)measures, (size_t)nmeasures);
+    sqlite3_result_value(ctx, argv[2]);
+}
+
 /* ---- sm_plan ---- */
 
 static void
@@ -215,5 +241,9 @@ store_register_functions(struct store *s)
     if (rc == SQLITE_OK)
         rc = sqlite3_create_function_v2(s->db, "sm_plan", 6, SQLITE_UTF8 | SQLITE_DIRECTONLY, s,
                                         plan_call, NULL, NULL, NULL);
+    /* not deterministic: called once per row for what it records */
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function_v2(s->db, "sm_issued", 4, SQLITE_UTF8 | SQLITE_DIRECTONLY,
+                                        s, issued_call, NULL, NULL, NULL);
     return rc == SQLITE_OK ? SM_OK : store_err(s, rc);
 }

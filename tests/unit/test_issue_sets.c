@@ -1,0 +1,269 @@
+/* Set-based issuance on a generated list: the digest taken while the
+ * orders are written is the one read back from the table; SQLite's
+ * foreign-key checks, switched off for the issuing statements, are on
+ * again afterwards and still refuse a missing parent; a missing decision
+ * is refused before anything is written; the outbox rebuilt by 0015 keeps
+ * its notices and deliveries, unique event ids for the kinds other than
+ * orders' notices, and no unique index on those. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/app.h"
+#include "check.h"
+#include "list/gen.h"
+#include "ops/ops.h"
+#include "store/migrations.h"
+#include "store/store.h"
+#include "store/store_dispatch.h"
+#include "store/store_int.h"
+#include "store/store_issue.h"
+
+#define T0 1764547200000LL /* 2025-12-01T08:00:00+08:00 */
+
+static const struct ops_actor officer = { "officer:duty-1", "officer", NULL };
+static const struct ops_actor issuer = { "issuer:feed", "issuer", NULL };
+
+static int64_t
+one_int(struct app *a, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+
+    if (sqlite3_prepare_v2(a->store->db, sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static char *
+one_text(struct app *a, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    char *v = NULL;
+
+    if (sqlite3_prepare_v2(a->store->db, sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        v = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* the primary result code (the store asks for extended ones) */
+static int
+exec(struct app *a, const char *sql)
+{
+    return sqlite3_exec(a->store->db, sql, NULL, NULL, NULL) & 0xff;
+}
+
+/* An app on an in-memory database with an active generated list of lines
+ * lines; a red warning issued when warn. */
+static void
+open_app(struct app *a, long lines, bool warn)
+{
+    struct sm_diag d = { 0 };
+    char *csv = NULL;
+    size_t len = 0;
+    FILE *f;
+    struct list_import_req rq = { 0 };
+    struct list_import_result res = { 0 };
+    json_t *reply = NULL;
+    static const char body[] =
+        "{\"identifier\":\"W-1\",\"sender\":\"yc@yuncheng.gov.cn\","
+        "\"sent\":\"2025-12-01T07:59:00+08:00\",\"msg_type\":\"alert\",\"status\":\"Actual\","
+        "\"level\":\"red\",\"onset\":\"2025-12-01T07:59:00+08:00\","
+        "\"expires\":\"2025-12-09T08:00:00+08:00\",\"area\":[\"140826\"]}";
+
+    memset(a, 0, sizeof(*a));
+    config_init_defaults(&a->cfg);
+    free(a->cfg.db_path);
+    a->cfg.db_path = strdup(":memory:");
+    clock_init_virtual(&a->clock, T0);
+    CHECK_INT(app_open(a, &d), SM_OK);
+    f = open_memstream(&csv, &len);
+    CHECK_INT(list_generate_csv(f, lines, 11, NULL), SM_OK);
+    fclose(f);
+    rq.data = csv;
+    rq.len = len;
+    rq.name = "list.csv";
+    rq.year = 2025;
+    rq.activate = true;
+    rq.format = LIST_FORMAT_CSV;
+    CHECK_INT(ops_import_list(a, &officer, &rq, &res), SM_OK);
+    ops_list_result_release(&res);
+    free(csv);
+    if (!warn)
+        return;
+    CHECK_INT(ops_apply_warning(a, &issuer, "application/json", body, strlen(body), &reply, &d),
+              SM_OK);
+    CHECK(json_is_true(json_object_get(reply, "applied")));
+    json_decref(reply);
+}
+
+static void
+test_digest_while_writing_is_the_read_back_one(void)
+{
+    struct app a;
+    int64_t first, last, n = 0, orders;
+    char hex[65], *audited;
+
+    open_app(&a, 2000, true);
+    orders = one_int(&a, "SELECT count(*) FROM orders");
+    CHECK(orders > 1000);
+    first = one_int(&a, "SELECT json_extract(detail, '$.first_id') FROM audit "
+                        "WHERE action = 'orders.issue'");
+    last = one_int(&a, "SELECT json_extract(detail, '$.last_id') FROM audit "
+                       "WHERE action = 'orders.issue'");
+    CHECK_INT(first, 1);
+    CHECK_INT(last, orders);
+    audited = one_text(&a, "SELECT json_extract(detail, '$.sha256') FROM audit "
+                           "WHERE action = 'orders.issue'");
+    CHECK_INT(store_orders_digest(a.store, first, last, &n, hex), SM_OK);
+    CHECK_INT(n, orders);
+    CHECK(audited != NULL);
+    CHECK_STR(audited ? audited : "", hex);
+    free(audited);
+    /* ids follow the enterprises' order */
+    CHECK_INT(one_int(&a, "SELECT count(*) FROM orders a JOIN orders b ON b.id = a.id + 1 "
+                          "WHERE b.enterprise <= a.enterprise"),
+              0);
+    app_close(&a);
+}
+
+static void
+plan_issue_red(void *arg, const struct store_plan_in *in, struct store_plan_out *out)
+{
+    (void)arg;
+    (void)in;
+    out->kind = STORE_PLAN_ISSUE;
+    out->level = LEVEL_RED;
+    out->version = 1;
+}
+
+static void
+test_foreign_keys_on_after_issuing(void)
+{
+    struct app a;
+    int64_t list, episode;
+    struct store_issue_result res;
+    struct store_issue_req rq = { .plan = plan_issue_red, .now_ms = T0,
+                                  .effective_from_ms = T0 };
+
+    open_app(&a, 200, true);
+    CHECK_INT(one_int(&a, "PRAGMA foreign_keys"), 1);
+    /* a writer after the issuance: a missing decision is refused */
+    CHECK_INT(exec(&a, "INSERT INTO orders (episode_id, enterprise, enterprise_name, town, "
+                       "version, level, list_id, drill, status, measures, decision_id, "
+                       "issued_ms, effective_from_ms, ack_deadline_ms) "
+                       "SELECT episode_id, enterprise, enterprise_name, town, 9, level, "
+                       "list_id, drill, status, measures, 999999, issued_ms, "
+                       "effective_from_ms, ack_deadline_ms FROM orders WHERE id = 1"),
+              SQLITE_CONSTRAINT);
+    CHECK_INT(exec(&a, "INSERT INTO outbox (event_id, kind, order_id, payload, created_ms) "
+                       "VALUES ('x', 'officer_alert', 999999, '{}', 0)"),
+              SQLITE_CONSTRAINT);
+
+    /* store_orders_issue itself with a decision that does not exist */
+    list = one_int(&a, "SELECT id FROM lists WHERE active = 1");
+    episode = one_int(&a, "SELECT max(id) FROM episodes");
+    CHECK(list > 0 && episode > 0);
+    rq.episode_id = episode;
+    rq.list_id = list;
+    rq.decision_id = 999999;
+    int64_t before = one_int(&a, "SELECT count(*) FROM orders");
+    CHECK_INT(store_begin(a.store), SM_OK);
+    CHECK_INT(store_orders_issue(a.store, &rq, &res), SM_ERR_DB);
+    CHECK_INT(res.issued, 0);
+    CHECK_INT(one_int(&a, "SELECT count(*) FROM orders"), before);
+    CHECK_INT(one_int(&a, "PRAGMA foreign_keys"), 1);
+    /* the same with a list that does not exist */
+    rq.decision_id = one_int(&a, "SELECT max(id) FROM decisions");
+    rq.list_id = 999999;
+    CHECK_INT(store_orders_issue(a.store, &rq, &res), SM_ERR_DB);
+    CHECK_INT(one_int(&a, "PRAGMA foreign_keys"), 1);
+    store_rollback(a.store);
+    app_close(&a);
+}
+
+static void
+test_outbox_event_ids(void)
+{
+    struct app a;
+    bool created = false;
+
+    open_app(&a, 300, true);
+    CHECK(one_int(&a, "SELECT count(*) FROM outbox") > 100);
+    CHECK_INT(one_int(&a, "SELECT count(*) - count(DISTINCT event_id) FROM outbox"), 0);
+    CHECK_INT(one_int(&a, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' "
+                          "AND tbl_name = 'outbox' AND sql LIKE '%UNIQUE%'"),
+              1);
+    /* other kinds stay unique: the second alert with the same id is not added */
+    CHECK_INT(store_outbox_add_once(a.store, "order:1:overdue_alert", "officer_alert", 1, NULL, 0,
+                                    "{}", T0, &created),
+              SM_OK);
+    CHECK(created);
+    CHECK_INT(store_outbox_add_once(a.store, "order:1:overdue_alert", "officer_alert", 1, NULL, 0,
+                                    "{}", T0, &created),
+              SM_OK);
+    CHECK(!created);
+    CHECK_INT(exec(&a, "INSERT INTO outbox (event_id, kind, order_id, payload, created_ms) "
+                       "VALUES ('order:1:overdue_alert', 'officer_alert', 1, '{}', 0)"),
+              SQLITE_CONSTRAINT);
+    app_close(&a);
+}
+
+/* 0015 run again on a database with notices and deliveries: the rebuild
+ * keeps every row, and refuses to commit when a delivery lost its notice. */
+static void
+test_outbox_rebuild_keeps_deliveries(void)
+{
+    struct app a;
+    const char *sql = NULL;
+    char *before, *after;
+    static const char rows[] =
+        "SELECT group_concat(id || event_id || kind || coalesce(order_id, '') || payload || "
+        "coalesce(expanded_ms, '') || deadline_alerted, ',') FROM (SELECT * FROM outbox "
+        "ORDER BY id)";
+
+    for (int i = 0; i < store_migration_count; i++)
+        if (store_migrations[i].version == 15)
+            sql = store_migrations[i].sql;
+    CHECK(sql != NULL);
+    if (!sql)
+        return;
+    open_app(&a, 100, true);
+    CHECK_INT(exec(&a, "UPDATE outbox SET expanded_ms = 5 WHERE id % 2 = 0;"
+                       "INSERT INTO deliveries (outbox_id, channel, recipient, status, "
+                       "next_attempt_ms, created_ms) "
+                       "SELECT id, 'file', 'x', 'pending', 0, 0 FROM outbox WHERE id % 2 = 0"),
+              SQLITE_OK);
+    before = one_text(&a, rows);
+    CHECK(before != NULL);
+    CHECK_INT(exec(&a, "BEGIN"), SQLITE_OK);
+    CHECK_INT(exec(&a, sql), SQLITE_OK);
+    CHECK_INT(exec(&a, "COMMIT"), SQLITE_OK);
+    after = one_text(&a, rows);
+    CHECK_STR(after ? after : "", before ? before : "");
+    CHECK_INT(one_int(&a, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    CHECK_INT(one_int(&a, "SELECT count(*) FROM deliveries"),
+              one_int(&a, "SELECT count(*) FROM outbox WHERE id % 2 = 0"));
+    /* a notice with a delivery missing after the rebuild: no commit */
+    CHECK_INT(exec(&a, "BEGIN"), SQLITE_OK);
+    CHECK_INT(exec(&a, "DELETE FROM deliveries WHERE outbox_id <> 2;"
+                       "CREATE TEMP TABLE keep AS SELECT * FROM outbox WHERE id <> 2;"
+                       "PRAGMA defer_foreign_keys = ON; DROP TABLE outbox;"
+                       "CREATE TABLE outbox AS SELECT * FROM keep"),
+              SQLITE_OK);
+    CHECK_INT(exec(&a, "COMMIT"), SQLITE_CONSTRAINT);
+    CHECK_INT(exec(&a, "ROLLBACK"), SQLITE_OK);
+    CHECK_INT(one_int(&a, "SELECT count(*) FROM deliveries"),
+              one_int(&a, "SELECT count(*) FROM outbox WHERE id % 2 = 0"));
+    free(before);
+    free(after);
+    app_close(&a);
+}
+
+CHECK_MAIN(CHECK_CASE(test_digest_while_writing_is_the_read_back_one),
+           CHECK_CASE(test_foreign_keys_on_after_issuing), CHECK_CASE(test_outbox_event_ids),
+           CHECK_CASE(test_outbox_rebuild_keeps_deliveries))
