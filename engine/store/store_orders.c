@@ -165,10 +165,6 @@ store_orders_mark_overdue(struct store *s, int64_t now_ms, store_overdue_fn *fn,
     int rc;
     enum sm_err err = SM_OK;
 
-    /* a clock set back: deadlines after now may belong to orders issued
-     * since, which no pass has looked at */
-    if (now_ms < s->due_swept_ms)
-        s->due_swept_ms = now_ms;
     st = store_stmt(s, SQL_OVERDUE_SELECT);
     if (!st)
         return SM_ERR_DB;
@@ -197,7 +193,9 @@ store_orders_mark_overdue(struct store *s, int64_t now_ms, store_overdue_fn *fn,
         err = store_exec_stmt(s, u);
     }
     free(ids);
-    /* the flags stand only if the transaction commits: so does the mark */
+    /* the flags stand only if the transaction commits: so does the mark,
+     * also when the clock was set back (the deadlines after now may belong
+     * to orders issued since, which no pass has looked at) */
     if (!err)
         s->due_swept_pending_ms = now_ms;
     return err;
