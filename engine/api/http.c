@@ -53,6 +53,18 @@ method_name(int m)
     }
 }
 
+/* The current turn of the event loop: libevent reads the clock once per
+ * turn and hands that time to every callback of the turn. */
+static uint64_t
+loop_turn(struct app *app)
+{
+    struct timeval tv;
+
+    if (event_base_gettimeofday_cached(app->base, &tv) != 0)
+        return 0;
+    return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec + 1;
+}
+
 /* Authenticates the bearer token against the route's roles. Replies and
  * returns false when the request must stop here. */
 static bool
@@ -69,7 +81,8 @@ authorize(struct api_req *r)
                         "this request needs an Authorization: Bearer token");
         return false;
     }
-    err = token_cache_lookup(r->app->api->tokens, r->app->store, h + 7, &r->who);
+    err = token_cache_lookup(r->app->api->tokens, r->app->store, loop_turn(r->app), h + 7,
+                             &r->who);
     if (err == SM_ERR_NOTFOUND) {
         api_audit(r, "auth.denied", r->path, "unknown_token", "");
         api_reply_error(r, 401, "unauthorized",

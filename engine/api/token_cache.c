@@ -33,6 +33,7 @@ struct token_cache {
     size_t arena_len, arena_cap;
     int64_t max_id;
     int64_t data_version;
+    uint64_t checked_turn; /* the loop turn of the last data_version read */
     bool loaded;
 };
 
@@ -235,7 +236,7 @@ token_cache_load(struct token_cache *c, struct store *s)
 }
 
 enum sm_err
-token_cache_lookup(struct token_cache *c, struct store *s, const char *token,
+token_cache_lookup(struct token_cache *c, struct store *s, uint64_t turn, const char *token,
                    struct principal *out)
 {
     unsigned char hash[HASH_BYTES];
@@ -246,9 +247,12 @@ token_cache_lookup(struct token_cache *c, struct store *s, const char *token,
 
     if (len > TOKEN_MAX_LEN)
         return SM_ERR_NOTFOUND;
-    err = token_cache_load(c, s);
-    if (err)
-        return err;
+    if (!turn || turn != c->checked_turn || !c->loaded) {
+        err = token_cache_load(c, s);
+        if (err)
+            return err;
+        c->checked_turn = turn;
+    }
     sm_sha256(token, len, hash);
     e = entry_find(c, hash);
     if (e) {

@@ -8,6 +8,8 @@
 #ifndef SM_API_TOKEN_CACHE_H
 #define SM_API_TOKEN_CACHE_H
 
+#include <stdint.h>
+
 #include "base/err.h"
 #include "store/store.h"
 
@@ -22,9 +24,13 @@ void token_cache_free(struct token_cache *c);
 SM_NODISCARD enum sm_err token_cache_load(struct token_cache *c, struct store *s);
 
 /* Authenticates token (borrowed) like store_token_lookup: SM_OK and *out
- * filled, SM_ERR_NOTFOUND for unknown or revoked tokens,
- * SM_ERR_DB on a database failure. */
+ * filled, SM_ERR_NOTFOUND for unknown or revoked tokens, SM_ERR_DB on a
+ * database failure. turn names the event-loop turn the request was read
+ * in (0: none): the database is asked whether another connection committed
+ * once per turn, since each ask is a read transaction (two fcntl locks),
+ * and a turn's requests were all waiting when it began. */
 SM_NODISCARD enum sm_err token_cache_lookup(struct token_cache *c, struct store *s,
-                                            const char *token, struct principal *out);
+                                            uint64_t turn, const char *token,
+                                            struct principal *out);
 
 #endif

@@ -79,14 +79,14 @@ test_many_tokens_found_with_their_principal(void)
     CHECK_INT(store_commit(f.cli), SM_OK);
     for (int i = MANY - 1; i >= 0; i--) {
         memset(&who, 0, sizeof(who));
-        CHECK_INT(token_cache_lookup(f.cache, f.server, tok[i], &who), SM_OK);
+        CHECK_INT(token_cache_lookup(f.cache, f.server, 0, tok[i], &who), SM_OK);
         snprintf(ent, sizeof(ent), "91140826MA%08d", i);
         CHECK_STR(who.enterprise, ent);
         CHECK_STR(who.name, "duty phone");
         CHECK_INT(who.role, ROLE_ENTERPRISE);
         CHECK_INT(who.token_id, i + 1);
     }
-    CHECK_INT(token_cache_lookup(f.cache, f.server, "smg_not-a-token", &who), SM_ERR_NOTFOUND);
+    CHECK_INT(token_cache_lookup(f.cache, f.server, 0, "smg_not-a-token", &who), SM_ERR_NOTFOUND);
     fixture_close(&f);
 }
 
@@ -101,20 +101,20 @@ test_other_process_creates_and_revokes(void)
     fixture_open(&f);
     officer_id = create(f.cli, ROLE_OFFICER, NULL, "duty officer", officer);
     (void)create(f.cli, ROLE_ENTERPRISE, "91140826MA0000001X", "", firm);
-    CHECK_INT(token_cache_lookup(f.cache, f.server, officer, &who), SM_OK);
+    CHECK_INT(token_cache_lookup(f.cache, f.server, 0, officer, &who), SM_OK);
     CHECK_INT(who.role, ROLE_OFFICER);
     CHECK_STR(who.enterprise, "");
 
     /* created after the table was loaded */
     (void)create(f.cli, ROLE_MONITOR, NULL, "station feed", later);
-    CHECK_INT(token_cache_lookup(f.cache, f.server, later, &who), SM_OK);
+    CHECK_INT(token_cache_lookup(f.cache, f.server, 0, later, &who), SM_OK);
     CHECK_INT(who.role, ROLE_MONITOR);
     CHECK_STR(who.name, "station feed");
 
     /* revoked after it was used: refused from the next look-up on */
     CHECK_INT(store_token_revoke(f.cli, officer_id, 2000), SM_OK);
-    CHECK_INT(token_cache_lookup(f.cache, f.server, officer, &who), SM_ERR_NOTFOUND);
-    CHECK_INT(token_cache_lookup(f.cache, f.server, firm, &who), SM_OK);
+    CHECK_INT(token_cache_lookup(f.cache, f.server, 0, officer, &who), SM_ERR_NOTFOUND);
+    CHECK_INT(token_cache_lookup(f.cache, f.server, 0, firm, &who), SM_OK);
     CHECK_STR(who.enterprise, "91140826MA0000001X");
     fixture_close(&f);
 }
@@ -128,16 +128,37 @@ test_own_connection_tokens_found(void)
 
     fixture_open(&f);
     (void)create(f.cli, ROLE_ADMIN, NULL, "admin", first);
-    CHECK_INT(token_cache_lookup(f.cache, f.server, first, &who), SM_OK);
+    CHECK_INT(token_cache_lookup(f.cache, f.server, 0, first, &who), SM_OK);
     /* this connection's commits do not change its data_version */
     (void)create(f.server, ROLE_ISSUER, NULL, "city feed", own);
-    CHECK_INT(token_cache_lookup(f.cache, f.server, own, &who), SM_OK);
+    CHECK_INT(token_cache_lookup(f.cache, f.server, 0, own, &who), SM_OK);
     CHECK_INT(who.role, ROLE_ISSUER);
     CHECK_STR(who.name, "city feed");
-    CHECK_INT(token_cache_lookup(f.cache, f.server, own, &who), SM_OK);
+    CHECK_INT(token_cache_lookup(f.cache, f.server, 0, own, &who), SM_OK);
+    fixture_close(&f);
+}
+
+/* within one event-loop turn the database is asked once: a revocation
+ * committed during the turn counts from the next turn on */
+static void
+test_revocation_seen_from_the_next_turn(void)
+{
+    struct fixture f;
+    char tok[64];
+    struct principal who;
+    int64_t id;
+
+    fixture_open(&f);
+    id = create(f.cli, ROLE_OFFICER, NULL, "duty officer", tok);
+    CHECK_INT(token_cache_lookup(f.cache, f.server, 7, tok, &who), SM_OK);
+    CHECK_INT(store_token_revoke(f.cli, id, 2000), SM_OK);
+    CHECK_INT(token_cache_lookup(f.cache, f.server, 7, tok, &who), SM_OK);
+    CHECK_INT(token_cache_lookup(f.cache, f.server, 8, tok, &who), SM_ERR_NOTFOUND);
+    CHECK_INT(token_cache_lookup(f.cache, f.server, 8, tok, &who), SM_ERR_NOTFOUND);
     fixture_close(&f);
 }
 
 CHECK_MAIN(CHECK_CASE(test_many_tokens_found_with_their_principal),
            CHECK_CASE(test_other_process_creates_and_revokes),
-           CHECK_CASE(test_own_connection_tokens_found))
+           CHECK_CASE(test_own_connection_tokens_found),
+           CHECK_CASE(test_revocation_seen_from_the_next_turn))
