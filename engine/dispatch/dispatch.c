@@ -78,19 +78,13 @@ env_now(void *clock)
 
 /* ---- backend instances ---- */
 
+/* borrowed: the secret to sign a webhook delivery with: the contact's own,
+ * which came with the due row (no read per send), else the channel's */
 static const char *
-webhook_secret_for(struct dispatch *d, const struct delivery_row *row, char **owned)
+webhook_secret_for(const struct dispatch *d, const struct delivery_row *row)
 {
-    struct contact_rec c;
-
-    *owned = NULL;
-    if (row->enterprise && store_contact_get(d->app->store, row->enterprise, &c) == SM_OK) {
-        if (c.webhook_secret && c.webhook_url && strcmp(c.webhook_url, row->recipient) == 0)
-            *owned = xstrdup(c.webhook_secret);
-        contact_rec_release(&c);
-    }
-    if (*owned)
-        return *owned;
+    if (row->webhook_secret)
+        return row->webhook_secret;
     return json_string_value(json_object_get(d->cfg.channel[CH_WEBHOOK], "secret"));
 }
 
@@ -100,13 +94,12 @@ static struct notifier *
 instance_for(struct dispatch *d, const struct delivery_row *row, enum dispatch_channel ch,
              struct sm_diag *diag)
 {
-    char *owned = NULL;
     const char *key = "";
     json_t *cfg;
     struct notifier *nf = NULL;
 
     if (ch == CH_WEBHOOK) {
-        key = webhook_secret_for(d, row, &owned);
+        key = webhook_secret_for(d, row);
         if (!key) {
             sm_diag_set(diag, "no_secret", "no webhook secret for %s", row->recipient);
             return NULL;
@@ -115,10 +108,8 @@ instance_for(struct dispatch *d, const struct delivery_row *row, enum dispatch_c
         key = row->recipient;
     }
     for (size_t i = 0; i < d->ninst; i++)
-        if (d->inst[i].channel == ch && strcmp(d->inst[i].key, key) == 0) {
-            free(owned);
+        if (d->inst[i].channel == ch && strcmp(d->inst[i].key, key) == 0)
             return d->inst[i].nf;
-        }
     cfg = d->cfg.channel[ch] ? json_deep_copy(d->cfg.channel[ch])
                              : json_pack("{s:s}", "type", dispatch_channel_name(ch));
     if (ch == CH_WEBHOOK)
@@ -136,7 +127,6 @@ instance_for(struct dispatch *d, const struct delivery_row *row, enum dispatch_c
         d->ninst++;
     }
     json_decref(cfg);
-    free(owned);
     return nf;
 }
 
@@ -556,6 +546,7 @@ collect_due(void *arg, const struct delivery_row *row)
     c->kind = xstrdup(row->kind);
     c->enterprise = row->enterprise ? xstrdup(row->enterprise) : NULL;
     c->payload = xstrdup(row->payload);
+    c->webhook_secret = row->webhook_secret ? xstrdup(row->webhook_secret) : NULL;
 }
 
 static void
@@ -568,6 +559,7 @@ due_set_release(struct due_set *ds)
         free((char *)ds->r[i].kind);
         free((char *)ds->r[i].enterprise);
         free((char *)ds->r[i].payload);
+        free((char *)ds->r[i].webhook_secret);
     }
     free(ds->r);
     memset(ds, 0, sizeof(*ds));
@@ -761,6 +753,14 @@ dispatch_start(struct app *app, struct sm_diag *diag)
 fail:
     dispatch_free(d);
     return err;
+}
+
+enum sm_err
+dispatch_reload_templates(struct app *app, struct sm_diag *diag)
+{
+    if (!app->dispatch)
+        return SM_OK;
+    return dispatch_config_reload_templates(&app->dispatch->cfg, diag);
 }
 
 void

@@ -42,6 +42,11 @@ int64_t dispatch_backoff_ms(int attempts, int64_t base_ms, int64_t cap_ms,
  * app->dispatch (new; freed by dispatch_free). Config errors come back with
  * diag naming the file and the key. */
 SM_NODISCARD enum sm_err dispatch_start(struct app *app, struct sm_diag *diag);
+/* SIGHUP: reads the notice templates again from the directory the
+ * notifiers file names and checks them (dispatch_templates_load) before
+ * swapping them in; on error the running set stays in force and diag says
+ * what, where and why. SM_OK without a running dispatch. */
+SM_NODISCARD enum sm_err dispatch_reload_templates(struct app *app, struct sm_diag *diag);
 /* Looks for new notices and due deliveries soon (on the next loop turn).
  * Call after committing a decision. A no-op without a running dispatch. */
 void dispatch_kick(struct app *app);

@@ -9,6 +9,7 @@
 #include "dispatch/dispatch.h"
 #include "store/store_dispatch.h"
 
+struct notice_templates;
 struct store;
 
 enum dispatch_channel { CH_WEBHOOK, CH_EMAIL, CH_SMS, CH_FILE, CH_COUNT };
@@ -37,6 +38,9 @@ struct dispatch_config {
     int64_t base_ms, cap_ms, deadline_ms;
     int max_attempts;
     char *templates_dir; /* owned */
+    /* owned: the notice templates, read and checked with the file (and on
+     * reload), so that sending a notice reads no file */
+    struct notice_templates *templates;
 };
 
 /* Reads path (NULL: the default, one file channel writing
@@ -49,6 +53,21 @@ SM_NODISCARD enum sm_err dispatch_config_parse(struct dispatch_config *c, const 
                                                const char *source, const char *db_path,
                                                struct sm_diag *diag);
 void dispatch_config_release(struct dispatch_config *c);
+
+/* The kinds of notice that have templates, NULL-ended (borrowed). */
+extern const char *const dispatch_template_kinds[];
+/* new (*out): the templates of dispatch_template_kinds under dir, each
+ * checked by rendering it with the variables a notice has (a sample order):
+ * an unknown placeholder or a malformed tag is an error whose diag names
+ * the file (source), line, column and why. A kind without a file is left
+ * out (its notices go out as plain text) and logged. On error *out is
+ * untouched. */
+SM_NODISCARD enum sm_err dispatch_templates_load(const char *dir, struct notice_templates **out,
+                                                 struct sm_diag *diag);
+/* Reads c->templates_dir again and swaps the new set in; on error the old
+ * set stays in force and diag says what, where and why. */
+SM_NODISCARD enum sm_err dispatch_config_reload_templates(struct dispatch_config *c,
+                                                          struct sm_diag *diag);
 
 /* One recipient of a notice on one channel. */
 struct dispatch_target {

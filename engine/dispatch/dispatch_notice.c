@@ -162,6 +162,67 @@ template_vars(const json_t *order, const struct delivery_row *d, const json_t *p
     return vars;
 }
 
+const char *const dispatch_template_kinds[] = { "order_issued",  "order_superseded",
+                                                "order_lifted",  "ack_reminder",
+                                                "officer_alert", NULL };
+
+/* new: an order with every field a notice shows, to check templates with */
+static json_t *
+sample_order(void)
+{
+    return json_pack("{s:s,s:s,s:s,s:i,s:[{s:s,s:s,s:f,s:s}],s:s,s:s}", "enterprise_name",
+                     "示例企业", "enterprise", "91140826MA0K000001", "level", "orange",
+                     "version", 1, "measures", "line", "1号线", "action", "limit", "limit_pct",
+                     30.0, "text", "", "effective_from", "2025-12-01T20:00:00+08:00",
+                     "ack_deadline", "2025-12-01T22:00:00+08:00");
+}
+
+/* Renders tmpl with a sample of kind's variables; diag names path. */
+static enum sm_err
+check_template(const char *dir, const char *kind, const char *tmpl, struct sm_diag *diag)
+{
+    struct delivery_row d = { .order_id = 1, .kind = kind, .enterprise = "91140826MA0K000001",
+                              .event_id = "order:1:v1", .payload = "{}" };
+    json_t *order = sample_order();
+    json_t *vars = template_vars(order, &d, NULL, "https://smogd.example.cn");
+    struct buf subject, body;
+    enum sm_err err;
+
+    buf_init(&subject, 4096);
+    buf_init(&body, 64 * 1024);
+    err = notice_render_text(tmpl, kind, vars, &subject, &body, diag);
+    if (err && diag)
+        snprintf(diag->source, sizeof(diag->source), "%s/%s.txt", dir, kind);
+    buf_release(&subject);
+    buf_release(&body);
+    json_decref(vars);
+    json_decref(order);
+    return err;
+}
+
+enum sm_err
+dispatch_templates_load(const char *dir, struct notice_templates **out, struct sm_diag *diag)
+{
+    struct notice_templates *set = NULL;
+    enum sm_err err = notice_templates_load(dir, dispatch_template_kinds, &set, diag);
+
+    for (size_t i = 0; !err && dispatch_template_kinds[i]; i++) {
+        const char *kind = dispatch_template_kinds[i];
+        const char *tmpl = notice_templates_get(set, kind);
+
+        if (tmpl)
+            err = check_template(dir, kind, tmpl, diag);
+        else
+            log_warn("no template %s/%s.txt: those notices go out as plain text", dir, kind);
+    }
+    if (err) {
+        notice_templates_free(set);
+        return err;
+    }
+    *out = set;
+    return SM_OK;
+}
+
 enum sm_err
 dispatch_notice_build(struct store *s, const struct dispatch_config *cfg, int tz_min,
                       const char *public_url, const struct delivery_row *d,
@@ -170,6 +231,7 @@ dispatch_notice_build(struct store *s, const struct dispatch_config *cfg, int tz
     json_t *order = NULL, *payload, *body, *vars;
     struct buf subject, text;
     struct sm_diag diag = { 0 };
+    const char *tmpl;
     enum sm_err err;
 
     memset(out, 0, sizeof(*out));
@@ -186,11 +248,17 @@ dispatch_notice_build(struct store *s, const struct dispatch_config *cfg, int tz
     vars = template_vars(order, d, payload, public_url);
     buf_init(&subject, 4096);
     buf_init(&text, 64 * 1024);
-    err = notice_render_kind(cfg->templates_dir, d->kind, vars, &subject, &text, &diag);
+    tmpl = notice_templates_get(cfg->templates, d->kind);
+    if (!tmpl) {
+        sm_diag_set(&diag, "no_template", "no template for this kind");
+        err = SM_ERR_NOTFOUND;
+    } else {
+        err = notice_render_text(tmpl, d->kind, vars, &subject, &text, &diag);
+    }
     if (err || !subject.data || !text.data) {
         /* a notice is never held back for want of a template */
         log_warn("notice %s: template %s/%s.txt: %s; sending a plain text", d->event_id,
-                 cfg->templates_dir, d->kind, diag.text);
+                 notice_templates_dir(cfg->templates), d->kind, diag.text);
         out->subject = xasprintf("【绛县重污染天气应急】%s %s", d->kind, d->event_id);
         out->text = xasprintf("%s\n%s\n", d->event_id, d->payload);
     } else {
