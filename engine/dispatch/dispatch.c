@@ -18,6 +18,7 @@
 #include "curl_loop.h"
 #include "dispatch/dispatch_int.h"
 #include "notifier.h"
+#include "ruleset/ruleset.h"
 #include "store/store.h"
 
 #define LOG_MODULE "dispatch"
@@ -580,8 +581,8 @@ send_one(struct dispatch *d, const struct delivery_row *row, int64_t now)
         log_err("delivery %lld: unknown channel %s", (long long)row->id, row->channel);
         return;
     }
-    if (dispatch_notice_build(app->store, &d->cfg, app->cfg.tz_min, app->cfg.public_url, row,
-                              &dn) != SM_OK)
+    if (dispatch_notice_build(app->store, &d->cfg, app->rules ? &app->rules->measures : NULL,
+                              app->cfg.tz_min, app->cfg.public_url, row, &dn) != SM_OK)
         return; /* a database error: the next pass tries again */
     f = xcalloc(1, sizeof(*f));
     f->d = d;
@@ -835,8 +836,8 @@ dispatch_capture_all(struct app *app, dispatch_capture_fn *fn, void *arg, int *c
             enum dispatch_channel ch = CH_FILE;
 
             (void)dispatch_channel_parse(row->channel, &ch);
-            if ((err = dispatch_notice_build(s, &cfg, app->cfg.tz_min, app->cfg.public_url, row,
-                                             &dn)))
+            if ((err = dispatch_notice_build(s, &cfg, app->rules ? &app->rules->measures : NULL,
+                                             app->cfg.tz_min, app->cfg.public_url, row, &dn)))
                 break;
             struct notice n = { .event_id = row->event_id, .kind = row->kind,
                                 .recipient = row->recipient, .subject = dn.subject,

@@ -9,6 +9,7 @@
 #include "dispatch/dispatch.h"
 #include "store/store_dispatch.h"
 
+struct measure_rules;
 struct notice_templates;
 struct store;
 
@@ -89,13 +90,20 @@ struct dispatch_notice {
     char *subject, *text, *json;
     char *attachment_name; /* NULL: "notice.json" */
 };
-/* Builds subject and text (from the templates, with the order's data) and
- * the JSON body {"event_id", "kind", "drill", "order", ["alert"]}. Never
- * fails for want of a template: a plain fallback text is used and logged. */
+/* Builds subject and text (from the templates, with the order's data; an
+ * action is shown by its name in rules, borrowed, may be NULL) and the JSON
+ * body {"event_id", "kind", "drill", "order", ["alert"]}. Never fails for
+ * want of a template: a plain fallback text is used and logged. */
 SM_NODISCARD enum sm_err dispatch_notice_build(struct store *s, const struct dispatch_config *cfg,
-                                               int tz_min, const char *public_url,
+                                               const struct measure_rules *rules, int tz_min,
+                                               const char *public_url,
                                                const struct delivery_row *d,
                                                struct dispatch_notice *out);
+/* new: how a notice shows one measure of an order ({"action", "limit_pct",
+ * "text"}): the first name rules (borrowed; rules/measures.json) give its
+ * action, with N% for an action taking one ("停产", "限产30%"), then
+ * "（text）" when there is text; the action's key when rules lack it. */
+char *dispatch_action_text(const json_t *measure, const struct measure_rules *rules);
 void dispatch_notice_release(struct dispatch_notice *n);
 
 /* The notice of a report to the city (kind "report"): the subject and a

@@ -66,7 +66,7 @@ subject_of(const struct dispatch_config *c, const char *kind)
     char *s;
 
     /* order_id 0: no order to read, so no store is needed */
-    CHECK_INT(dispatch_notice_build(NULL, c, 480, "https://jx.example.cn", &row, &n), SM_OK);
+    CHECK_INT(dispatch_notice_build(NULL, c, NULL, 480, "https://jx.example.cn", &row, &n), SM_OK);
     s = xstrdup(n.subject ? n.subject : "");
     dispatch_notice_release(&n);
     return s;
