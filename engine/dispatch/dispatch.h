@@ -54,6 +54,13 @@ void dispatch_kick(struct app *app);
  * out again after a restart). NULL is a no-op. */
 void dispatch_free(struct dispatch *d);
 
+/* For replay: reads the notifiers file (and its templates) once into
+ * app->dispatch (new; freed by dispatch_free, as app_close does), without
+ * an event loop or channels: nothing is sent. dispatch_capture_all and
+ * dispatch_capture_due then use it instead of reading the file at every
+ * call. Config errors as dispatch_start. */
+SM_NODISCARD enum sm_err dispatch_open_offline(struct app *app, struct sm_diag *diag);
+
 /* For replay (no event loop, virtual clock): expands every notice and
  * "delivers" every pending delivery to fn synchronously, in id order, and
  * marks them delivered at clock_now. The notice is borrowed for the call.
