@@ -332,21 +332,15 @@ notice_template_load(const char *dir, const char *kind, struct buf *out,
 }
 
 enum sm_err
-notice_render_kind(const char *dir, const char *kind, const json_t *vars,
+notice_render_text(const char *tmpl, const char *kind, const json_t *vars,
                    struct buf *subject, struct buf *body, struct sm_diag *diag)
 {
-    struct buf tmpl, text;
+    struct buf text;
     const char *nl, *rest;
     enum sm_err err;
 
-    buf_init(&tmpl, NOTICE_TEMPLATE_MAX_LEN);
     buf_init(&text, body->limit);
-    if ((err = notice_template_load(dir, kind, &tmpl, diag)) != SM_OK)
-        goto out;
-    if (diag)
-        snprintf(diag->source, sizeof(diag->source), "%s.txt", kind);
-    if ((err = notice_render(tmpl.data ? tmpl.data : "", vars, &text, diag)) !=
-        SM_OK)
+    if ((err = notice_render(tmpl, vars, &text, diag)) != SM_OK)
         goto out;
     err = SM_ERR_LIMIT;
     nl = text.data ? strchr(text.data, '\n') : NULL;
@@ -367,7 +361,98 @@ notice_render_kind(const char *dir, const char *kind, const json_t *vars,
     }
     err = SM_OK;
 out:
-    buf_release(&tmpl);
     buf_release(&text);
     return err;
+}
+
+enum sm_err
+notice_render_kind(const char *dir, const char *kind, const json_t *vars,
+                   struct buf *subject, struct buf *body, struct sm_diag *diag)
+{
+    struct buf tmpl;
+    enum sm_err err;
+
+    buf_init(&tmpl, NOTICE_TEMPLATE_MAX_LEN);
+    err = notice_template_load(dir, kind, &tmpl, diag);
+    if (!err && diag)
+        snprintf(diag->source, sizeof(diag->source), "%s.txt", kind);
+    if (!err)
+        err = notice_render_text(tmpl.data ? tmpl.data : "", kind, vars, subject,
+                                 body, diag);
+    buf_release(&tmpl);
+    return err;
+}
+
+/* ---- a set read once ---- */
+
+struct notice_templates {
+    char *dir;
+    size_t n;
+    struct {
+        char *kind, *text;
+    } t[NOTICE_TEMPLATES_MAX];
+};
+
+enum sm_err
+notice_templates_load(const char *dir, const char *const *kinds,
+                      struct notice_templates **out, struct sm_diag *diag)
+{
+    struct notice_templates *set = xcalloc(1, sizeof(*set));
+    enum sm_err err = SM_OK;
+
+    set->dir = xstrdup(dir);
+    for (size_t i = 0; !err && kinds[i]; i++) {
+        struct buf b;
+
+        if (set->n == NOTICE_TEMPLATES_MAX) {
+            sm_diag_set(diag, "too_many_kinds", "more than %d notice kinds",
+                        NOTICE_TEMPLATES_MAX);
+            err = SM_ERR_LIMIT;
+            break;
+        }
+        buf_init(&b, NOTICE_TEMPLATE_MAX_LEN);
+        err = notice_template_load(dir, kinds[i], &b, diag);
+        if (err == SM_ERR_NOTFOUND) {
+            err = SM_OK; /* a kind without a template goes out as plain text */
+        } else if (!err) {
+            set->t[set->n].kind = xstrdup(kinds[i]);
+            set->t[set->n].text = b.data ? buf_detach(&b) : xstrdup("");
+            set->n++;
+        }
+        buf_release(&b);
+    }
+    if (err) {
+        notice_templates_free(set);
+        return err;
+    }
+    *out = set;
+    return SM_OK;
+}
+
+const char *
+notice_templates_get(const struct notice_templates *t, const char *kind)
+{
+    for (size_t i = 0; t && i < t->n; i++)
+        if (strcmp(t->t[i].kind, kind) == 0)
+            return t->t[i].text;
+    return NULL;
+}
+
+const char *
+notice_templates_dir(const struct notice_templates *t)
+{
+    return t ? t->dir : "";
+}
+
+void
+notice_templates_free(struct notice_templates *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->n; i++) {
+        free(t->t[i].kind);
+        free(t->t[i].text);
+    }
+    free(t->dir);
+    free(t);
 }

@@ -36,10 +36,36 @@ SM_NODISCARD enum sm_err notice_template_load(const char *dir, const char *kind,
                                               struct buf *out,
                                               struct sm_diag *diag);
 
-/* Loads and renders the template of kind: its first line becomes subject,
- * the rest (after one blank line) becomes body. Both are appended to. */
+/* Renders the template text tmpl (of kind, which names it in diag): its
+ * first line becomes subject, the rest (after one blank line) becomes body.
+ * Both are appended to. Errors as notice_render, and "no_body". */
+SM_NODISCARD enum sm_err
+notice_render_text(const char *tmpl, const char *kind, const json_t *vars,
+                   struct buf *subject, struct buf *body, struct sm_diag *diag);
+
+/* Loads the template of kind from dir and renders it (notice_render_text). */
 SM_NODISCARD enum sm_err
 notice_render_kind(const char *dir, const char *kind, const json_t *vars,
                    struct buf *subject, struct buf *body, struct sm_diag *diag);
+
+/* A set of templates read once, so that sending a notice reads no file. */
+struct notice_templates;
+#define NOTICE_TEMPLATES_MAX 32
+
+/* new (*out): reads <dir>/<kind>.txt for every kind of kinds (NULL-ended).
+ * A kind without a file is left out of the set (notice_templates_get gives
+ * NULL for it). Any other failure (bad kind, too long, unreadable) stops the
+ * load with diag, and *out is untouched. Texts are not checked here. */
+SM_NODISCARD enum sm_err notice_templates_load(const char *dir,
+                                               const char *const *kinds,
+                                               struct notice_templates **out,
+                                               struct sm_diag *diag);
+/* borrowed: the text of kind's template, NULL when the set has none */
+const char *notice_templates_get(const struct notice_templates *t,
+                                 const char *kind);
+/* borrowed: the directory the set was read from ("" for NULL) */
+const char *notice_templates_dir(const struct notice_templates *t);
+/* NULL is a no-op. */
+void notice_templates_free(struct notice_templates *t);
 
 #endif

@@ -2,7 +2,6 @@
  * method and path pattern, with {} capturing one path segment. */
 #include "api/routes.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "base/xalloc.h"
@@ -46,38 +45,51 @@ routes_at(int index)
     return NULL;
 }
 
-/* Matches path against pattern; captured segments go to r->params. */
+/* Whether path matches pattern, {} standing for one non-empty segment (at
+ * most API_MAX_PARAMS of them). Runs for every candidate route of every
+ * request, so it only compares: nothing is copied or allocated. */
 static bool
-match(const char *pattern, const char *path, struct api_req *r)
+matches(const char *pattern, const char *path)
 {
     int n = 0;
-    char *caps[API_MAX_PARAMS];
 
     while (*pattern && *path) {
         if (pattern[0] == '{' && pattern[1] == '}') {
             size_t len = strcspn(path, "/");
             if (len == 0 || n == API_MAX_PARAMS)
-                goto fail;
-            caps[n++] = xstrndup(path, len);
+                return false;
+            n++;
             path += len;
             pattern += 2;
             continue;
         }
         if (*pattern != *path)
-            goto fail;
+            return false;
         pattern++;
         path++;
     }
-    if (*pattern || *path)
-        goto fail;
-    for (int i = 0; i < n; i++)
-        r->params[i] = caps[i];
+    return !*pattern && !*path;
+}
+
+/* Copies the segments of path at pattern's {} into r->params (new, freed
+ * with the request); only for the route that matched. */
+static void
+capture(const char *pattern, const char *path, struct api_req *r)
+{
+    int n = 0;
+
+    while (*pattern && *path) {
+        if (pattern[0] == '{' && pattern[1] == '}') {
+            size_t len = strcspn(path, "/");
+            r->params[n++] = xstrndup(path, len);
+            path += len;
+            pattern += 2;
+            continue;
+        }
+        pattern++;
+        path++;
+    }
     r->nparams = n;
-    return true;
-fail:
-    for (int i = 0; i < n; i++)
-        free(caps[i]);
-    return false;
 }
 
 const struct route *
@@ -90,17 +102,12 @@ routes_match(int method, const char *path, struct api_req *r, int *index,
     for (size_t t = 0; t < SM_ARRAY_LEN(tables); t++)
         for (int i = 0; i < *tables[t].count; i++, gi++) {
             const struct route *rt = &tables[t].routes[i];
-            struct api_req probe = { 0 };
-            if (!match(rt->pattern, path, &probe))
+            if (!matches(rt->pattern, path))
                 continue;
             *path_known = true;
-            if (rt->method != method) {
-                for (int k = 0; k < probe.nparams; k++)
-                    free(probe.params[k]);
+            if (rt->method != method)
                 continue;
-            }
-            memcpy(r->params, probe.params, sizeof(r->params));
-            r->nparams = probe.nparams;
+            capture(rt->pattern, path, r);
             *index = gi;
             return rt;
         }

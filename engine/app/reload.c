@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "base/log.h"
+#include "dispatch/dispatch.h"
 #include "ruleset/ruleset.h"
 #include "base/xalloc.h"
 
@@ -41,11 +42,22 @@ reload_rules(struct app *a, const struct config *fresh, struct sm_diag *diag)
     return SM_OK;
 }
 
-/* To make rules or notifier templates reloadable, add a row whose function
- * loads and validates the new set completely before swapping it into a. */
+/* Notice templates: the set is read again from the directory the
+ * notifiers file names (that file itself is read at start only), every
+ * template checked, then swapped in; a broken one keeps the old set. */
+static enum sm_err
+reload_templates(struct app *a, const struct config *fresh, struct sm_diag *diag)
+{
+    (void)fresh;
+    return dispatch_reload_templates(a, diag);
+}
+
+/* To make more reloadable, add a row whose function loads and validates
+ * the new values completely before swapping them into a. */
 const struct app_reload_step app_reload_steps[] = {
     { "log_level", reload_log_level },
     { "rules", reload_rules },
+    { "templates", reload_templates },
 };
 const int app_reload_step_count = SM_ARRAY_LEN(app_reload_steps);
 

@@ -21,8 +21,8 @@ struct app_reload_step {
  * outcome of every step. */
 SM_NODISCARD enum sm_err app_reload(struct app *a);
 
-/* The steps, in order: log_level now; rules and notifier templates add a
- * row here when their loaders exist (see app/reload.c). */
+/* The steps, in order: log_level, rules, templates (the notice templates,
+ * from the directory the notifiers file names). */
 extern const struct app_reload_step app_reload_steps[];
 extern const int app_reload_step_count;
 

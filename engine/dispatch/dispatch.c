@@ -18,6 +18,7 @@
 #include "curl_loop.h"
 #include "dispatch/dispatch_int.h"
 #include "notifier.h"
+#include "ruleset/ruleset.h"
 #include "store/store.h"
 
 #define LOG_MODULE "dispatch"
@@ -78,19 +79,13 @@ env_now(void *clock)
 
 /* ---- backend instances ---- */
 
+/* borrowed: the secret to sign a webhook delivery with: the contact's own,
+ * which came with the due row (no read per send), else the channel's */
 static const char *
-webhook_secret_for(struct dispatch *d, const struct delivery_row *row, char **owned)
+webhook_secret_for(const struct dispatch *d, const struct delivery_row *row)
 {
-    struct contact_rec c;
-
-    *owned = NULL;
-    if (row->enterprise && store_contact_get(d->app->store, row->enterprise, &c) == SM_OK) {
-        if (c.webhook_secret && c.webhook_url && strcmp(c.webhook_url, row->recipient) == 0)
-            *owned = xstrdup(c.webhook_secret);
-        contact_rec_release(&c);
-    }
-    if (*owned)
-        return *owned;
+    if (row->webhook_secret)
+        return row->webhook_secret;
     return json_string_value(json_object_get(d->cfg.channel[CH_WEBHOOK], "secret"));
 }
 
@@ -100,13 +95,12 @@ static struct notifier *
 instance_for(struct dispatch *d, const struct delivery_row *row, enum dispatch_channel ch,
              struct sm_diag *diag)
 {
-    char *owned = NULL;
     const char *key = "";
     json_t *cfg;
     struct notifier *nf = NULL;
 
     if (ch == CH_WEBHOOK) {
-        key = webhook_secret_for(d, row, &owned);
+        key = webhook_secret_for(d, row);
         if (!key) {
             sm_diag_set(diag, "no_secret", "no webhook secret for %s", row->recipient);
             return NULL;
@@ -115,10 +109,8 @@ instance_for(struct dispatch *d, const struct delivery_row *row, enum dispatch_c
         key = row->recipient;
     }
     for (size_t i = 0; i < d->ninst; i++)
-        if (d->inst[i].channel == ch && strcmp(d->inst[i].key, key) == 0) {
-            free(owned);
+        if (d->inst[i].channel == ch && strcmp(d->inst[i].key, key) == 0)
             return d->inst[i].nf;
-        }
     cfg = d->cfg.channel[ch] ? json_deep_copy(d->cfg.channel[ch])
                              : json_pack("{s:s}", "type", dispatch_channel_name(ch));
     if (ch == CH_WEBHOOK)
@@ -136,7 +128,6 @@ instance_for(struct dispatch *d, const struct delivery_row *row, enum dispatch_c
         d->ninst++;
     }
     json_decref(cfg);
-    free(owned);
     return nf;
 }
 
@@ -556,6 +547,7 @@ collect_due(void *arg, const struct delivery_row *row)
     c->kind = xstrdup(row->kind);
     c->enterprise = row->enterprise ? xstrdup(row->enterprise) : NULL;
     c->payload = xstrdup(row->payload);
+    c->webhook_secret = row->webhook_secret ? xstrdup(row->webhook_secret) : NULL;
 }
 
 static void
@@ -568,6 +560,7 @@ due_set_release(struct due_set *ds)
         free((char *)ds->r[i].kind);
         free((char *)ds->r[i].enterprise);
         free((char *)ds->r[i].payload);
+        free((char *)ds->r[i].webhook_secret);
     }
     free(ds->r);
     memset(ds, 0, sizeof(*ds));
@@ -588,8 +581,8 @@ send_one(struct dispatch *d, const struct delivery_row *row, int64_t now)
         log_err("delivery %lld: unknown channel %s", (long long)row->id, row->channel);
         return;
     }
-    if (dispatch_notice_build(app->store, &d->cfg, app->cfg.tz_min, app->cfg.public_url, row,
-                              &dn) != SM_OK)
+    if (dispatch_notice_build(app->store, &d->cfg, app->rules ? &app->rules->measures : NULL,
+                              app->cfg.tz_min, app->cfg.public_url, row, &dn) != SM_OK)
         return; /* a database error: the next pass tries again */
     f = xcalloc(1, sizeof(*f));
     f->d = d;
@@ -763,10 +756,35 @@ fail:
     return err;
 }
 
+enum sm_err
+dispatch_reload_templates(struct app *app, struct sm_diag *diag)
+{
+    if (!app->dispatch)
+        return SM_OK;
+    return dispatch_config_reload_templates(&app->dispatch->cfg, diag);
+}
+
+enum sm_err
+dispatch_open_offline(struct app *app, struct sm_diag *diag)
+{
+    struct dispatch *d = xcalloc(1, sizeof(*d));
+    enum sm_err err = dispatch_config_load(&d->cfg, app->cfg.notifiers_path, app->cfg.db_path,
+                                           diag);
+
+    if (err) {
+        free(d);
+        return err;
+    }
+    d->app = app;
+    app->dispatch = d;
+    return SM_OK;
+}
+
 void
 dispatch_kick(struct app *app)
 {
-    if (app && app->dispatch)
+    /* an offline dispatch (replay) has no loop: its caller delivers */
+    if (app && app->dispatch && app->dispatch->timer)
         arm(app->dispatch, 0);
 }
 
@@ -803,25 +821,51 @@ dispatch_free(struct dispatch *d)
 
 /* ---- replay ---- */
 
+/* borrowed (*cfg): the notifiers file of the offline dispatch when there is
+ * one; else read now into own (release it with capture_config_done) */
+static enum sm_err
+capture_config(struct app *app, struct dispatch_config *own, const struct dispatch_config **cfg,
+               struct sm_diag *diag)
+{
+    enum sm_err err;
+
+    memset(own, 0, sizeof(*own));
+    if (app->dispatch) {
+        *cfg = &app->dispatch->cfg;
+        return SM_OK;
+    }
+    err = dispatch_config_load(own, app->cfg.notifiers_path, app->cfg.db_path, diag);
+    *cfg = own;
+    return err;
+}
+
+static void
+capture_config_done(struct dispatch_config *own)
+{
+    if (own->root)
+        dispatch_config_release(own);
+}
+
 enum sm_err
 dispatch_capture_all(struct app *app, dispatch_capture_fn *fn, void *arg, int *count,
                      struct sm_diag *diag)
 {
-    struct dispatch_config cfg;
+    struct dispatch_config own;
+    const struct dispatch_config *cfg;
     struct store *s = app->store;
     int captured = 0;
     enum sm_err err;
 
     if (count)
         *count = 0;
-    err = dispatch_config_load(&cfg, app->cfg.notifiers_path, app->cfg.db_path, diag);
+    err = capture_config(app, &own, &cfg, diag);
     if (err)
         return err;
     for (;;) {
         int64_t now = clock_now(&app->clock);
         struct due_set ds = { 0 };
 
-        if ((err = check_deadlines(s, &cfg, now)) || (err = expand_all(s, &cfg, now)) ||
+        if ((err = check_deadlines(s, cfg, now)) || (err = expand_all(s, cfg, now)) ||
             (err = store_deliveries_due(s, INT64_MAX, DISPATCH_BATCH, collect_due, &ds)))
             break;
         if (ds.n == 0) {
@@ -835,8 +879,8 @@ dispatch_capture_all(struct app *app, dispatch_capture_fn *fn, void *arg, int *c
             enum dispatch_channel ch = CH_FILE;
 
             (void)dispatch_channel_parse(row->channel, &ch);
-            if ((err = dispatch_notice_build(s, &cfg, app->cfg.tz_min, app->cfg.public_url, row,
-                                             &dn)))
+            if ((err = dispatch_notice_build(s, cfg, app->rules ? &app->rules->measures : NULL,
+                                             app->cfg.tz_min, app->cfg.public_url, row, &dn)))
                 break;
             struct notice n = { .event_id = row->event_id, .kind = row->kind,
                                 .recipient = row->recipient, .subject = dn.subject,
@@ -847,14 +891,14 @@ dispatch_capture_all(struct app *app, dispatch_capture_fn *fn, void *arg, int *c
             notify_result_set(&r, NOTIFY_DELIVERED, "captured");
             struct attempt a = { row->id, row->order_id, ch, row->attempts, row->drill,
                                  row->event_id, row->kind, row->recipient, now, 0 };
-            err = record_result(s, &cfg, &a, &r, now, replay_jitter(row->id, row->attempts));
+            err = record_result(s, cfg, &a, &r, now, replay_jitter(row->id, row->attempts));
             captured++;
         }
         due_set_release(&ds);
         if (err)
             break;
     }
-    dispatch_config_release(&cfg);
+    capture_config_done(&own);
     if (count)
         *count = captured;
     if (err)
@@ -928,28 +972,29 @@ enum sm_err
 dispatch_capture_due(struct app *app, dispatch_accept_fn *accept, void *arg,
                      struct dispatch_capture_counts *out, struct sm_diag *diag)
 {
-    struct dispatch_config cfg;
+    struct dispatch_config own;
+    const struct dispatch_config *cfg;
     struct store *s = app->store;
     int64_t now = clock_now(&app->clock), retry = 0, deadline = 0;
     enum sm_err err;
 
     memset(out, 0, sizeof(*out));
-    err = dispatch_config_load(&cfg, app->cfg.notifiers_path, app->cfg.db_path, diag);
+    err = capture_config(app, &own, &cfg, diag);
     if (err)
         return err;
     /* what is due goes out first, so a notice delivered exactly at its
      * deadline raises no alert; the alerts raised go out at once too */
-    err = capture_due_rows(app, &cfg, now, accept, arg, out);
+    err = capture_due_rows(app, cfg, now, accept, arg, out);
     if (!err)
-        err = check_deadlines(s, &cfg, now);
+        err = check_deadlines(s, cfg, now);
     if (!err)
-        err = capture_due_rows(app, &cfg, now, accept, arg, out);
+        err = capture_due_rows(app, cfg, now, accept, arg, out);
     if (!err)
         err = store_deliveries_next_due(s, &retry);
     if (!err)
-        err = store_outbox_next_overdue(s, cfg.deadline_ms, &deadline);
+        err = store_outbox_next_overdue(s, cfg->deadline_ms, &deadline);
     out->next_ms = retry && (!deadline || retry < deadline) ? retry : deadline;
-    dispatch_config_release(&cfg);
+    capture_config_done(&own);
     if (err)
         sm_diag_set(diag, "dispatch", "simulated delivery: %s: %s", sm_strerror(err),
                     store_errmsg(s));

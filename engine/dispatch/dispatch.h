@@ -42,12 +42,24 @@ int64_t dispatch_backoff_ms(int attempts, int64_t base_ms, int64_t cap_ms,
  * app->dispatch (new; freed by dispatch_free). Config errors come back with
  * diag naming the file and the key. */
 SM_NODISCARD enum sm_err dispatch_start(struct app *app, struct sm_diag *diag);
+/* SIGHUP: reads the notice templates again from the directory the
+ * notifiers file names and checks them (dispatch_templates_load) before
+ * swapping them in; on error the running set stays in force and diag says
+ * what, where and why. SM_OK without a running dispatch. */
+SM_NODISCARD enum sm_err dispatch_reload_templates(struct app *app, struct sm_diag *diag);
 /* Looks for new notices and due deliveries soon (on the next loop turn).
  * Call after committing a decision. A no-op without a running dispatch. */
 void dispatch_kick(struct app *app);
 /* Stops delivering; sends in flight are abandoned (they stay pending and go
  * out again after a restart). NULL is a no-op. */
 void dispatch_free(struct dispatch *d);
+
+/* For replay: reads the notifiers file (and its templates) once into
+ * app->dispatch (new; freed by dispatch_free, as app_close does), without
+ * an event loop or channels: nothing is sent. dispatch_capture_all and
+ * dispatch_capture_due then use it instead of reading the file at every
+ * call. Config errors as dispatch_start. */
+SM_NODISCARD enum sm_err dispatch_open_offline(struct app *app, struct sm_diag *diag);
 
 /* For replay (no event loop, virtual clock): expands every notice and
  * "delivers" every pending delivery to fn synchronously, in id order, and

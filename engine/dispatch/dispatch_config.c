@@ -8,6 +8,7 @@
 
 #include "base/xalloc.h"
 #include "dispatch/dispatch_int.h"
+#include "notice_render.h"
 
 #define NOTIFIERS_FILE_MAX (1024 * 1024)
 
@@ -275,6 +276,8 @@ dispatch_config_parse(struct dispatch_config *c, const char *text, const char *s
         goto fail;
     }
     c->templates_dir = xstrdup(v ? json_string_value(v) : default_templates_dir());
+    if ((err = dispatch_templates_load(c->templates_dir, &c->templates, diag)))
+        goto fail;
     return SM_OK;
 fail:
     dispatch_config_release(c);
@@ -321,5 +324,19 @@ dispatch_config_release(struct dispatch_config *c)
 {
     json_decref(c->root);
     free(c->templates_dir);
+    notice_templates_free(c->templates);
     memset(c, 0, sizeof(*c));
+}
+
+enum sm_err
+dispatch_config_reload_templates(struct dispatch_config *c, struct sm_diag *diag)
+{
+    struct notice_templates *fresh = NULL;
+    enum sm_err err = dispatch_templates_load(c->templates_dir, &fresh, diag);
+
+    if (err)
+        return err;
+    notice_templates_free(c->templates);
+    c->templates = fresh;
+    return SM_OK;
 }

@@ -9,6 +9,8 @@
 #include "dispatch/dispatch.h"
 #include "store/store_dispatch.h"
 
+struct measure_rules;
+struct notice_templates;
 struct store;
 
 enum dispatch_channel { CH_WEBHOOK, CH_EMAIL, CH_SMS, CH_FILE, CH_COUNT };
@@ -37,6 +39,9 @@ struct dispatch_config {
     int64_t base_ms, cap_ms, deadline_ms;
     int max_attempts;
     char *templates_dir; /* owned */
+    /* owned: the notice templates, read and checked with the file (and on
+     * reload), so that sending a notice reads no file */
+    struct notice_templates *templates;
 };
 
 /* Reads path (NULL: the default, one file channel writing
@@ -49,6 +54,21 @@ SM_NODISCARD enum sm_err dispatch_config_parse(struct dispatch_config *c, const 
                                                const char *source, const char *db_path,
                                                struct sm_diag *diag);
 void dispatch_config_release(struct dispatch_config *c);
+
+/* The kinds of notice that have templates, NULL-ended (borrowed). */
+extern const char *const dispatch_template_kinds[];
+/* new (*out): the templates of dispatch_template_kinds under dir, each
+ * checked by rendering it with the variables a notice has (a sample order):
+ * an unknown placeholder or a malformed tag is an error whose diag names
+ * the file (source), line, column and why. A kind without a file is left
+ * out (its notices go out as plain text) and logged. On error *out is
+ * untouched. */
+SM_NODISCARD enum sm_err dispatch_templates_load(const char *dir, struct notice_templates **out,
+                                                 struct sm_diag *diag);
+/* Reads c->templates_dir again and swaps the new set in; on error the old
+ * set stays in force and diag says what, where and why. */
+SM_NODISCARD enum sm_err dispatch_config_reload_templates(struct dispatch_config *c,
+                                                          struct sm_diag *diag);
 
 /* One recipient of a notice on one channel. */
 struct dispatch_target {
@@ -70,13 +90,20 @@ struct dispatch_notice {
     char *subject, *text, *json;
     char *attachment_name; /* NULL: "notice.json" */
 };
-/* Builds subject and text (from the templates, with the order's data) and
- * the JSON body {"event_id", "kind", "drill", "order", ["alert"]}. Never
- * fails for want of a template: a plain fallback text is used and logged. */
+/* Builds subject and text (from the templates, with the order's data; an
+ * action is shown by its name in rules, borrowed, may be NULL) and the JSON
+ * body {"event_id", "kind", "drill", "order", ["alert"]}. Never fails for
+ * want of a template: a plain fallback text is used and logged. */
 SM_NODISCARD enum sm_err dispatch_notice_build(struct store *s, const struct dispatch_config *cfg,
-                                               int tz_min, const char *public_url,
+                                               const struct measure_rules *rules, int tz_min,
+                                               const char *public_url,
                                                const struct delivery_row *d,
                                                struct dispatch_notice *out);
+/* new: how a notice shows one measure of an order ({"action", "limit_pct",
+ * "text"}): the first name rules (borrowed; rules/measures.json) give its
+ * action, with N% for an action taking one ("停产", "限产30%"), then
+ * "（text）" when there is text; the action's key when rules lack it. */
+char *dispatch_action_text(const json_t *measure, const struct measure_rules *rules);
 void dispatch_notice_release(struct dispatch_notice *n);
 
 /* The notice of a report to the city (kind "report"): the subject and a

@@ -8,8 +8,10 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "dispatch/dispatch_int.h"
+#include "list/measure.h"
 #include "notice_render.h"
 #include "notifier.h"
+#include "ruleset/ruleset.h"
 #include "store/store_orders.h"
 
 #define LOG_MODULE "dispatch"
@@ -83,30 +85,29 @@ dispatch_targets_release(struct dispatch_target *t, int n)
 
 /* ---- texts ---- */
 
-static char *
-action_text(const json_t *m)
+char *
+dispatch_action_text(const json_t *m, const struct measure_rules *rules)
 {
     const char *action = json_string_value(json_object_get(m, "action"));
     const char *text = json_string_value(json_object_get(m, "text"));
     json_t *pct = json_object_get(m, "limit_pct");
-    char *base;
+    const struct measure_action_rule *ar = measure_rules_find(rules, action);
+    char base[MEASURE_NAME_MAX + 32];
 
-    if (action && strcmp(action, "halt") == 0)
-        base = xstrdup("停产");
-    else if (action && strcmp(action, "limit") == 0 && json_is_number(pct))
-        base = xasprintf("限产%g%%", json_number_value(pct));
-    else if (action && strcmp(action, "limit") == 0)
-        base = xstrdup("限产");
-    else if (action && strcmp(action, "voluntary") == 0)
-        base = xstrdup("自主减排");
-    else
-        base = xstrdup(action ? action : "");
-    if (text && *text) {
-        char *both = xasprintf("%s（%s）", base, text);
-        free(base);
-        return both;
+    if (ar) {
+        /* the action's first name, as the list writes it: 停产, 限产30% */
+        struct measure ms = { .takes_pct = ar->takes_limit_pct && json_is_number(pct),
+                              .limit_pct = json_number_value(pct) };
+
+        snprintf(ms.name, sizeof(ms.name), "%s", ar->names[0]);
+        measure_format(&ms, base, sizeof(base));
+    } else {
+        /* an action the rules in force no longer have: its key */
+        snprintf(base, sizeof(base), "%s", action ? action : "");
     }
-    return base;
+    if (text && *text)
+        return xasprintf("%s（%s）", base, text);
+    return xstrdup(base);
 }
 
 static const char *
@@ -131,7 +132,7 @@ alert_reason(const char *kind, const json_t *payload)
 /* new: the template variables for an order (order may be NULL) */
 static json_t *
 template_vars(const json_t *order, const struct delivery_row *d, const json_t *payload,
-              const char *public_url)
+              const char *public_url, const struct measure_rules *rules)
 {
     json_t *vars = json_object(), *measures = json_array(), *m;
     enum level level = LEVEL_NONE;
@@ -147,7 +148,7 @@ template_vars(const json_t *order, const struct delivery_row *d, const json_t *p
     json_object_set_new(vars, "version", json_integer(json_integer_value(json_object_get(order, "version"))));
     json_array_foreach(json_object_get(order, "measures"), i, m)
     {
-        char *a = action_text(m);
+        char *a = dispatch_action_text(m, rules);
         json_array_append_new(measures, json_pack("{s:s,s:s}", "line", str_or_empty(m, "line"),
                                                   "action", a));
         free(a);
@@ -162,14 +163,76 @@ template_vars(const json_t *order, const struct delivery_row *d, const json_t *p
     return vars;
 }
 
+const char *const dispatch_template_kinds[] = { "order_issued",  "order_superseded",
+                                                "order_lifted",  "ack_reminder",
+                                                "officer_alert", NULL };
+
+/* new: an order with every field a notice shows, to check templates with */
+static json_t *
+sample_order(void)
+{
+    return json_pack("{s:s,s:s,s:s,s:i,s:[{s:s,s:s,s:f,s:s}],s:s,s:s}", "enterprise_name",
+                     "示例企业", "enterprise", "91140826MA0K000001", "level", "orange",
+                     "version", 1, "measures", "line", "1号线", "action", "limit", "limit_pct",
+                     30.0, "text", "", "effective_from", "2025-12-01T20:00:00+08:00",
+                     "ack_deadline", "2025-12-01T22:00:00+08:00");
+}
+
+/* Renders tmpl with a sample of kind's variables; diag names path. */
+static enum sm_err
+check_template(const char *dir, const char *kind, const char *tmpl, struct sm_diag *diag)
+{
+    struct delivery_row d = { .order_id = 1, .kind = kind, .enterprise = "91140826MA0K000001",
+                              .event_id = "order:1:v1", .payload = "{}" };
+    json_t *order = sample_order();
+    json_t *vars = template_vars(order, &d, NULL, "https://smogd.example.cn", NULL);
+    struct buf subject, body;
+    enum sm_err err;
+
+    buf_init(&subject, 4096);
+    buf_init(&body, 64 * 1024);
+    err = notice_render_text(tmpl, kind, vars, &subject, &body, diag);
+    if (err && diag)
+        snprintf(diag->source, sizeof(diag->source), "%s/%s.txt", dir, kind);
+    buf_release(&subject);
+    buf_release(&body);
+    json_decref(vars);
+    json_decref(order);
+    return err;
+}
+
 enum sm_err
-dispatch_notice_build(struct store *s, const struct dispatch_config *cfg, int tz_min,
-                      const char *public_url, const struct delivery_row *d,
-                      struct dispatch_notice *out)
+dispatch_templates_load(const char *dir, struct notice_templates **out, struct sm_diag *diag)
+{
+    struct notice_templates *set = NULL;
+    enum sm_err err = notice_templates_load(dir, dispatch_template_kinds, &set, diag);
+
+    for (size_t i = 0; !err && dispatch_template_kinds[i]; i++) {
+        const char *kind = dispatch_template_kinds[i];
+        const char *tmpl = notice_templates_get(set, kind);
+
+        if (tmpl)
+            err = check_template(dir, kind, tmpl, diag);
+        else
+            log_warn("no template %s/%s.txt: those notices go out as plain text", dir, kind);
+    }
+    if (err) {
+        notice_templates_free(set);
+        return err;
+    }
+    *out = set;
+    return SM_OK;
+}
+
+enum sm_err
+dispatch_notice_build(struct store *s, const struct dispatch_config *cfg,
+                      const struct measure_rules *rules, int tz_min, const char *public_url,
+                      const struct delivery_row *d, struct dispatch_notice *out)
 {
     json_t *order = NULL, *payload, *body, *vars;
     struct buf subject, text;
     struct sm_diag diag = { 0 };
+    const char *tmpl;
     enum sm_err err;
 
     memset(out, 0, sizeof(*out));
@@ -183,14 +246,20 @@ dispatch_notice_build(struct store *s, const struct dispatch_config *cfg, int tz
             return err;
     }
     payload = json_loads(d->payload, 0, NULL);
-    vars = template_vars(order, d, payload, public_url);
+    vars = template_vars(order, d, payload, public_url, rules);
     buf_init(&subject, 4096);
     buf_init(&text, 64 * 1024);
-    err = notice_render_kind(cfg->templates_dir, d->kind, vars, &subject, &text, &diag);
+    tmpl = notice_templates_get(cfg->templates, d->kind);
+    if (!tmpl) {
+        sm_diag_set(&diag, "no_template", "no template for this kind");
+        err = SM_ERR_NOTFOUND;
+    } else {
+        err = notice_render_text(tmpl, d->kind, vars, &subject, &text, &diag);
+    }
     if (err || !subject.data || !text.data) {
         /* a notice is never held back for want of a template */
         log_warn("notice %s: template %s/%s.txt: %s; sending a plain text", d->event_id,
-                 cfg->templates_dir, d->kind, diag.text);
+                 notice_templates_dir(cfg->templates), d->kind, diag.text);
         out->subject = xasprintf("【绛县重污染天气应急】%s %s", d->kind, d->event_id);
         out->text = xasprintf("%s\n%s\n", d->event_id, d->payload);
     } else {

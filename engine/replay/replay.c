@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
+#include "dispatch/dispatch.h"
 #include "list/diags.h"
 #include "ops/ops_int.h"
 #include "replay/replay_int.h"
@@ -386,6 +387,9 @@ replay_open(const struct scenario *sc, const char *db_path, struct app *app, FIL
     if (!err && (err = store_set_throwaway(app->store)) != SM_OK)
         sm_diag_set(diag, "db_unusable", "cannot configure the replay's database: %s",
                     store_errmsg(app->store));
+    /* the notifiers file (and its templates) once, not at every clock stop */
+    if (!err)
+        err = dispatch_open_offline(app, diag);
     if (err)
         return err;
     rq.path = sc->list_path;

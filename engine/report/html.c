@@ -47,6 +47,29 @@ level_badge(struct rout *o, const char *level)
     rout_printf(o, "</span>");
 }
 
+/* One column of a table row: the member key of the row's object, shown as
+ * escaped text or, for a level, as its badge. */
+struct column {
+    const char *key;
+    bool level;
+};
+
+/* "<tr>" and a "<td>" per column of row; the caller adds any other cells
+ * and closes the row */
+static void
+row_cells(struct rout *o, const json_t *row, const struct column *cols, size_t n)
+{
+    rout_printf(o, "<tr>");
+    for (size_t k = 0; k < n; k++) {
+        rout_printf(o, "<td>");
+        if (cols[k].level)
+            level_badge(o, s_get(row, cols[k].key));
+        else
+            rout_text(o, s_get(row, cols[k].key));
+        rout_printf(o, "</td>");
+    }
+}
+
 static void
 row_kv(struct rout *o, const char *k, const json_t *v)
 {
@@ -90,6 +113,9 @@ warning_marks(const json_t *warnings, struct svg_mark *marks)
 static void
 section_levels(struct rout *o, const json_t *fig, const struct svg_time_axis *ax)
 {
+    static const struct column cols[] = { { "at", false },     { "from", true },
+                                          { "to", true },      { "source", false },
+                                          { "reason", false } };
     const json_t *levels = json_object_get(fig, "levels");
     size_t n = json_array_size(levels), i;
     struct svg_level_span *spans = calloc(n + 1, sizeof(*spans));
@@ -113,17 +139,8 @@ section_levels(struct rout *o, const json_t *fig, const struct svg_time_axis *ax
     rout_printf(o, "<table><tr><th>time</th><th>from</th><th>to</th><th>source</th><th>reason</th>"
                    "<th>issued</th><th>superseded</th><th>lifted</th></tr>");
     json_array_foreach(levels, i, d) {
-        rout_printf(o, "<tr><td>");
-        rout_text(o, s_get(d, "at"));
-        rout_printf(o, "</td><td>");
-        level_badge(o, s_get(d, "from"));
-        rout_printf(o, "</td><td>");
-        level_badge(o, s_get(d, "to"));
-        rout_printf(o, "</td><td>");
-        rout_text(o, s_get(d, "source"));
-        rout_printf(o, "</td><td>");
-        rout_text(o, s_get(d, "reason"));
-        rout_printf(o, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td></tr>",
+        row_cells(o, d, cols, SM_ARRAY_LEN(cols));
+        rout_printf(o, "<td class=\"n\">%lld</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td></tr>",
                     (long long)i_get(d, "issued"), (long long)i_get(d, "superseded"),
                     (long long)i_get(d, "lifted"));
     }
@@ -251,6 +268,7 @@ static void
 compliance_group(struct rout *o, const char *title, const json_t *rows)
 {
     static const char *const names[3] = { "compliant", "violation", "unknown" };
+    static const struct column key = { "key", false };
     static const char *const colors[3] = { "#2e8b57", "#d7191c", "#bbbbbb" };
     size_t n = json_array_size(rows), i;
     struct svg_bar_row *bars = calloc(n + 1, sizeof(*bars));
@@ -268,9 +286,8 @@ compliance_group(struct rout *o, const char *title, const json_t *rows)
         bars[i].label = s_get(r, "key");
         for (int k = 0; k < 3; k++)
             bars[i].part[k] = (double)i_get(r, names[k]);
-        rout_printf(o, "<tr><td>");
-        rout_text(o, s_get(r, "key"));
-        rout_printf(o, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td>"
+        row_cells(o, r, &key, 1);
+        rout_printf(o, "<td class=\"n\">%lld</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td>"
                        "<td class=\"n\">%lld</td></tr>",
                     (long long)i_get(r, "orders"), (long long)i_get(r, "compliant"),
                     (long long)i_get(r, "violation"), (long long)i_get(r, "unknown"));
@@ -294,6 +311,7 @@ static void
 section_reductions(struct rout *o, const json_t *fig)
 {
     static const char *const names[3] = { "required", "promised", "achieved" };
+    static const struct column pollutant = { "pollutant", false };
     static const char *const colors[3] = { "#999999", "#4a7bb7", "#2e8b57" };
     const json_t *red = json_object_get(fig, "reductions");
     const json_t *rows = json_object_get(red, "pollutants");
@@ -325,9 +343,8 @@ section_reductions(struct rout *o, const json_t *fig)
             bars[n].part[2] = json_is_number(ach) ? json_number_value(ach) : 0;
             n++;
         }
-        rout_printf(o, "<tr><td>");
-        rout_text(o, s_get(r, "pollutant"));
-        rout_printf(o, "</td><td class=\"n\">%.1f</td><td class=\"n\">%.1f (%.0f%%)</td>"
+        row_cells(o, r, &pollutant, 1);
+        rout_printf(o, "<td class=\"n\">%.1f</td><td class=\"n\">%.1f (%.0f%%)</td>"
                        "<td class=\"n\">%.1f</td><td class=\"n\">",
                     n_get(r, "baseline_kg_day"), n_get(r, "required_kg_day"),
                     n_get(r, "required_pct"), n_get(r, "promised_kg_day"));
@@ -345,25 +362,17 @@ section_reductions(struct rout *o, const json_t *fig)
 static void
 section_warnings(struct rout *o, const json_t *fig)
 {
+    static const struct column cols[] = { { "at", false },       { "identifier", false },
+                                          { "msg_type", false }, { "level", true },
+                                          { "reason", false },   { "headline", false } };
     size_t i;
     json_t *w;
 
     rout_printf(o, "<h2>Municipal warnings</h2><table><tr><th>received</th><th>identifier</th>"
                    "<th>type</th><th>level</th><th>result</th><th>headline</th></tr>");
     json_array_foreach(json_object_get(fig, "warnings"), i, w) {
-        rout_printf(o, "<tr><td>");
-        rout_text(o, s_get(w, "at"));
-        rout_printf(o, "</td><td>");
-        rout_text(o, s_get(w, "identifier"));
-        rout_printf(o, "</td><td>");
-        rout_text(o, s_get(w, "msg_type"));
-        rout_printf(o, "</td><td>");
-        level_badge(o, s_get(w, "level"));
-        rout_printf(o, "</td><td>");
-        rout_text(o, s_get(w, "reason"));
-        rout_printf(o, "</td><td>");
-        rout_text(o, s_get(w, "headline"));
-        rout_printf(o, "</td></tr>");
+        row_cells(o, w, cols, SM_ARRAY_LEN(cols));
+        rout_printf(o, "</tr>");
     }
     rout_printf(o, "</table>");
 }
@@ -371,22 +380,20 @@ section_warnings(struct rout *o, const json_t *fig)
 static void
 section_enterprises(struct rout *o, const json_t *fig)
 {
-    static const char *const cols[] = { "uscc", "name", "town", "industry", "level", "status",
-                                        "acknowledged_at", "channel", "compliance" };
+    static const struct column cols[] = { { "uscc", false },     { "name", false },
+                                          { "town", false },     { "industry", false },
+                                          { "level", false },    { "status", false },
+                                          { "acknowledged_at", false }, { "channel", false },
+                                          { "compliance", false } };
     size_t i;
     json_t *e;
 
     rout_printf(o, "<h2>Enterprises</h2><table><tr>");
-    for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++)
-        rout_printf(o, "<th>%s</th>", cols[k]);
+    for (size_t k = 0; k < SM_ARRAY_LEN(cols); k++)
+        rout_printf(o, "<th>%s</th>", cols[k].key);
     rout_printf(o, "<th>overdue</th></tr>");
     json_array_foreach(json_object_get(fig, "enterprises"), i, e) {
-        rout_printf(o, "<tr>");
-        for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
-            rout_printf(o, "<td>");
-            rout_text(o, s_get(e, cols[k]));
-            rout_printf(o, "</td>");
-        }
+        row_cells(o, e, cols, SM_ARRAY_LEN(cols));
         rout_printf(o, "<td>%s</td></tr>",
                     json_is_true(json_object_get(e, "ever_overdue")) ? "yes" : "");
     }

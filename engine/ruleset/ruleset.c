@@ -265,3 +265,12 @@ ruleset_pollutant_name(enum ruleset_pollutant p)
 
     return (unsigned)p < SM_ARRAY_LEN(names) ? names[p] : "?";
 }
+
+const struct measure_action_rule *
+measure_rules_find(const struct measure_rules *rules, const char *key)
+{
+    for (size_t a = 0; rules && key && a < rules->n_actions; a++)
+        if (strcmp(rules->actions[a].key, key) == 0)
+            return &rules->actions[a];
+    return NULL;
+}

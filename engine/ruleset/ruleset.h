@@ -118,6 +118,11 @@ struct measure_rules {
     char *grades[RULESET_GRADES_MAX];
 };
 
+/* borrowed: the action whose key is key ("halt", "limit", an added one),
+ * or NULL (also for NULL rules or key) */
+const struct measure_action_rule *measure_rules_find(const struct measure_rules *rules,
+                                                     const char *key);
+
 struct ruleset {
     atomic_int refcount; /* use ruleset_ref/ruleset_unref; atomic so any thread may drop its reference */
     size_t n_criteria;

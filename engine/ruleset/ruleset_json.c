@@ -89,21 +89,53 @@ rj_member(struct rj *c, const json_t *obj, const char *path, const char *key,
     return SM_OK;
 }
 
+/* Whether v has the type want stands for: JSON_INTEGER an integer,
+ * JSON_REAL any number, JSON_TRUE true or false, else exactly want. */
+static bool
+type_ok(const json_t *v, json_type want)
+{
+    switch (want) {
+    case JSON_INTEGER:
+        return json_is_integer(v);
+    case JSON_REAL:
+        return json_is_number(v);
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return json_is_boolean(v);
+    default:
+        return json_typeof(v) == want;
+    }
+}
+
+/* borrowed (*v): obj's member key checked for the type want (type_ok;
+ * expected says it in words); NULL and SM_OK when absent and optional.
+ * p receives the member's path, for the caller's range checks. */
+static enum sm_err
+rj_typed(struct rj *c, const json_t *obj, const char *path, const char *key, bool required,
+         json_type want, const char *expected, char p[RJ_PATH_MAX], json_t **v)
+{
+    enum sm_err e = rj_member(c, obj, path, key, required, v);
+
+    if (e || !*v)
+        return e;
+    rj_path_key(p, path, key);
+    if (!type_ok(*v, want))
+        return rj_fail(c, SM_ERR_RULE, "wrong_type", p, "expected %s, got %s", expected,
+                       rj_type_name(*v));
+    return SM_OK;
+}
+
 enum sm_err
 rj_int(struct rj *c, const json_t *obj, const char *path, const char *key,
        bool required, long long min, long long max, int *out)
 {
     char p[RJ_PATH_MAX];
     json_t *v;
-    enum sm_err e = rj_member(c, obj, path, key, required, &v);
+    enum sm_err e = rj_typed(c, obj, path, key, required, JSON_INTEGER, "an integer", p, &v);
     long long x;
 
     if (e || !v)
         return e;
-    rj_path_key(p, path, key);
-    if (!json_is_integer(v))
-        return rj_fail(c, SM_ERR_RULE, "wrong_type", p,
-                       "expected an integer, got %s", rj_type_name(v));
     x = json_integer_value(v);
     if (x < min || x > max)
         return rj_fail(c, SM_ERR_RULE, "out_of_range", p,
@@ -118,15 +150,11 @@ rj_number(struct rj *c, const json_t *obj, const char *path, const char *key,
 {
     char p[RJ_PATH_MAX];
     json_t *v;
-    enum sm_err e = rj_member(c, obj, path, key, required, &v);
+    enum sm_err e = rj_typed(c, obj, path, key, required, JSON_REAL, "a number", p, &v);
     double x;
 
     if (e || !v)
         return e;
-    rj_path_key(p, path, key);
-    if (!json_is_number(v))
-        return rj_fail(c, SM_ERR_RULE, "wrong_type", p,
-                       "expected a number, got %s", rj_type_name(v));
     x = json_number_value(v);
     if (!isfinite(x) || x < min || x > max)
         return rj_fail(c, SM_ERR_RULE, "out_of_range", p,
@@ -141,14 +169,10 @@ rj_bool(struct rj *c, const json_t *obj, const char *path, const char *key,
 {
     char p[RJ_PATH_MAX];
     json_t *v;
-    enum sm_err e = rj_member(c, obj, path, key, required, &v);
+    enum sm_err e = rj_typed(c, obj, path, key, required, JSON_TRUE, "true or false", p, &v);
 
     if (e || !v)
         return e;
-    rj_path_key(p, path, key);
-    if (!json_is_boolean(v))
-        return rj_fail(c, SM_ERR_RULE, "wrong_type", p,
-                       "expected true or false, got %s", rj_type_name(v));
     *out = json_is_true(v);
     return SM_OK;
 }
@@ -159,14 +183,10 @@ rj_string(struct rj *c, const json_t *obj, const char *path, const char *key,
 {
     char p[RJ_PATH_MAX];
     json_t *v;
-    enum sm_err e = rj_member(c, obj, path, key, required, &v);
+    enum sm_err e = rj_typed(c, obj, path, key, required, JSON_STRING, "a string", p, &v);
 
     if (e || !v)
         return e;
-    rj_path_key(p, path, key);
-    if (!json_is_string(v))
-        return rj_fail(c, SM_ERR_RULE, "wrong_type", p,
-                       "expected a string, got %s", rj_type_name(v));
     if (json_string_length(v) == 0 || json_string_length(v) > max_len)
         return rj_fail(c, SM_ERR_RULE, "out_of_range", p,
                        "string length must be 1..%zu bytes", max_len);
@@ -180,14 +200,10 @@ rj_array(struct rj *c, const json_t *obj, const char *path, const char *key,
 {
     char p[RJ_PATH_MAX];
     json_t *v;
-    enum sm_err e = rj_member(c, obj, path, key, required, &v);
+    enum sm_err e = rj_typed(c, obj, path, key, required, JSON_ARRAY, "an array", p, &v);
 
     if (e || !v)
         return e;
-    rj_path_key(p, path, key);
-    if (!json_is_array(v))
-        return rj_fail(c, SM_ERR_RULE, "wrong_type", p,
-                       "expected an array, got %s", rj_type_name(v));
     if (json_array_size(v) < min || json_array_size(v) > max)
         return rj_fail(c, SM_ERR_RULE, "out_of_range", p,
                        "expected %zu..%zu elements, got %zu", min, max,

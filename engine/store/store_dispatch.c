@@ -253,8 +253,10 @@ store_delivery_add(struct store *s, int64_t outbox_id, const char *channel, cons
  * issuance leaves thousands pending). */
 static const char SQL_DUE[] =
     "SELECT d.id, d.outbox_id, coalesce(o.order_id, 0), d.channel, d.recipient, o.event_id, "
-    "o.kind, o.enterprise, o.payload, d.attempts, o.drill "
+    "o.kind, o.enterprise, o.payload, d.attempts, o.drill, c.webhook_secret "
     "FROM deliveries d INDEXED BY deliveries_due JOIN outbox o ON o.id = d.outbox_id "
+    "LEFT JOIN enterprise_contacts c ON d.channel = 'webhook' AND c.uscc = o.enterprise "
+    "AND c.webhook_url = d.recipient "
     "WHERE d.status = 'pending' AND d.next_attempt_ms <= ?1 "
     "ORDER BY d.next_attempt_ms, d.id LIMIT ?2";
 
@@ -282,6 +284,8 @@ store_deliveries_due(struct store *s, int64_t now_ms, int limit, store_delivery_
             .payload = store_col_text(st, 8),
             .attempts = sqlite3_column_int(st, 9),
             .drill = sqlite3_column_int(st, 10),
+            .webhook_secret =
+                sqlite3_column_type(st, 11) == SQLITE_NULL ? NULL : store_col_text(st, 11),
         };
         fn(arg, &d);
     }

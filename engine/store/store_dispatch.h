@@ -68,9 +68,13 @@ struct delivery_row {
     int64_t id, outbox_id, order_id;
     const char *channel, *recipient, *event_id, *kind, *enterprise, *payload;
     int attempts, drill;
+    /* a webhook to the enterprise's contact URL: the contact's own secret,
+     * read with the row; NULL: the channel's secret */
+    const char *webhook_secret;
 };
 typedef void store_delivery_row_fn(void *arg, const struct delivery_row *d);
-/* Pending deliveries due at now, earliest first, at most limit. */
+/* Pending deliveries due at now, earliest first, at most limit, each with
+ * its contact's webhook secret (one query for the batch). */
 SM_NODISCARD enum sm_err store_deliveries_due(struct store *s, int64_t now_ms, int limit,
                                               store_delivery_row_fn *fn, void *arg);
 /* The earliest next_attempt_ms of a pending delivery; 0 when none. */

@@ -596,9 +596,42 @@ def test_sighup_reload_keeps_serving_on_bad_config():
         w.cleanup()
 
 
+def test_sighup_reload_templates():
+    """Notice templates are read at start and on SIGHUP; a broken one at
+    reload is logged with file:line:column and the old set stays."""
+    w = Workdir()
+    conf, notifiers, tdir = w.file("smogd.conf"), w.file("notifiers.json"), w.file("templates")
+    shutil.copytree(source("notifiers", "templates"), tdir)
+    write(notifiers, json.dumps({"templates": tdir}))
+    write(conf, f"log_level info\nnotifiers {notifiers}\n")
+    s = Server(w, config=conf)
+    try:
+        s.start()
+
+        def hup_and_wait(marker, count):
+            s.proc.send_signal(signal.SIGHUP)
+            wait_for(lambda: s.stderr().count(marker) >= count, 5, marker)
+
+        hup_and_wait("reloaded templates", 1)
+        path = os.path.join(tdir, "order_issued.txt")
+        good = open(path, encoding="utf-8").read()
+        write(path, good.replace("{{enterprise_name}}", "{{enterprise}}", 1))
+        hup_and_wait("reload templates failed", 1)
+        assert f"keeping the old values: {path}:1:" in s.stderr(), s.stderr()
+        assert "unknown placeholder {{enterprise}}" in s.stderr(), s.stderr()
+        assert s.get("/healthz").status == 200
+        write(path, good)
+        hup_and_wait("reloaded templates", 2)
+        assert s.stop() == 0
+    finally:
+        s.stop()
+        w.cleanup()
+
+
 if __name__ == "__main__":
     main([test_service_unit_hardening, test_systemd_analyze_verify, test_nginx_site_config_valid,
           test_smogd_behind_nginx_tls, test_alert_rules_name_real_metrics,
           test_install_tree_and_deb_package,
           test_backup_under_load_then_restore, test_backup_and_restore_refusals,
-          test_check_command, test_sighup_reload_keeps_serving_on_bad_config])
+          test_check_command, test_sighup_reload_keeps_serving_on_bad_config,
+          test_sighup_reload_templates])

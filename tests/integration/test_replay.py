@@ -298,6 +298,41 @@ def test_outage_channel_checked():
               r.stderr)
 
 
+def test_notifiers_file_read_once():
+    """replay reads its notifiers file and templates once, not at every
+    clock stop (the outage scenario stops at every retry for an hour)."""
+    import shutil
+    strace = shutil.which("strace")
+    if not strace:
+        check(not os.environ.get("SMOGD_REQUIRE_TOOLS"), "strace is required")
+        print("skip test_notifiers_file_read_once: no strace")
+        return
+    scenario = json.load(open(OUTAGE, encoding="utf-8"))
+    with tempfile.TemporaryDirectory() as d:
+        notifiers = os.path.join(d, "notifiers.json")
+        tdir = os.path.join(d, "templates")
+        shutil.copytree(os.path.join(SRC, "notifiers", "templates"), tdir)
+        with open(notifiers, "w") as f:
+            json.dump({"channels": {"file": {"path": os.path.join(d, "n.jsonl")}}, "templates": tdir}, f)
+        scenario["list"] = os.path.abspath(os.path.join(SRC, "scenarios", "receiver-outage",
+                                                        scenario["list"]))
+        scenario["config"] = {"notifiers": notifiers}
+        path = os.path.join(d, "s.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(scenario, f, indent=2)
+        log = os.path.join(d, "trace")
+        # LeakSanitizer cannot run under ptrace
+        env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0")
+        r = subprocess.run([strace, "-f", "-qq", "-e", "trace=openat", "-o", log, SMOGD, "replay", path],
+                           capture_output=True, text=True, timeout=300, env=env)
+        check(r.returncode == 0, r.stdout[-1000:] + r.stderr[-1000:])
+        stops = sum(1 for line in r.stdout.splitlines() if "delivery" in line)
+        check(stops >= 2, r.stdout[-2000:])  # more than one clock stop delivered
+        opens = open(log, encoding="utf-8").read()
+        check(opens.count(f'"{notifiers}"') == 1, f"notifiers opened {opens.count(notifiers)} times")
+        check(opens.count(os.path.join(tdir, "order_issued.txt")) == 1, "templates read once")
+
+
 if __name__ == "__main__":
     for name, fn in list(globals().items()):
         if name.startswith("test_") and callable(fn):

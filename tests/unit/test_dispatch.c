@@ -1,11 +1,15 @@
-/* dispatch: the backoff function, contact shapes, the notifiers file and
- * what a notice expands into. */
+/* dispatch: the backoff function, contact shapes, the notifiers file,
+ * what a notice expands into and how it names a measure. */
 #include <stdint.h>
 #include <string.h>
 
+#include <stdlib.h>
+
+#include "base/xalloc.h"
 #include "check.h"
 #include "dispatch/dispatch.h"
 #include "dispatch/dispatch_int.h"
+#include "ruleset/ruleset.h"
 
 static void
 backoff_grows_and_caps(void)
@@ -166,6 +170,52 @@ targets_per_notice(void)
     dispatch_config_release(&c);
 }
 
-CHECK_MAIN(CHECK_CASE(backoff_grows_and_caps), CHECK_CASE(backoff_jitter_bounds),
+static void
+check_action(const char *measure_json, const struct measure_rules *rules, const char *want)
+{
+    json_t *m = json_loads(measure_json, 0, NULL);
+    char *got = dispatch_action_text(m, rules);
+
+    CHECK_STR(got, want);
+    free(got);
+    json_decref(m);
+}
+
+/* a notice shows each measure by the name rules/measures.json gives it,
+ * an action added there included */
+static void
+action_words_from_the_rules(void)
+{
+    struct ruleset *rs = ruleset_default();
+    struct measure_rules *m = &rs->measures;
+    struct measure_action_rule *kiln = &m->actions[m->n_actions++];
+
+    snprintf(kiln->key, sizeof(kiln->key), "stop_kiln");
+    kiln->names[kiln->n_names++] = xstrdup("停窑");
+    kiln->names[kiln->n_names++] = xstrdup("stop kiln");
+    kiln->reduction_pct = 60;
+    check_action("{\"action\": \"stop_kiln\", \"limit_pct\": null, \"text\": \"\"}", m, "停窑");
+    check_action("{\"action\": \"stop_kiln\", \"text\": \"2号窑\"}", m, "停窑（2号窑）");
+    check_action("{\"action\": \"halt\"}", m, "停产");
+    check_action("{\"action\": \"limit\", \"limit_pct\": 30}", m, "限产30%");
+    check_action("{\"action\": \"limit\", \"limit_pct\": 12.5, \"text\": \"夜间\"}", m,
+                 "限产12.5%（夜间）");
+    check_action("{\"action\": \"limit\", \"limit_pct\": null}", m, "限产");
+    check_action("{\"action\": \"voluntary\"}", m, "自主减排");
+    /* renamed in the rules: the new first name */
+    free(m->actions[MEASURE_ACTION_HALT].names[0]);
+    m->actions[MEASURE_ACTION_HALT].names[0] = xstrdup("全面停产");
+    check_action("{\"action\": \"halt\"}", m, "全面停产");
+    /* an English first name takes its N% after a space */
+    free(m->actions[MEASURE_ACTION_LIMIT].names[0]);
+    m->actions[MEASURE_ACTION_LIMIT].names[0] = xstrdup("limit");
+    check_action("{\"action\": \"limit\", \"limit_pct\": 30}", m, "limit 30%");
+    /* an action the rules do not have (or no rules): its key */
+    check_action("{\"action\": \"retired_action\"}", m, "retired_action");
+    check_action("{\"action\": \"halt\"}", NULL, "halt");
+    ruleset_unref(rs);
+}
+
+CHECK_MAIN(CHECK_CASE(action_words_from_the_rules), CHECK_CASE(backoff_grows_and_caps), CHECK_CASE(backoff_jitter_bounds),
            CHECK_CASE(backoff_retry_after_is_a_floor), CHECK_CASE(contact_shapes),
            CHECK_CASE(config_defaults_and_errors), CHECK_CASE(targets_per_notice))

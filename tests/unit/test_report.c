@@ -141,6 +141,19 @@ html_is_self_contained(void)
     CHECK_INT((long)count_of(b.data, "<svg "), 5);
     CHECK(strstr(b.data, "<td class=\"n\">35.5</td>") != NULL);
     CHECK(strstr(b.data, "<td class=\"n\">30.0</td>") != NULL);
+    /* each table's rows, to the byte: text escaped, levels as badges */
+    CHECK(strstr(b.data, "<tr><td>2025-12-01T20:00:00+08:00</td><td><span class=\"lvl \">none</span>"
+                         "</td><td><span class=\"lvl orange\">orange</span></td><td>municipal</td>"
+                         "<td>r</td><td class=\"n\">2</td><td class=\"n\">0</td>"
+                         "<td class=\"n\">0</td></tr>") != NULL);
+    CHECK(strstr(b.data, "<tr><td>x</td><td>W-1</td><td>alert</td><td><span class=\"lvl orange\">"
+                         "orange</span></td><td>applied</td><td>&lt;b&gt;h&lt;/b&gt;</td></tr>") != NULL);
+    CHECK(strstr(b.data, "<tr><td>140826100</td><td class=\"n\">2</td><td class=\"n\">1</td>"
+                         "<td class=\"n\">1</td><td class=\"n\">0</td></tr>") != NULL);
+    CHECK(strstr(b.data, "<tr><td>so2</td><td class=\"n\">100.0</td>") != NULL);
+    CHECK(strstr(b.data, "<table><tr><th>uscc</th><th>name</th><th>town</th><th>industry</th>"
+                         "<th>level</th><th>status</th><th>acknowledged_at</th><th>channel</th>"
+                         "<th>compliance</th><th>overdue</th></tr></table>") != NULL);
     buf_release(&b);
     json_decref(f);
 }

@@ -205,6 +205,41 @@ test_bad_wrong_type(void)
     CHECK_STR(d.text, "/execution_hours: expected an integer, got a string");
 }
 
+/* every typed reader names the path, the type it wanted and the one it got */
+static void
+check_type_error(const char *text, const char *want)
+{
+    struct sm_diag d = { 0 };
+
+    CHECK_INT(ruleset_check_buffer("c.json", text, strlen(text), &d), SM_ERR_RULE);
+    CHECK_STR(d.code, "wrong_type");
+    CHECK_STR(d.text, want);
+}
+
+static void
+test_bad_wrong_type_each_reader(void)
+{
+    static const char head[] = "{\"schema\": 1, \"kind\": \"compliance\", \"grace_minutes\": 120, "
+                               "\"judged_over\": \"hourly_mean\", ";
+    char text[512];
+
+    snprintf(text, sizeof(text), "%s\"halt\": {\"max_load_pct\": \"10\"}, \"limit\": "
+             "{\"tolerance_factor\": 1.05}, \"voluntary\": {\"judged\": false}, \"truck_ban\": "
+             "{\"banned_at_or_below\": \"CN4\"}}", head);
+    check_type_error(text, "/halt/max_load_pct: expected a number, got a string");
+    snprintf(text, sizeof(text), "%s\"halt\": {\"max_load_pct\": 10}, \"limit\": "
+             "{\"tolerance_factor\": 1.05}, \"voluntary\": {\"judged\": 0}, \"truck_ban\": "
+             "{\"banned_at_or_below\": \"CN4\"}}", head);
+    check_type_error(text, "/voluntary/judged: expected true or false, got an integer");
+    snprintf(text, sizeof(text), "%s\"halt\": {\"max_load_pct\": 10}, \"limit\": "
+             "{\"tolerance_factor\": 1.05}, \"voluntary\": {\"judged\": false}, \"truck_ban\": "
+             "{\"banned_at_or_below\": 4}}", head);
+    check_type_error(text, "/truck_ban/banned_at_or_below: expected a string, got an integer");
+    check_type_error("{\"schema\": 1, \"kind\": \"measures\", \"actions\": {"
+                     "\"halt\": {\"names\": \"停产\", \"reduction_pct\": 100}}}",
+                     "/actions/halt/names: expected an array, got a string");
+}
+
 static void
 test_bad_out_of_range(void)
 {
@@ -531,7 +566,7 @@ CHECK_MAIN(CHECK_CASE(test_real_rules_load),
            CHECK_CASE(test_defaults_equal_bundled_files),
            CHECK_CASE(test_refcount),
            CHECK_CASE(test_bad_unknown_key),
-           CHECK_CASE(test_bad_wrong_type),
+           CHECK_CASE(test_bad_wrong_type), CHECK_CASE(test_bad_wrong_type_each_reader),
            CHECK_CASE(test_bad_out_of_range), CHECK_CASE(test_reminders_in_order),
            CHECK_CASE(test_measures_added_action),
            CHECK_CASE(test_bad_duplicate_key),
