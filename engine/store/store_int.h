@@ -13,6 +13,8 @@ struct store_plan_out;
 struct store_issue_digest;
 
 #define STORE_STMT_CACHE 256
+/* the value of orders.ack_room in a new order (migration 0022) */
+#define STORE_ACK_ROOM "zeroblob(64)"
 #define STORE_STMT_SLOTS 512 /* power of two, twice the cache */
 
 struct store_stmt {

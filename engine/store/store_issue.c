@@ -35,7 +35,8 @@
 
 /* Current orders the planner lifts; on_list from list ?2 (0: none). */
 static const char SQL_LIFT[] =
-    "UPDATE orders SET status = 'lifted', ended_ms = ?3, ended_decision_id = ?4 "
+    "UPDATE orders SET status = 'lifted', ended_ms = ?3, ended_decision_id = ?4, "
+    "ack_room = NULL "
     "WHERE id IN (SELECT h.id FROM " HELD " h "
     "LEFT JOIN list_enterprises e ON e.list_id = ?2 AND e.uscc = h.enterprise "
     "WHERE (h.status = 'issued' OR h.status = 'acknowledged') "
@@ -55,11 +56,12 @@ static const char SQL_LIFT[] =
 #define ISSUE_HEAD                                                                            \
     "INSERT INTO orders (episode_id, enterprise, enterprise_name, town, version, level, "     \
     "list_id, drill, status, measures, decision_id, issued_ms, effective_from_ms, "           \
-    "ack_deadline_ms) "                                                                       \
+    "ack_deadline_ms, ack_room) "                                                             \
     "SELECT ?1, uscc, name, town, "                                                           \
     "sm_issued(uscc, " ISSUE_LEVEL ", act >> 4, " ISSUE_MEASURES "), "                        \
     ISSUE_LEVEL ", ?2, ?3, 'issued', " ISSUE_MEASURES ", "                                    \
-    "?4, ?5, ?6, CASE (act >> 2) & 3 WHEN 1 THEN ?7 WHEN 2 THEN ?8 WHEN 3 THEN ?9 END "       \
+    "?4, ?5, ?6, CASE (act >> 2) & 3 WHEN 1 THEN ?7 WHEN 2 THEN ?8 WHEN 3 THEN ?9 END, "      \
+    STORE_ACK_ROOM " "                                                                        \
     "FROM (SELECT e.uscc, e.name, e.town, e.m_yellow, e.m_orange, e.m_red, "
 #define ISSUE_TAIL                                                                            \
     "WHERE e.id BETWEEN ?10 AND ?11 AND e.list_id = ?2 ORDER BY e.id LIMIT -1 OFFSET 0) "     \
@@ -76,7 +78,7 @@ static const char SQL_ISSUE_FRESH[] =
 
 static const char SQL_SUPERSEDE[] =
     "UPDATE orders SET status = 'superseded', ended_ms = ?3, replaced_by = n.id, "
-    "ended_decision_id = ?4 "
+    "ended_decision_id = ?4, ack_room = NULL "
     "FROM (SELECT id, enterprise, version FROM orders WHERE id BETWEEN ?1 AND ?2) AS n "
     "WHERE orders.episode_id = ?5 AND orders.enterprise = n.enterprise "
     "AND orders.version = n.version - 1 "

@@ -45,7 +45,7 @@ store_orders_of_episode(struct store *s, int64_t episode_id, store_order_head_fn
 }
 
 static const char SQL_ORDER_END[] =
-    "UPDATE orders SET status = ?2, ended_ms = ?3, replaced_by = nullif(?4, 0) "
+    "UPDATE orders SET status = ?2, ended_ms = ?3, replaced_by = nullif(?4, 0), ack_room = NULL "
     "WHERE id = ?1 AND status IN ('issued','acknowledged')";
 
 enum sm_err
@@ -119,7 +119,7 @@ store_order_current(struct store *s, int64_t episode_id, const char *enterprise,
  * runs RETURNING as a trigger into a temporary table.) */
 static const char SQL_ACK[] =
     "UPDATE orders SET status = 'acknowledged', acknowledged_ms = ?3, ack_by = ?4, "
-    "ack_channel = ?5, ack_note = ?6, ack_contact = ?7 "
+    "ack_channel = ?5, ack_note = ?6, ack_contact = ?7, ack_room = NULL "
     "WHERE id = ?1 AND enterprise = ?2 AND status = 'issued'";
 
 enum sm_err
@@ -277,10 +277,10 @@ store_outbox_add(struct store *s, const char *event_id, const char *kind, int64_
 static const char SQL_REISSUE[] =
     "INSERT INTO orders (episode_id, enterprise, enterprise_name, town, version, level, list_id, "
     "drill, status, measures, decision_id, issued_ms, effective_from_ms, ack_deadline_ms, "
-    "reissue_reason) SELECT o.episode_id, o.enterprise, o.enterprise_name, o.town, "
+    "reissue_reason, ack_room) SELECT o.episode_id, o.enterprise, o.enterprise_name, o.town, "
     "(SELECT max(version) + 1 FROM orders v WHERE v.episode_id = o.episode_id AND "
     "v.enterprise = o.enterprise), o.level, o.list_id, o.drill, 'issued', o.measures, "
-    "o.decision_id, ?2, ?2, ?3, ?4 FROM orders o WHERE o.id = ?1 "
+    "o.decision_id, ?2, ?2, ?3, ?4, " STORE_ACK_ROOM " FROM orders o WHERE o.id = ?1 "
     "AND o.status IN ('issued','acknowledged') RETURNING id, version";
 
 enum sm_err
