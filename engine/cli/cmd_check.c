@@ -1,32 +1,36 @@
 /* smogd check: validates what serve would load, like `nginx -t`. */
-#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/xalloc.h"
 #include "cli/args.h"
-#include "ruleset/ruleset.h"
 #include "cli/commands.h"
+#include "dispatch/dispatch.h"
+#include "ruleset/ruleset.h"
 
 static const char usage[] =
     "usage: smogd check [--config FILE] [--rules DIR]\n\n"
     "Reads the configuration the way serve does and validates it without starting\n"
-    "anything. Prints what was checked and \"configuration ok\" (exit 0), or\n"
-    "FILE:LINE: what is wrong (exit 1). Run it before `systemctl reload smogd`.\n\n"
+    "anything: the file, the rule files, the notifiers file and every notice\n"
+    "template. Prints what was checked and \"configuration ok\" (exit 0), or\n"
+    "FILE:LINE: what is wrong (exit 1; FILE:LINE:COLUMN in a template). Run it\n"
+    "before `systemctl reload smogd`.\n\n"
     "  --config FILE  configuration file (default: built-in defaults only)\n"
     "  --rules DIR    rule files (default: the configured or installed rules/)\n";
 
 /* One thing to validate once the configuration itself is sound. To check
- * more (rule files, notifier templates), add a row to check_steps. Each
- * prints "NAME ok: what" itself or fills diag. */
+ * more, add a row to check_steps. Each fills diag on error, and may set
+ * *what (new) to what it checked, printed as "NAME ok: what". */
 struct check_step {
     const char *name;
-    enum sm_err (*run)(const struct config *cfg, struct sm_diag *diag);
+    enum sm_err (*run)(const struct config *cfg, char **what, struct sm_diag *diag);
 };
 
 static enum sm_err
-check_rules_dir(const struct config *cfg, struct sm_diag *diag)
+check_rules_dir(const struct config *cfg, char **what, struct sm_diag *diag)
 {
     struct stat st;
     struct ruleset *rs = NULL;
@@ -40,23 +44,23 @@ check_rules_dir(const struct config *cfg, struct sm_diag *diag)
     /* the same strict load serve does: every file, key and range */
     err = ruleset_load_dir(dir, &rs, diag);
     ruleset_unref(rs);
+    if (!err)
+        *what = xstrdup(dir);
     return err;
 }
 
+/* The notifiers file and every notice template it names, rendered with a
+ * sample order as serve and SIGHUP do: `systemctl reload` runs this first,
+ * so a template the reload would refuse is refused here, FILE:LINE:COLUMN. */
 static enum sm_err
-check_notifiers_file(const struct config *cfg, struct sm_diag *diag)
+check_notifiers(const struct config *cfg, char **what, struct sm_diag *diag)
 {
-    if (cfg->notifiers_path && access(cfg->notifiers_path, R_OK) != 0) {
-        sm_diag_set(diag, "notifiers_unreadable", "notifiers: cannot read %s: %s",
-                    cfg->notifiers_path, strerror(errno));
-        return SM_ERR_IO;
-    }
-    return SM_OK;
+    return dispatch_check_config(cfg->notifiers_path, cfg->db_path, what, diag);
 }
 
 static const struct check_step check_steps[] = {
     { "rules directory", check_rules_dir },
-    { "notifiers file", check_notifiers_file },
+    { "notifiers file and notice templates", check_notifiers },
 };
 
 /* The last line of path that sets directive `name`, 0 when none does. Lets
@@ -124,13 +128,18 @@ cmd_check(int argc, char **argv)
     }
     printf("config ok: %s\n", config ? config : "(built-in defaults)");
     for (size_t i = 0; i < SM_ARRAY_LEN(check_steps); i++) {
+        char *what = NULL;
+
         d = (struct sm_diag){ 0 };
-        if (check_steps[i].run(&cfg, &d) != SM_OK) {
+        if (check_steps[i].run(&cfg, &what, &d) != SM_OK) {
             report(NULL, &d);
             failed++;
+        } else if (what) {
+            printf("%s ok: %s\n", check_steps[i].name, what);
         } else {
             printf("%s ok\n", check_steps[i].name);
         }
+        free(what);
     }
     config_release(&cfg);
     if (failed)

@@ -47,6 +47,13 @@ SM_NODISCARD enum sm_err dispatch_start(struct app *app, struct sm_diag *diag);
  * swapping them in; on error the running set stays in force and diag says
  * what, where and why. SM_OK without a running dispatch. */
 SM_NODISCARD enum sm_err dispatch_reload_templates(struct app *app, struct sm_diag *diag);
+/* For smogd check: reads the notifiers file (NULL: the default) and checks
+ * it and every notice template of the directory it names, as dispatch_start
+ * and SIGHUP do, starting nothing. An error's diag names the file and the
+ * key, or the template's FILE, LINE and COLUMN. *templates_dir (new; may be
+ * NULL) receives the directory checked. */
+SM_NODISCARD enum sm_err dispatch_check_config(const char *notifiers_path, const char *db_path,
+                                               char **templates_dir, struct sm_diag *diag);
 /* Looks for new notices and due deliveries soon (on the next loop turn).
  * Call after committing a decision. A no-op without a running dispatch. */
 void dispatch_kick(struct app *app);

@@ -234,7 +234,10 @@ dispatch_config_parse(struct dispatch_config *c, const char *text, const char *s
     if (text) {
         c->root = json_loads(text, JSON_REJECT_DUPLICATES, &je);
         if (!c->root) {
-            sm_diag_at(diag, je.line, je.column, "bad_json", "%s: %s", source, je.text);
+            /* FILE:LINE:COLUMN: why, as a template's errors read */
+            sm_diag_at(diag, je.line, je.column, "bad_json", "%s", je.text);
+            if (diag)
+                snprintf(diag->source, sizeof(diag->source), "%s", source);
             return SM_ERR_PARSE;
         }
     } else {

@@ -12,14 +12,14 @@
  *   限产N% | limit N%              cut output by N %, 0 < N < 100, at most one decimal
  *   自主减排 | voluntary           voluntary reduction (counts 0 %)
  * each optionally followed by free text after ';' or the full-width '；'.
- * An action that takes N (limit) is written NAME N%; any other is its name
- * alone. A name is matched ignoring ASCII case. */
+ * An action that takes N (limit, or one added with "reduction":
+ * "limit_pct") is written NAME N%; any other is its name alone. A name is matched ignoring ASCII case. */
 #define MEASURE_NAME_MAX 65 /* a rule's name (1..64 bytes) + NUL */
 
 struct measure {
     char action[RULESET_ACTION_KEY_MAX]; /* the rule's key: "halt", "limit", "voluntary" or an added one */
     char name[MEASURE_NAME_MAX];         /* the action's canonical name (its first): "停产" */
-    bool takes_pct;                      /* written with N% (limit) */
+    bool takes_pct;                      /* written with N% (limit or an added one) */
     double limit_pct;                    /* takes_pct only; 0 otherwise */
     double reduction_pct;                /* share of the line's emissions removed */
     char *text;                          /* owned free text after the separator, or NULL */

@@ -107,7 +107,7 @@ struct measure_action_rule {
     char key[RULESET_ACTION_KEY_MAX];       /* "halt", "limit", "voluntary" or an added one */
     size_t n_names;
     char *names[RULESET_MEASURE_NAMES_MAX]; /* "停产", "halt", ...; names[0] is the canonical one */
-    bool takes_limit_pct;                   /* limit: reduction is the N of 限产N% */
+    bool takes_limit_pct;                   /* limit or an added one: reduction is the N of NAME N% */
     double reduction_pct;                   /* halt 100, voluntary 0 */
 };
 

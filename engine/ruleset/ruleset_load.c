@@ -423,10 +423,16 @@ parse_action(struct rj *c, const json_t *v, const char *path, size_t a,
         return rj_fail(c, SM_ERR_RULE, "bad_value", path,
                        "give either reduction_pct or reduction, not both");
     E(rj_string(c, v, path, "reduction", false, 16, &red));
+    /* halt and voluntary have fixed shares (compliance judges them as such);
+     * limit and any added action may take the N of NAME N% instead */
     if (red) {
-        if (strcmp(red, "limit_pct") != 0 || a != MEASURE_ACTION_LIMIT)
+        if (strcmp(red, "limit_pct") != 0)
             return rj_fail(c, SM_ERR_RULE, "bad_value", path,
-                           "\"reduction\": \"limit_pct\" is for limit only");
+                           "\"reduction\" must be \"limit_pct\", got \"%s\"", red);
+        if (a == MEASURE_ACTION_HALT || a == MEASURE_ACTION_VOLUNTARY)
+            return rj_fail(c, SM_ERR_RULE, "bad_value", path,
+                           "\"reduction\": \"limit_pct\" is for limit or an added action, "
+                           "not halt or voluntary");
         m->actions[a].takes_limit_pct = true;
         return SM_OK;
     }

@@ -1,5 +1,6 @@
 /* Opening, configuring and migrating the database; transactions; the
  * statement cache. */
+#include "store/store_cols.h"
 #include "store/store_int.h"
 
 #include <stdio.h>
@@ -127,12 +128,7 @@ store_step_int64(struct store *s, sqlite3_stmt *st, int64_t *out)
 enum sm_err
 store_step_found(struct store *s, sqlite3_stmt *st)
 {
-    int rc = sqlite3_step(st);
-
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return SM_ERR_NOTFOUND;
-    return rc == SQLITE_ROW ? SM_OK : store_err(s, rc);
+    return store_one_end(s, st, sqlite3_step(st));
 }
 
 /* A deferred commit (store_sync.c) leaves the connection at NORMAL: its

@@ -6,14 +6,8 @@
 
 #include "base/timeutil.h"
 #include "base/xalloc.h"
+#include "store/store_cols.h"
 #include "store/store_int.h"
-
-static json_t *
-ms_or_null(sqlite3_stmt *st, int i)
-{
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? json_null()
-                                                     : json_integer(sqlite3_column_int64(st, i));
-}
 
 /* ---- the figures' input ---- */
 
@@ -64,10 +58,7 @@ store_cityreport_episode(struct store *s, int64_t id, int *drill, int64_t *opene
         *drill = sqlite3_column_int(st, 1);
         *opened_ms = sqlite3_column_int64(st, 2);
     }
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return SM_ERR_NOTFOUND;
-    return rc == SQLITE_ROW ? SM_OK : store_err(s, rc);
+    return store_one_end(s, st, rc);
 }
 
 static enum sm_err
@@ -86,13 +77,10 @@ episode_input(struct store *s, int64_t id, json_t *in, int64_t *opened)
                             json_pack("{s:I,s:b,s:I,s:o,s:s}", "id",
                                       (json_int_t)sqlite3_column_int64(st, 0), "drill",
                                       sqlite3_column_int(st, 1), "opened_ms", (json_int_t)*opened,
-                                      "closed_ms", ms_or_null(st, 3), "max_level",
+                                      "closed_ms", store_col_int_json(st, 3), "max_level",
                                       store_col_text(st, 4)));
     }
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return SM_ERR_NOTFOUND;
-    return rc == SQLITE_ROW ? SM_OK : store_err(s, rc);
+    return store_one_end(s, st, rc);
 }
 
 static enum sm_err
@@ -134,8 +122,8 @@ order_row(sqlite3_stmt *st)
                           (json_int_t)sqlite3_column_int64(st, 8), "ack_deadline_ms",
                           (json_int_t)sqlite3_column_int64(st, 9));
 
-    json_object_set_new(o, "acknowledged_ms", ms_or_null(st, 10));
-    json_object_set_new(o, "ended_ms", ms_or_null(st, 11));
+    json_object_set_new(o, "acknowledged_ms", store_col_int_json(st, 10));
+    json_object_set_new(o, "ended_ms", store_col_int_json(st, 11));
     json_object_set_new(o, "compliance", json_string(store_col_text(st, 12)));
     return o;
 }
@@ -269,10 +257,7 @@ store_cityreport_get(struct store *s, int64_t id, struct cityreport_rec *out)
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         read_rec(st, out, 1);
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return SM_ERR_NOTFOUND;
-    return rc == SQLITE_ROW ? SM_OK : store_err(s, rc);
+    return store_one_end(s, st, rc);
 }
 
 static const char SQL_UPDATE[] =

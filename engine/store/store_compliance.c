@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/timeutil.h"
+#include "store/store_cols.h"
 #include "store/store_int.h"
 
 #define HOUR_MS 3600000LL
@@ -263,7 +264,7 @@ store_inspections_of(struct store *s, const char *uscc, const char *line, int64_
     sqlite3_bind_int64(st, 4, to_ms);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         fn(arg, sqlite3_column_int64(st, 0), store_col_text(st, 1), store_col_text(st, 2),
-           sqlite3_column_type(st, 3) == SQLITE_NULL ? NULL : store_col_text(st, 3),
+           store_col_text_or_null(st, 3),
            store_col_text(st, 4));
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? SM_OK : store_err(s, rc);

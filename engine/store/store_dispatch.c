@@ -6,6 +6,7 @@
 
 #include "base/timeutil.h"
 #include "base/xalloc.h"
+#include "store/store_cols.h"
 #include "store/store_int.h"
 
 /* ---- contacts ---- */
@@ -93,7 +94,7 @@ outbox_row_of(sqlite3_stmt *st, struct outbox_row *o)
     o->event_id = store_col_text(st, 1);
     o->kind = store_col_text(st, 2);
     o->order_id = sqlite3_column_int64(st, 3);
-    o->enterprise = sqlite3_column_type(st, 4) == SQLITE_NULL ? NULL : store_col_text(st, 4);
+    o->enterprise = store_col_text_or_null(st, 4);
     o->drill = sqlite3_column_int(st, 5);
     o->payload = store_col_text(st, 6);
     o->created_ms = sqlite3_column_int64(st, 7);
@@ -280,12 +281,12 @@ store_deliveries_due(struct store *s, int64_t now_ms, int limit, store_delivery_
             .recipient = store_col_text(st, 4),
             .event_id = store_col_text(st, 5),
             .kind = store_col_text(st, 6),
-            .enterprise = sqlite3_column_type(st, 7) == SQLITE_NULL ? NULL : store_col_text(st, 7),
+            .enterprise = store_col_text_or_null(st, 7),
             .payload = store_col_text(st, 8),
             .attempts = sqlite3_column_int(st, 9),
             .drill = sqlite3_column_int(st, 10),
             .webhook_secret =
-                sqlite3_column_type(st, 11) == SQLITE_NULL ? NULL : store_col_text(st, 11),
+                store_col_text_or_null(st, 11),
         };
         fn(arg, &d);
     }
@@ -414,16 +415,6 @@ store_delivery_retry(struct store *s, int64_t id, int64_t now_ms)
     "d.created_ms, o.drill"
 
 static json_t *
-time_or_null(sqlite3_stmt *st, int i, int tz_min)
-{
-    char t[32];
-
-    if (sqlite3_column_type(st, i) == SQLITE_NULL)
-        return json_null();
-    return json_string(sm_time_format(sqlite3_column_int64(st, i), tz_min, t));
-}
-
-static json_t *
 delivery_row_json(sqlite3_stmt *st, int tz_min)
 {
     json_t *o = json_object();
@@ -432,21 +423,18 @@ delivery_row_json(sqlite3_stmt *st, int tz_min)
     json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
     json_object_set_new(o, "event_id", json_string(store_col_text(st, 1)));
     json_object_set_new(o, "kind", json_string(store_col_text(st, 2)));
-    json_object_set_new(o, "order_id", sqlite3_column_type(st, 3) == SQLITE_NULL
-                                           ? json_null()
-                                           : json_integer(sqlite3_column_int64(st, 3)));
-    json_object_set_new(o, "enterprise", sqlite3_column_type(st, 4) == SQLITE_NULL
-                                             ? json_null()
-                                             : json_string(store_col_text(st, 4)));
+    json_object_set_new(o, "order_id", store_col_int_json(st, 3));
+    json_object_set_new(o, "enterprise", store_col_text_json(st, 4));
     json_object_set_new(o, "channel", json_string(store_col_text(st, 5)));
     json_object_set_new(o, "recipient", json_string(store_col_text(st, 6)));
     json_object_set_new(o, "status", json_string(store_col_text(st, 7)));
     json_object_set_new(o, "attempts", json_integer(sqlite3_column_int(st, 8)));
-    json_object_set_new(o, "next_attempt_at", pending ? time_or_null(st, 9, tz_min) : json_null());
+    json_object_set_new(o, "next_attempt_at",
+                        pending ? store_col_time_json(st, 9, tz_min) : json_null());
     json_object_set_new(o, "last_error", json_string(store_col_text(st, 10)));
     json_object_set_new(o, "last_status", json_integer(sqlite3_column_int(st, 11)));
-    json_object_set_new(o, "delivered_at", time_or_null(st, 12, tz_min));
-    json_object_set_new(o, "created_at", time_or_null(st, 13, tz_min));
+    json_object_set_new(o, "delivered_at", store_col_time_json(st, 12, tz_min));
+    json_object_set_new(o, "created_at", store_col_time_json(st, 13, tz_min));
     json_object_set_new(o, "drill", json_boolean(sqlite3_column_int(st, 14)));
     return o;
 }
@@ -486,7 +474,7 @@ store_delivery_json(struct store *s, int64_t id, int tz_min, json_t **out)
     sqlite3_bind_int64(st, 1, id);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         json_t *a = json_object();
-        json_object_set_new(a, "started_at", time_or_null(st, 0, tz_min));
+        json_object_set_new(a, "started_at", store_col_time_json(st, 0, tz_min));
         json_object_set_new(a, "started_ms", json_integer(sqlite3_column_int64(st, 0)));
         json_object_set_new(a, "duration_ms", json_integer(sqlite3_column_int64(st, 1)));
         json_object_set_new(a, "result", json_string(store_col_text(st, 2)));

@@ -4,17 +4,15 @@
 
 #include "aqi/trigger.h"
 #include "base/timeutil.h"
+#include "store/store_cols.h"
 #include "store/store_int.h"
 #include "store/store_views.h"
 
+/* warnings and decisions write 0 for a time they lack, as well as NULL */
 static json_t *
 t_or_null(sqlite3_stmt *st, int i, int tz)
 {
-    char t[32];
-
-    if (sqlite3_column_type(st, i) == SQLITE_NULL || sqlite3_column_int64(st, i) == 0)
-        return json_null();
-    return json_string(sm_time_format(sqlite3_column_int64(st, i), tz, t));
+    return sqlite3_column_int64(st, i) == 0 ? json_null() : store_col_time_json(st, i, tz);
 }
 
 #define WARNING_COLUMNS                                                                        \
@@ -49,9 +47,7 @@ warning_row(sqlite3_stmt *st, int tz)
     json_object_set_new(w, "applied", json_boolean(sqlite3_column_int(st, 16)));
     json_object_set_new(w, "reason", json_string(store_col_text(st, 17)));
     json_object_set_new(w, "state", json_string(store_col_text(st, 18)));
-    json_object_set_new(w, "replaced_by", sqlite3_column_type(st, 19) == SQLITE_NULL
-                                              ? json_null()
-                                              : json_integer(sqlite3_column_int64(st, 19)));
+    json_object_set_new(w, "replaced_by", store_col_int_json(st, 19));
     json_object_set_new(w, "references", json_string(store_col_text(st, 20)));
     json_object_set_new(w, "received_at", t_or_null(st, 21, tz));
     json_object_set_new(w, "received_by", json_string(store_col_text(st, 22)));
@@ -212,9 +208,7 @@ store_episode_json(struct store *s, int64_t id, int64_t now_ms, int tz, json_t *
                               "manual", store_col_text(st, 9), "orders", "issued",
                               sqlite3_column_int(st, 11), "superseded",
                               sqlite3_column_int(st, 12), "lifted", sqlite3_column_int(st, 13));
-        json_object_set_new(d, "warning_id", sqlite3_column_type(st, 10) == SQLITE_NULL
-                                                 ? json_null()
-                                                 : json_integer(sqlite3_column_int64(st, 10)));
+        json_object_set_new(d, "warning_id", store_col_int_json(st, 10));
         json_array_append_new(timeline, d);
     }
     sqlite3_reset(st);

@@ -2,6 +2,7 @@
 #include "store/store_lists.h"
 
 #include "base/timeutil.h"
+#include "store/store_cols.h"
 #include "store/store_int.h"
 #include "store/store_issue.h"
 
@@ -127,7 +128,7 @@ store_list_activate(struct store *s, int64_t list_id, int64_t now_ms)
 static json_t *
 list_row_json(sqlite3_stmt *st, int tz)
 {
-    char a[32], b[32];
+    char a[32];
 
     return json_pack("{s:I,s:i,s:i,s:s,s:s,s:s,s:s,s:b,s:o,s:I,s:I}", "id",
                      (json_int_t)sqlite3_column_int64(st, 0), "year", sqlite3_column_int(st, 1),
@@ -135,9 +136,7 @@ list_row_json(sqlite3_stmt *st, int tz)
                      "sha256", store_col_text(st, 4), "imported_at",
                      sm_time_format(sqlite3_column_int64(st, 5), tz, a), "imported_by",
                      store_col_text(st, 6), "active", sqlite3_column_int(st, 7), "activated_at",
-                     sqlite3_column_type(st, 8) == SQLITE_NULL
-                         ? json_null()
-                         : json_string(sm_time_format(sqlite3_column_int64(st, 8), tz, b)),
+                     store_col_time_json(st, 8, tz),
                      "lines", (json_int_t)sqlite3_column_int64(st, 9), "enterprises",
                      (json_int_t)sqlite3_column_int64(st, 10));
 }
@@ -184,8 +183,5 @@ store_list_json(struct store *s, int64_t id, int tz, json_t **out)
         *out = list_row_json(st, tz);
         json_object_set_new(*out, "report", rep ? rep : json_null());
     }
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return SM_ERR_NOTFOUND;
-    return rc == SQLITE_ROW ? SM_OK : store_err(s, rc);
+    return store_one_end(s, st, rc);
 }

@@ -7,6 +7,7 @@
 #include "base/jsonw.h"
 #include "base/timeutil.h"
 #include "store/store_compliance.h"
+#include "store/store_cols.h"
 #include "store/store_int.h"
 #include "store/store_orders.h"
 
@@ -18,23 +19,6 @@
     "(SELECT l.industry FROM list_lines l WHERE l.list_id = o.list_id AND l.uscc = o.enterprise " \
     "LIMIT 1), (SELECT l.grade FROM list_lines l WHERE l.list_id = o.list_id AND "             \
     "l.uscc = o.enterprise LIMIT 1)"
-
-static json_t *
-time_or_null(sqlite3_stmt *st, int i, int tz_min)
-{
-    char t[32];
-
-    if (sqlite3_column_type(st, i) == SQLITE_NULL)
-        return json_null();
-    return json_string(sm_time_format(sqlite3_column_int64(st, i), tz_min, t));
-}
-
-static json_t *
-text_or_null(sqlite3_stmt *st, int i)
-{
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? json_null()
-                                                      : json_string(store_col_text(st, i));
-}
 
 static json_t *
 order_row(sqlite3_stmt *st, int tz_min, int64_t now_ms)
@@ -57,23 +41,21 @@ order_row(sqlite3_stmt *st, int tz_min, int64_t now_ms)
     json_object_set_new(o, "drill", json_boolean(sqlite3_column_int(st, 6)));
     json_object_set_new(o, "status", json_string(status));
     json_object_set_new(o, "measures", measures ? measures : json_array());
-    json_object_set_new(o, "issued_at", time_or_null(st, 9, tz_min));
-    json_object_set_new(o, "effective_from", time_or_null(st, 10, tz_min));
-    json_object_set_new(o, "ack_deadline", time_or_null(st, 11, tz_min));
-    json_object_set_new(o, "acknowledged_at", time_or_null(st, 12, tz_min));
+    json_object_set_new(o, "issued_at", store_col_time_json(st, 9, tz_min));
+    json_object_set_new(o, "effective_from", store_col_time_json(st, 10, tz_min));
+    json_object_set_new(o, "ack_deadline", store_col_time_json(st, 11, tz_min));
+    json_object_set_new(o, "acknowledged_at", store_col_time_json(st, 12, tz_min));
     json_object_set_new(o, "compliance", json_string(store_col_text(st, 13)));
     json_object_set_new(o, "overdue", json_boolean(strcmp(status, "issued") == 0 &&
                                                    (sqlite3_column_int(st, 22) ||
                                                     sqlite3_column_int64(st, 11) <= now_ms)));
     if (sqlite3_column_type(st, 12) != SQLITE_NULL)
-        json_object_set_new(o, "ack", json_pack("{s:o,s:o,s:o,s:o}", "by", text_or_null(st, 16),
-                                                "channel", text_or_null(st, 17), "note",
-                                                text_or_null(st, 18), "contact",
-                                                text_or_null(st, 19)));
-    json_object_set_new(o, "ended_at", time_or_null(st, 20, tz_min));
-    json_object_set_new(o, "replaced_by", sqlite3_column_type(st, 21) == SQLITE_NULL
-                                              ? json_null()
-                                              : json_integer(sqlite3_column_int64(st, 21)));
+        json_object_set_new(o, "ack", json_pack("{s:o,s:o,s:o,s:o}", "by", store_col_text_json(st, 16),
+                                                "channel", store_col_text_json(st, 17), "note",
+                                                store_col_text_json(st, 18), "contact",
+                                                store_col_text_json(st, 19)));
+    json_object_set_new(o, "ended_at", store_col_time_json(st, 20, tz_min));
+    json_object_set_new(o, "replaced_by", store_col_int_json(st, 21));
     if (sqlite3_column_type(st, 23) != SQLITE_NULL)
         json_object_set_new(o, "reissue_reason", json_string(store_col_text(st, 23)));
     return o;
@@ -87,24 +69,6 @@ static const char SQL_ACK_ONE[] =
     "o.acknowledged_ms, o.compliance, o.town, o.list_id, o.ack_by, o.ack_channel, "
     "o.ack_note, o.ack_contact, o.ended_ms, o.replaced_by, o.overdue, o.reissue_reason "
     "FROM orders o WHERE o.id = ?";
-
-static bool
-text_time_or_null(struct buf *b, sqlite3_stmt *st, int i, int tz_min)
-{
-    char t[32];
-
-    if (sqlite3_column_type(st, i) == SQLITE_NULL)
-        return buf_add(b, "null", 4);
-    return jsonw_str(b, sm_time_format(sqlite3_column_int64(st, i), tz_min, t));
-}
-
-static bool
-text_str_or_null(struct buf *b, sqlite3_stmt *st, int i)
-{
-    if (sqlite3_column_type(st, i) == SQLITE_NULL)
-        return buf_add(b, "null", 4);
-    return jsonw_str(b, store_col_text(st, i));
-}
 
 /* the order as order_row() shows it without "measures", "industry" and
  * "grade" (the client has them from the order it acks), in the same key
@@ -126,23 +90,20 @@ ack_row_text(struct buf *b, sqlite3_stmt *st, int tz_min)
               buf_addstr(b, ",\"list_id\":") && jsonw_int(b, sqlite3_column_int64(st, 15)) &&
               buf_addstr(b, sqlite3_column_int(st, 6) ? ",\"drill\":true" : ",\"drill\":false") &&
               buf_addstr(b, ",\"status\":") && jsonw_str(b, status) &&
-              buf_addstr(b, ",\"issued_at\":") && text_time_or_null(b, st, 9, tz_min) &&
-              buf_addstr(b, ",\"effective_from\":") && text_time_or_null(b, st, 10, tz_min) &&
-              buf_addstr(b, ",\"ack_deadline\":") && text_time_or_null(b, st, 11, tz_min) &&
-              buf_addstr(b, ",\"acknowledged_at\":") && text_time_or_null(b, st, 12, tz_min) &&
+              buf_addstr(b, ",\"issued_at\":") && store_col_time_jsonw(b, st, 9, tz_min) &&
+              buf_addstr(b, ",\"effective_from\":") && store_col_time_jsonw(b, st, 10, tz_min) &&
+              buf_addstr(b, ",\"ack_deadline\":") && store_col_time_jsonw(b, st, 11, tz_min) &&
+              buf_addstr(b, ",\"acknowledged_at\":") && store_col_time_jsonw(b, st, 12, tz_min) &&
               buf_addstr(b, ",\"compliance\":") && jsonw_str(b, store_col_text(st, 13)) &&
               buf_addstr(b, overdue ? ",\"overdue\":true" : ",\"overdue\":false");
 
     if (ok && sqlite3_column_type(st, 12) != SQLITE_NULL)
-        ok = buf_addstr(b, ",\"ack\":{\"by\":") && text_str_or_null(b, st, 16) &&
-             buf_addstr(b, ",\"channel\":") && text_str_or_null(b, st, 17) &&
-             buf_addstr(b, ",\"note\":") && text_str_or_null(b, st, 18) &&
-             buf_addstr(b, ",\"contact\":") && text_str_or_null(b, st, 19) && buf_addstr(b, "}");
-    ok = ok && buf_addstr(b, ",\"ended_at\":") && text_time_or_null(b, st, 20, tz_min) &&
-         buf_addstr(b, ",\"replaced_by\":");
-    if (ok)
-        ok = sqlite3_column_type(st, 21) == SQLITE_NULL ? buf_addstr(b, "null")
-                                                        : jsonw_int(b, sqlite3_column_int64(st, 21));
+        ok = buf_addstr(b, ",\"ack\":{\"by\":") && store_col_text_jsonw(b, st, 16) &&
+             buf_addstr(b, ",\"channel\":") && store_col_text_jsonw(b, st, 17) &&
+             buf_addstr(b, ",\"note\":") && store_col_text_jsonw(b, st, 18) &&
+             buf_addstr(b, ",\"contact\":") && store_col_text_jsonw(b, st, 19) && buf_addstr(b, "}");
+    ok = ok && buf_addstr(b, ",\"ended_at\":") && store_col_time_jsonw(b, st, 20, tz_min) &&
+         buf_addstr(b, ",\"replaced_by\":") && store_col_int_jsonw(b, st, 21);
     if (ok && sqlite3_column_type(st, 23) != SQLITE_NULL)
         ok = buf_addstr(b, ",\"reissue_reason\":") && jsonw_str(b, store_col_text(st, 23));
     return ok && buf_addstr(b, "}");
@@ -208,9 +169,9 @@ store_order_json(struct store *s, int64_t id, int tz_min, int with_history, json
                                               sqlite3_column_int(st, 1), "level",
                                               store_col_text(st, 2), "status",
                                               store_col_text(st, 3), "issued_at",
-                                              time_or_null(st, 4, tz_min), "acknowledged_at",
-                                              time_or_null(st, 5, tz_min), "ended_at",
-                                              time_or_null(st, 6, tz_min)));
+                                              store_col_time_json(st, 4, tz_min), "acknowledged_at",
+                                              store_col_time_json(st, 5, tz_min), "ended_at",
+                                              store_col_time_json(st, 6, tz_min)));
     sqlite3_reset(st);
     json_object_set_new(*out, "history", hist);
     if (rc != SQLITE_DONE) {

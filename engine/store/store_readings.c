@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "base/timeutil.h"
+#include "store/store_cols.h"
 #include "store/store_int.h"
 
 static const char SQL_STATION_PUT[] =
@@ -42,10 +43,7 @@ store_station_kind(struct store *s, const char *id, char *kind, size_t kind_size
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         snprintf(kind, kind_size, "%s", store_col_text(st, 0));
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return SM_ERR_NOTFOUND;
-    return rc == SQLITE_ROW ? SM_OK : store_err(s, rc);
+    return store_one_end(s, st, rc);
 }
 
 /* The newest hour and the count come from the primary key, so both are
@@ -219,10 +217,7 @@ store_proposal_get(struct store *s, int64_t id, enum level *level, char *state,
         (void)level_parse(store_col_text(st, 0), level);
         snprintf(state, state_size, "%s", store_col_text(st, 1));
     }
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return SM_ERR_NOTFOUND;
-    return rc == SQLITE_ROW ? SM_OK : store_err(s, rc);
+    return store_one_end(s, st, rc);
 }
 
 static const char SQL_PROPOSAL_DECIDE[] =
@@ -249,23 +244,6 @@ store_proposal_decide(struct store *s, int64_t id, const char *state, const char
     return err;
 }
 
-static json_t *
-time_or_null(sqlite3_stmt *st, int i, int tz)
-{
-    char t[32];
-
-    if (sqlite3_column_type(st, i) == SQLITE_NULL)
-        return json_null();
-    return json_string(sm_time_format(sqlite3_column_int64(st, i), tz, t));
-}
-
-static json_t *
-text_or_null(sqlite3_stmt *st, int i)
-{
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? json_null()
-                                                     : json_string(store_col_text(st, i));
-}
-
 static const char SQL_PROPOSALS[] =
     "SELECT id, level, state, created_ms, evidence, decided_by, decided_ms, reason "
     "FROM proposals WHERE ?1 = '' OR state = ?1 ORDER BY id DESC LIMIT 1000";
@@ -289,11 +267,11 @@ store_proposals_json(struct store *s, const char *state, int tz, json_t **out)
         json_object_set_new(p, "id", json_integer(sqlite3_column_int64(st, 0)));
         json_object_set_new(p, "level", json_string(store_col_text(st, 1)));
         json_object_set_new(p, "state", json_string(store_col_text(st, 2)));
-        json_object_set_new(p, "created_at", time_or_null(st, 3, tz));
+        json_object_set_new(p, "created_at", store_col_time_json(st, 3, tz));
         json_object_set_new(p, "evidence", ev ? ev : json_null());
-        json_object_set_new(p, "decided_by", text_or_null(st, 5));
-        json_object_set_new(p, "decided_at", time_or_null(st, 6, tz));
-        json_object_set_new(p, "reason", text_or_null(st, 7));
+        json_object_set_new(p, "decided_by", store_col_text_json(st, 5));
+        json_object_set_new(p, "decided_at", store_col_time_json(st, 6, tz));
+        json_object_set_new(p, "reason", store_col_text_json(st, 7));
         json_array_append_new(arr, p);
     }
     sqlite3_reset(st);

@@ -157,11 +157,11 @@ store_decisions_since(struct store *s, int64_t after_id, int64_t episode_id,
     return rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
 }
 
-/* The share of a line's emissions a measure removes: halt all, limit its
- * percentage, voluntary nothing that can be counted. */
+/* The share of a line's emissions a measure removes: halt all, a measure
+ * written with N% (limit, or an action added to take N) its N, voluntary
+ * nothing that can be counted. */
 #define SHARE "(CASE json_extract(m.value, '$.action') WHEN 'halt' THEN 1.0 " \
-              "WHEN 'limit' THEN coalesce(json_extract(m.value, '$.limit_pct'), 0) / 100.0 " \
-              "ELSE 0 END)"
+              "ELSE coalesce(json_extract(m.value, '$.limit_pct'), 0) / 100.0 END)"
 static const char SQL_ORDERS[] =
     "SELECT o.id, o.issued_ms, o.ack_deadline_ms, o.acknowledged_ms, o.ended_ms, o.enterprise, "
     "o.enterprise_name, o.town, "

@@ -82,7 +82,11 @@ by_id(const void *x, const void *y)
 }
 
 /* The same text as the per-order writer had: [{"line":..,"action":..,
- * "limit_pct":<real>|null,"text":..},...], limit_pct only for "limit". */
+ * "limit_pct":<real>|null,"text":..},...]. limit_pct is the N of a measure
+ * written with N% (rules/measures.json "reduction": "limit_pct": limit, or
+ * an action a county adds): the list stores it for those only, always
+ * 0 < N < 100, and 0 for every other action, which gets null. The store
+ * does not know the rules, so the stored N decides, not the action's key. */
 static void
 measures_final(sqlite3_context *ctx)
 {
@@ -99,8 +103,7 @@ measures_final(sqlite3_context *ctx)
         ok = ok && (i == 0 || buf_add(&b, ",", 1)) && buf_addstr(&b, "{\"line\":") &&
              jsonw_str(&b, l->line) && buf_addstr(&b, ",\"action\":") &&
              jsonw_str(&b, l->action) && buf_addstr(&b, ",\"limit_pct\":") &&
-             (strcmp(l->action, "limit") == 0 ? jsonw_real(&b, l->pct)
-                                               : buf_addstr(&b, "null")) &&
+             (l->pct > 0 ? jsonw_real(&b, l->pct) : buf_addstr(&b, "null")) &&
              buf_addstr(&b, ",\"text\":") && jsonw_str(&b, l->text) && buf_add(&b, "}", 1);
     }
     ok = ok && buf_add(&b, "]", 1);

@@ -561,6 +561,46 @@ def test_check_command():
         w.cleanup()
 
 
+def test_check_notice_templates():
+    """`smogd check` (what `systemctl reload` runs before SIGHUP) reads the
+    notifiers file and checks every notice template as the reload does: a
+    broken one is refused with FILE:LINE:COLUMN, before the reload."""
+    w = Workdir()
+    try:
+        conf, notifiers, tdir = w.file("smogd.conf"), w.file("notifiers.json"), w.file("templates")
+        shutil.copytree(source("notifiers", "templates"), tdir)
+        write(notifiers, json.dumps({"templates": tdir}))
+        write(conf, f"db {w.file('x.db')}\nnotifiers {notifiers}\n")
+        p = run("check", "--config", conf)
+        assert f"notifiers file and notice templates ok: {tdir}\n" in p.stdout, p.stdout
+        assert p.stdout.endswith("configuration ok\n"), p.stdout
+        path = os.path.join(tdir, "ack_reminder.txt")
+        good = open(path, encoding="utf-8").read()
+        lines = good.split("\n")
+        # an unknown name on the third line, at its seventh column
+        lines[2] = "Note: {{enterprise}} " + lines[2]
+        write(path, "\n".join(lines))
+        p = run("check", "--config", conf, check=False)
+        assert p.returncode == 1 and "configuration ok" not in p.stdout, p.stdout
+        assert p.stderr.startswith(f"smogd check: {path}:3:7: "), p.stderr
+        assert "unknown placeholder {{enterprise}}" in p.stderr, p.stderr
+        write(path, good + "{{#measures}}\n")  # a section never closed
+        p = run("check", "--config", conf, check=False)
+        assert p.returncode == 1 and p.stderr.startswith(f"smogd check: {path}:"), p.stderr
+        assert "{{#measures}} has no {{/measures}}" in p.stderr, p.stderr
+        write(path, good)
+        # a notifiers file that does not parse is named with its line and column
+        write(notifiers, '{"templates": "%s",\n  "retry": }' % tdir)
+        p = run("check", "--config", conf, check=False)
+        assert p.returncode == 1 and p.stderr.startswith(f"smogd check: {notifiers}:2:"), p.stderr
+        write(notifiers, json.dumps({"templates": tdir, "retry": {"base_ms": 0}}))
+        p = run("check", "--config", conf, check=False)
+        assert p.returncode == 1 and "retry.base_ms" in p.stderr, p.stderr
+        assert not os.path.exists(w.file("x.db")), "check must not create the database"
+    finally:
+        w.cleanup()
+
+
 def test_sighup_reload_keeps_serving_on_bad_config():
     w = Workdir()
     conf = w.file("smogd.conf")
@@ -633,5 +673,6 @@ if __name__ == "__main__":
           test_smogd_behind_nginx_tls, test_alert_rules_name_real_metrics,
           test_install_tree_and_deb_package,
           test_backup_under_load_then_restore, test_backup_and_restore_refusals,
-          test_check_command, test_sighup_reload_keeps_serving_on_bad_config,
+          test_check_command, test_check_notice_templates,
+          test_sighup_reload_keeps_serving_on_bad_config,
           test_sighup_reload_templates])

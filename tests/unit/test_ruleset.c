@@ -357,7 +357,7 @@ test_check_buffer(void)
 }
 
 /* a county may add actions to measures.json: any key of a-z0-9_ beside the
- * three required ones, with its own names and reduction_pct */
+ * three required ones, with its own names and reduction_pct or limit_pct */
 static void
 test_measures_added_action(void)
 {
@@ -378,10 +378,23 @@ test_measures_added_action(void)
     CHECK_STR(d.code, "bad_key");
     CHECK_STR(d.text, "/actions/Stagger: an action's key is 1..31 of a-z, 0-9 and _, "
                       "starting with a letter");
+    /* an added action may take N% as limit does; halt and voluntary may not */
     snprintf(doc, sizeof(doc), fmt,
              ", \"stagger\": {\"names\": [\"错峰\"], \"reduction\": \"limit_pct\"}");
+    CHECK_INT(ruleset_check_buffer("mem", doc, strlen(doc), &d), SM_OK);
+    snprintf(doc, sizeof(doc), fmt,
+             ", \"stagger\": {\"names\": [\"错峰\"], \"reduction\": \"pct\"}");
     CHECK_INT(ruleset_check_buffer("mem", doc, strlen(doc), &d), SM_ERR_RULE);
-    CHECK_STR(d.text, "/actions/stagger: \"reduction\": \"limit_pct\" is for limit only");
+    CHECK_STR(d.text, "/actions/stagger: \"reduction\" must be \"limit_pct\", got \"pct\"");
+    snprintf(doc, sizeof(doc), "%s",
+             "{\"schema\": 1, \"kind\": \"measures\", \"actions\": {"
+             "\"halt\": {\"names\": [\"停产\"], \"reduction\": \"limit_pct\"},"
+             "\"limit\": {\"names\": [\"限产\"], \"reduction\": \"limit_pct\"},"
+             "\"voluntary\": {\"names\": [\"自主减排\"], \"reduction_pct\": 0}},"
+             "\"grades\": [\"A\"]}");
+    CHECK_INT(ruleset_check_buffer("mem", doc, strlen(doc), &d), SM_ERR_RULE);
+    CHECK_STR(d.text, "/actions/halt: \"reduction\": \"limit_pct\" is for limit or an added "
+                      "action, not halt or voluntary");
     snprintf(doc, sizeof(doc), fmt, ", \"stagger\": {\"names\": [\"错峰\"]}");
     CHECK_INT(ruleset_check_buffer("mem", doc, strlen(doc), &d), SM_ERR_RULE);
     CHECK_STR(d.code, "missing_key");

@@ -1,0 +1,72 @@
+/* Reading results: the end of a one-row look-up, and columns as JSON
+ * values, NULL as null; one copy for every view. */
+#include "store/store_cols.h"
+
+#include "base/jsonw.h"
+#include "base/timeutil.h"
+#include "store/store_int.h"
+
+static bool
+col_null(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL;
+}
+
+json_t *
+store_col_time_json(sqlite3_stmt *st, int i, int tz_min)
+{
+    char t[32];
+
+    if (col_null(st, i))
+        return json_null();
+    return json_string(sm_time_format(sqlite3_column_int64(st, i), tz_min, t));
+}
+
+json_t *
+store_col_text_json(sqlite3_stmt *st, int i)
+{
+    return col_null(st, i) ? json_null() : json_string(store_col_text(st, i));
+}
+
+json_t *
+store_col_int_json(sqlite3_stmt *st, int i)
+{
+    return col_null(st, i) ? json_null() : json_integer(sqlite3_column_int64(st, i));
+}
+
+const char *
+store_col_text_or_null(sqlite3_stmt *st, int i)
+{
+    return col_null(st, i) ? NULL : store_col_text(st, i);
+}
+
+bool
+store_col_time_jsonw(struct buf *b, sqlite3_stmt *st, int i, int tz_min)
+{
+    char t[32];
+
+    if (col_null(st, i))
+        return buf_add(b, "null", 4);
+    return jsonw_str(b, sm_time_format(sqlite3_column_int64(st, i), tz_min, t));
+}
+
+bool
+store_col_text_jsonw(struct buf *b, sqlite3_stmt *st, int i)
+{
+    return col_null(st, i) ? buf_add(b, "null", 4) : jsonw_str(b, store_col_text(st, i));
+}
+
+bool
+store_col_int_jsonw(struct buf *b, sqlite3_stmt *st, int i)
+{
+    return col_null(st, i) ? buf_add(b, "null", 4) : jsonw_int(b, sqlite3_column_int64(st, i));
+}
+
+enum sm_err
+store_one_end(struct store *s, sqlite3_stmt *st, int rc)
+{
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return SM_ERR_NOTFOUND;
+    return rc == SQLITE_ROW ? SM_OK : store_err(s, rc);
+}
