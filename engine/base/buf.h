@@ -20,6 +20,8 @@ void buf_release(struct buf *b);
 /* false (and unchanged) when the cap would be exceeded */
 SM_NODISCARD bool buf_add(struct buf *b, const void *p, size_t n);
 SM_NODISCARD bool buf_addstr(struct buf *b, const char *s);
+/* buf_addstr for a string literal: its length is known when compiling */
+#define buf_addlit(b, lit) buf_add((b), "" lit, sizeof(lit) - 1)
 SM_NODISCARD bool buf_printf(struct buf *b, const char *fmt, ...) SM_PRINTF(2, 3);
 void buf_reset(struct buf *b);
 /* new: hands the string to the caller and re-initialises b */

@@ -68,16 +68,27 @@ write_held(void)
     held_len = 0;
 }
 
-/* formats the line (without its newline) into line[size]; its length */
+/* appends src to line[*n..size) as far as it fits */
+static void
+put(char *line, size_t size, size_t *n, const char *src, size_t len)
+{
+    if (len > size - *n)
+        len = size - *n;
+    memcpy(line + *n, src, len);
+    *n += len;
+}
+
+/* "2026-01-12T08:00:00.123Z info http: " into line[size]; its length.
+ * Called with log_mu held: the second's text is kept. */
 static size_t
-format_line(char *line, size_t size, int prio, const char *module, const char *fmt,
-            va_list ap)
+format_prefix(char *line, size_t size, int prio, const char *module)
 {
     struct timespec ts;
-    int n;
+    char ms[6];
+    size_t n = 0;
+    const char *pn = prio_name(prio);
 
-    /* Diagnostics carry wall time; the engine's logic never reads it.
-     * Called with log_mu held: the second's text is kept. */
+    /* Diagnostics carry wall time; the engine's logic never reads it. */
     clock_gettime(CLOCK_REALTIME, &ts);
     if (ts.tv_sec != stamp_sec) {
         struct tm tm;
@@ -85,16 +96,35 @@ format_line(char *line, size_t size, int prio, const char *module, const char *f
         strftime(stamp_text, sizeof(stamp_text), "%Y-%m-%dT%H:%M:%S", &tm);
         stamp_sec = ts.tv_sec;
     }
-    n = snprintf(line, size, "%s.%03ldZ %s %s: ", stamp_text, ts.tv_nsec / 1000000L,
-                 prio_name(prio), module);
-    if (n < 0)
-        return 0;
-    if ((size_t)n < size) {
-        int m = vsnprintf(line + n, size - (size_t)n, fmt, ap);
+    long milli = ts.tv_nsec / 1000000L;
+    ms[0] = '.';
+    ms[1] = (char)('0' + milli / 100);
+    ms[2] = (char)('0' + milli / 10 % 10);
+    ms[3] = (char)('0' + milli % 10);
+    ms[4] = 'Z';
+    ms[5] = ' ';
+    put(line, size, &n, stamp_text, strlen(stamp_text));
+    put(line, size, &n, ms, sizeof(ms));
+    put(line, size, &n, pn, strlen(pn));
+    put(line, size, &n, " ", 1);
+    put(line, size, &n, module, strlen(module));
+    put(line, size, &n, ": ", 2);
+    return n;
+}
+
+/* formats the line (without its newline) into line[size]; its length */
+static size_t
+format_line(char *line, size_t size, int prio, const char *module, const char *fmt,
+            va_list ap)
+{
+    size_t n = format_prefix(line, size, prio, module);
+
+    if (n < size) {
+        int m = vsnprintf(line + n, size - n, fmt, ap);
         if (m > 0)
-            n += m;
+            n += (size_t)m;
     }
-    return (size_t)n < size ? (size_t)n : size - 1;
+    return n < size ? n : size - 1;
 }
 
 void
@@ -136,6 +166,26 @@ sm_log_held(int prio, const char *module, const char *fmt, ...)
     va_start(ap, fmt);
     n = format_line(line, sizeof(line) - 1, prio, module, fmt, ap);
     va_end(ap);
+    line[n++] = '\n';
+    if (held_len + n > sizeof(held))
+        write_held();
+    memcpy(held + held_len, line, n);
+    held_len += n;
+    pthread_mutex_unlock(&log_mu);
+}
+
+void
+sm_log_held_text(int prio, const char *module, const char *text, size_t len)
+{
+    char line[2048];
+    size_t n;
+
+    if (prio > log_level)
+        return;
+    pthread_once(&held_once, flush_at_exit);
+    pthread_mutex_lock(&log_mu);
+    n = format_prefix(line, sizeof(line) - 1, prio, module);
+    put(line, sizeof(line) - 1, &n, text, len);
     line[n++] = '\n';
     if (held_len + n > sizeof(held))
         write_held();

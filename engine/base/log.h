@@ -1,6 +1,7 @@
 #ifndef SM_BASE_LOG_H
 #define SM_BASE_LOG_H
 
+#include <stddef.h>
 #include <syslog.h>
 
 #include "base/compat.h"
@@ -13,6 +14,8 @@ void sm_log(int prio, const char *module, const char *fmt, ...) SM_PRINTF(3, 4);
  * held. For the request log of a flood (one write per request was a
  * system call per acknowledgement); the server flushes every 100 ms. */
 void sm_log_held(int prio, const char *module, const char *fmt, ...) SM_PRINTF(3, 4);
+/* The same for a line already written (len bytes of text, borrowed). */
+void sm_log_held_text(int prio, const char *module, const char *text, size_t len);
 /* Writes the held lines now. */
 void sm_log_flush(void);
 void sm_log_set_level(int prio);

@@ -80,33 +80,33 @@ ack_row_text(struct buf *b, sqlite3_stmt *st, int tz_min)
     const char *status = store_col_text(st, 7);
     bool overdue = strcmp(status, "issued") == 0 &&
                    (sqlite3_column_int(st, 22) || sqlite3_column_int64(st, 11) <= 0);
-    bool ok = buf_addstr(b, "{\"id\":") && jsonw_int(b, sqlite3_column_int64(st, 0)) &&
-              buf_addstr(b, ",\"enterprise\":") && jsonw_str(b, store_col_text(st, 1)) &&
-              buf_addstr(b, ",\"enterprise_name\":") && jsonw_str(b, store_col_text(st, 2)) &&
-              buf_addstr(b, ",\"town\":") && jsonw_str(b, store_col_text(st, 14)) &&
-              buf_addstr(b, ",\"episode_id\":") && jsonw_int(b, sqlite3_column_int64(st, 3)) &&
-              buf_addstr(b, ",\"level\":") && jsonw_str(b, store_col_text(st, 4)) &&
-              buf_addstr(b, ",\"version\":") && jsonw_int(b, sqlite3_column_int(st, 5)) &&
-              buf_addstr(b, ",\"list_id\":") && jsonw_int(b, sqlite3_column_int64(st, 15)) &&
+    bool ok = buf_addlit(b, "{\"id\":") && jsonw_int(b, sqlite3_column_int64(st, 0)) &&
+              buf_addlit(b, ",\"enterprise\":") && jsonw_str(b, store_col_text(st, 1)) &&
+              buf_addlit(b, ",\"enterprise_name\":") && jsonw_str(b, store_col_text(st, 2)) &&
+              buf_addlit(b, ",\"town\":") && jsonw_str(b, store_col_text(st, 14)) &&
+              buf_addlit(b, ",\"episode_id\":") && jsonw_int(b, sqlite3_column_int64(st, 3)) &&
+              buf_addlit(b, ",\"level\":") && jsonw_str(b, store_col_text(st, 4)) &&
+              buf_addlit(b, ",\"version\":") && jsonw_int(b, sqlite3_column_int(st, 5)) &&
+              buf_addlit(b, ",\"list_id\":") && jsonw_int(b, sqlite3_column_int64(st, 15)) &&
               buf_addstr(b, sqlite3_column_int(st, 6) ? ",\"drill\":true" : ",\"drill\":false") &&
-              buf_addstr(b, ",\"status\":") && jsonw_str(b, status) &&
-              buf_addstr(b, ",\"issued_at\":") && store_col_time_jsonw(b, st, 9, tz_min) &&
-              buf_addstr(b, ",\"effective_from\":") && store_col_time_jsonw(b, st, 10, tz_min) &&
-              buf_addstr(b, ",\"ack_deadline\":") && store_col_time_jsonw(b, st, 11, tz_min) &&
-              buf_addstr(b, ",\"acknowledged_at\":") && store_col_time_jsonw(b, st, 12, tz_min) &&
-              buf_addstr(b, ",\"compliance\":") && jsonw_str(b, store_col_text(st, 13)) &&
+              buf_addlit(b, ",\"status\":") && jsonw_str(b, status) &&
+              buf_addlit(b, ",\"issued_at\":") && store_col_time_jsonw(b, st, 9, tz_min) &&
+              buf_addlit(b, ",\"effective_from\":") && store_col_time_jsonw(b, st, 10, tz_min) &&
+              buf_addlit(b, ",\"ack_deadline\":") && store_col_time_jsonw(b, st, 11, tz_min) &&
+              buf_addlit(b, ",\"acknowledged_at\":") && store_col_time_jsonw(b, st, 12, tz_min) &&
+              buf_addlit(b, ",\"compliance\":") && jsonw_str(b, store_col_text(st, 13)) &&
               buf_addstr(b, overdue ? ",\"overdue\":true" : ",\"overdue\":false");
 
     if (ok && sqlite3_column_type(st, 12) != SQLITE_NULL)
-        ok = buf_addstr(b, ",\"ack\":{\"by\":") && store_col_text_jsonw(b, st, 16) &&
-             buf_addstr(b, ",\"channel\":") && store_col_text_jsonw(b, st, 17) &&
-             buf_addstr(b, ",\"note\":") && store_col_text_jsonw(b, st, 18) &&
-             buf_addstr(b, ",\"contact\":") && store_col_text_jsonw(b, st, 19) && buf_addstr(b, "}");
-    ok = ok && buf_addstr(b, ",\"ended_at\":") && store_col_time_jsonw(b, st, 20, tz_min) &&
-         buf_addstr(b, ",\"replaced_by\":") && store_col_int_jsonw(b, st, 21);
+        ok = buf_addlit(b, ",\"ack\":{\"by\":") && store_col_text_jsonw(b, st, 16) &&
+             buf_addlit(b, ",\"channel\":") && store_col_text_jsonw(b, st, 17) &&
+             buf_addlit(b, ",\"note\":") && store_col_text_jsonw(b, st, 18) &&
+             buf_addlit(b, ",\"contact\":") && store_col_text_jsonw(b, st, 19) && buf_addlit(b, "}");
+    ok = ok && buf_addlit(b, ",\"ended_at\":") && store_col_time_jsonw(b, st, 20, tz_min) &&
+         buf_addlit(b, ",\"replaced_by\":") && store_col_int_jsonw(b, st, 21);
     if (ok && sqlite3_column_type(st, 23) != SQLITE_NULL)
-        ok = buf_addstr(b, ",\"reissue_reason\":") && jsonw_str(b, store_col_text(st, 23));
-    return ok && buf_addstr(b, "}");
+        ok = buf_addlit(b, ",\"reissue_reason\":") && jsonw_str(b, store_col_text(st, 23));
+    return ok && buf_addlit(b, "}");
 }
 
 enum sm_err

@@ -130,14 +130,20 @@ store_order_ack(struct store *s, const struct order_ack *a)
 
     if (!st)
         return SM_ERR_DB;
+    /* SQLITE_STATIC: a's strings outlive the statement's run, and the
+     * bindings are cleared before returning */
     sqlite3_bind_int64(st, 1, a->order_id);
-    store_bind_text(st, 2, a->enterprise);
+    sqlite3_bind_text(st, 2, a->enterprise, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, a->at_ms);
-    store_bind_text(st, 4, a->by);
-    store_bind_text(st, 5, a->channel);
-    store_bind_text(st, 6, a->note);
-    store_bind_text(st, 7, a->contact);
+    if (a->by)
+        sqlite3_bind_text(st, 4, a->by, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, a->channel, -1, SQLITE_STATIC);
+    if (a->note)
+        sqlite3_bind_text(st, 6, a->note, -1, SQLITE_STATIC);
+    if (a->contact)
+        sqlite3_bind_text(st, 7, a->contact, -1, SQLITE_STATIC);
     err = store_exec_stmt(s, st);
+    sqlite3_clear_bindings(st);
     if (!err && sqlite3_changes(s->db) != 1)
         return SM_ERR_CONFLICT;
     return err;
