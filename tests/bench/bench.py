@@ -277,27 +277,34 @@ http {{
             if st != 200:
                 raise RuntimeError(f"warning: {st} {data[:300]!r}")
             hwm = vm_hwm_kib(srv.pid)
-            expand = self.wait_expanded(db, t0 + dt)
+            expand = self.wait_expanded(db, t0 + dt, srv)
         finally:
             srv.stop()
         orders = db_query(db, "SELECT count(*) FROM orders WHERE status='issued'")[0][0]
         return dt, orders, hwm, expand
 
     @staticmethod
-    def wait_expanded(db, t_reply):
-        """Seconds from the 200 until the server's dispatcher has expanded
+    def wait_expanded(db, t_reply, srv=None):
+        """(seconds from the 200 until the server's dispatcher has expanded
         every notice: the decision's one notice into its per-order notices
-        and their deliveries (file channel), a slice per loop turn. The
-        later cost of issuing; the cases after it start from that state."""
+        and their deliveries (file channel), a slice per loop turn and
+        interleaved with sending them; the longest GET /healthz meanwhile,
+        ms: how long the loop was kept from answering). The later cost of
+        issuing; the cases after it start from that state."""
         c = sqlite3.connect(db, timeout=30)
+        worst = 0.0
         try:
             while c.execute("SELECT count(*) FROM outbox WHERE expanded_ms IS NULL").fetchone()[0]:
                 if time.perf_counter() - t_reply > 900:
                     raise RuntimeError("notices not expanded after 900 s")
+                if srv:
+                    t = time.perf_counter()
+                    http_req(srv.host, srv.port, "GET", "/healthz")
+                    worst = max(worst, time.perf_counter() - t)
                 time.sleep(0.02)
         finally:
             c.close()
-        return time.perf_counter() - t_reply
+        return time.perf_counter() - t_reply, worst * 1000
 
     def add_tokens(self, db, pairs_file):
         """One enterprise token per issued order (inserted directly: hash =
@@ -326,7 +333,7 @@ http {{
             self.fixture[n] = self.list_db(n)
         for n in self.a.sizes:
             res[n] = {"seconds": [], "orders": [], "bulk_rows_per_s": [], "ratio_to_bulk": [],
-                      "vm_hwm_kib": [], "expand_seconds": []}
+                      "vm_hwm_kib": [], "expand_seconds": [], "expand_worst_healthz_ms": []}
         for r in range(self.rounds):
             for n in self.a.sizes:
                 src, token = self.fixture[n]
@@ -344,9 +351,11 @@ http {{
                 e["bulk_rows_per_s"].append(bulk)
                 e["ratio_to_bulk"].append(rate / bulk)
                 e["vm_hwm_kib"].append(hwm)
-                e["expand_seconds"].append(expand)
+                e["expand_seconds"].append(expand[0])
+                e["expand_worst_healthz_ms"].append(expand[1])
                 log(f"  round {r} N={n}: {orders} orders in {dt*1000:.1f} ms; bulk {bulk:.0f} rows/s; "
-                    f"ratio {rate/bulk:.2f}; VmHWM {hwm} KiB; notices expanded {expand:.2f} s after")
+                    f"ratio {rate/bulk:.2f}; VmHWM {hwm} KiB; notices expanded {expand[0]:.2f} s after "
+                    f"(slowest /healthz meanwhile {expand[1]:.0f} ms)")
                 if r == 0 and n == max(self.a.sizes):
                     self.issued = (db + ".keep", token)
                     shutil.copy(db, db + ".keep")
@@ -844,6 +853,7 @@ def table(res):
         add(f"issue N={n}: raw bulk rows/s", e["bulk_rows_per_s"])
         add(f"issue N={n}: serve VmHWM", e["vm_hwm_kib"], " MiB", 1 / 1024)
         add(f"issue N={n}: notices expanded after the 200", e.get("expand_seconds"), " s")
+        add(f"issue N={n}: slowest /healthz while expanding", e.get("expand_worst_healthz_ms"), " ms")
     for k, e in c.get("acks", {}).items():
         add(f"acks {k}: smogd durable acks/s", e["smogd_ack_rps"])
         add(f"acks {k}: nginx1 GET rps", e["nginx_get_rps"])
