@@ -20,12 +20,16 @@
 #include "notifier.h"
 #include "ruleset/ruleset.h"
 #include "store/store.h"
+#include "store/store_notices.h"
 
 #define LOG_MODULE "dispatch"
 
 #define DISPATCH_POLL_MS      1000 /* look for work from other processes, deadlines */
 #define DISPATCH_MAX_INFLIGHT 64
 #define DISPATCH_BATCH        64
+/* per-order notices a decision's expansion writes per transaction, and
+ * notices expanded per loop turn in serve: a few tens of milliseconds */
+#define DISPATCH_SLICE        2000
 
 /* A backend instance: one per channel, and for webhooks one per secret,
  * for files one per path (those backends take them from their config). */
@@ -173,9 +177,11 @@ row_set_release(struct row_set *rs)
     memset(rs, 0, sizeof(*rs));
 }
 
+/* The deliveries of one notice; mark: set its expanded_ms too (a notice a
+ * decision's expansion wrote is written expanded). */
 static enum sm_err
 expand_one(struct store *s, const struct dispatch_config *cfg, const struct outbox_row *o,
-           int64_t now)
+           int64_t now, bool mark)
 {
     struct dispatch_target t[DISPATCH_MAX_TARGETS];
     struct contact_rec c;
@@ -196,7 +202,7 @@ expand_one(struct store *s, const struct dispatch_config *cfg, const struct outb
     for (int i = 0; !err && i < n; i++)
         err = store_delivery_add(s, o->id, dispatch_channel_name(t[i].channel), t[i].recipient,
                                  now);
-    if (!err)
+    if (!err && mark)
         err = store_outbox_mark_expanded(s, o->id, now);
     dispatch_targets_release(t, n);
     if (has_contact)
@@ -204,23 +210,77 @@ expand_one(struct store *s, const struct dispatch_config *cfg, const struct outb
     return err;
 }
 
-/* Expands every notice not yet expanded, a batch per transaction; the
- * unique key makes a repeat (after a crash) harmless. */
+/* One slice of a decision's notice in one transaction: the next per-order
+ * notices it owes (at most limit) and their deliveries. A crash before the
+ * COMMIT loses both and the cursor with them: the slice is written again. */
 static enum sm_err
-expand_all(struct store *s, const struct dispatch_config *cfg, int64_t now)
+expand_decision(struct store *s, const struct dispatch_config *cfg, int64_t outbox_id,
+                int limit, int64_t now, int *written)
 {
+    struct store_owed_slice sl;
+    struct row_set rs = { 0 };
+    enum sm_err err = store_begin(s);
+
+    *written = 0;
+    if (!err)
+        err = store_notices_write_owed(s, outbox_id, limit, now, &sl);
+    if (!err && sl.written > 0)
+        err = store_outbox_range(s, sl.first_id, sl.last_id, collect_outbox, &rs);
+    for (size_t i = 0; !err && i < rs.n; i++)
+        err = expand_one(s, cfg, &rs.r[i].o, now, false);
+    if (!err)
+        err = store_commit(s);
+    else if (store_in_tx(s))
+        store_rollback(s);
+    if (!err)
+        *written = sl.written;
+    row_set_release(&rs);
+    return err;
+}
+
+enum sm_err
+dispatch_expand(struct store *s, const struct dispatch_config *cfg, int64_t now, int budget,
+                bool *more)
+{
+    int done = 0;
+
+    *more = false;
     for (;;) {
         struct row_set rs = { 0 };
-        enum sm_err err = store_outbox_unexpanded(s, DISPATCH_BATCH, collect_outbox, &rs);
+        size_t n = 0;
+        int limit = DISPATCH_SLICE;
+        enum sm_err err;
 
-        if (!err && rs.n == 0) {
+        if (budget > 0 && done >= budget) {
+            *more = true; /* the caller comes back on its next loop turn */
+            return SM_OK;
+        }
+        if (budget > 0 && budget - done < limit)
+            limit = budget - done;
+        err = store_outbox_unexpanded(s, limit < DISPATCH_BATCH ? limit : DISPATCH_BATCH,
+                                      collect_outbox, &rs);
+        if (!err && rs.n > 0 && store_notice_is_decision(rs.r[0].o.kind)) {
+            int written = 0;
+            err = expand_decision(s, cfg, rs.r[0].o.id, limit, now, &written);
+            done += written > 0 ? written : 1;
+            row_set_release(&rs);
+            if (err)
+                return err;
+            continue;
+        }
+        /* notices in id order up to the next decision's, a batch per
+         * transaction; the unique key makes a repeat (after a crash)
+         * harmless */
+        while (n < rs.n && !store_notice_is_decision(rs.r[n].o.kind))
+            n++;
+        if (!err && n == 0) {
             row_set_release(&rs);
             return SM_OK;
         }
         if (!err)
             err = store_begin(s);
-        for (size_t i = 0; !err && i < rs.n; i++)
-            err = expand_one(s, cfg, &rs.r[i].o, now);
+        for (size_t i = 0; !err && i < n; i++)
+            err = expand_one(s, cfg, &rs.r[i].o, now, true);
         if (!err)
             err = store_commit(s);
         else if (store_in_tx(s))
@@ -228,7 +288,17 @@ expand_all(struct store *s, const struct dispatch_config *cfg, int64_t now)
         row_set_release(&rs);
         if (err)
             return err;
+        done += (int)n;
     }
+}
+
+/* Expands every notice not yet expanded (replay: no loop to come back to). */
+static enum sm_err
+expand_all(struct store *s, const struct dispatch_config *cfg, int64_t now)
+{
+    bool more;
+
+    return dispatch_expand(s, cfg, now, 0, &more);
 }
 
 static enum sm_err
@@ -625,6 +695,7 @@ dispatch_pass(struct dispatch *d)
     struct store *s = d->app->store;
     int64_t now = clock_now(&d->app->clock), next = 0, delay = DISPATCH_POLL_MS;
     struct due_set ds = { 0 };
+    bool more = false;
     enum sm_err err;
 
     if (now - d->deadlines_checked_ms >= DISPATCH_POLL_MS || now < d->deadlines_checked_ms) {
@@ -633,7 +704,7 @@ dispatch_pass(struct dispatch *d)
     } else {
         err = SM_OK;
     }
-    if (err || (err = expand_all(s, &d->cfg, now)))
+    if (err || (err = dispatch_expand(s, &d->cfg, now, DISPATCH_SLICE, &more)))
         log_err("dispatch: %s: %s", sm_strerror(err), store_errmsg(s));
     if (d->nflying < DISPATCH_MAX_INFLIGHT &&
         store_deliveries_due(s, now, DISPATCH_MAX_INFLIGHT + d->nflying, collect_due, &ds) ==
@@ -645,7 +716,7 @@ dispatch_pass(struct dispatch *d)
     due_set_release(&ds);
     if (store_deliveries_next_due(s, &next) == SM_OK && next > now && next - now < delay)
         delay = next - now;
-    arm(d, delay);
+    arm(d, more ? 0 : delay); /* more to expand: the next slice on the next loop turn */
 }
 
 /* ---- metrics ---- */

@@ -2,7 +2,8 @@
 #define SM_DISPATCH_DISPATCH_H
 
 /* Reliable delivery of the outbox, at least once. Each notice is expanded
- * (once, idempotently) into deliveries: one per channel and recipient.
+ * (once, idempotently) into deliveries: one per channel and recipient; a
+ * decision's notice first into its orders' notices, a slice per loop turn.
  * Due deliveries go out through the notifiers on the event loop; results
  * are recorded: delivered, retried with capped exponential backoff and
  * jitter (honouring Retry-After), or dead-lettered with an officer alert.

@@ -85,6 +85,14 @@ int dispatch_targets(const struct dispatch_config *cfg, const struct outbox_row 
                      const struct contact_rec *c, struct dispatch_target *out);
 void dispatch_targets_release(struct dispatch_target *t, int n);
 
+/* Expands notices not yet expanded into deliveries, in id order: a batch
+ * of notices per transaction, and a decision's notice a slice of its
+ * per-order notices per transaction (store_notices_write_owed). budget
+ * > 0: stops after about that many notices with *more set, so the loop
+ * serves others before the next slice; 0: until none is left. */
+SM_NODISCARD enum sm_err dispatch_expand(struct store *s, const struct dispatch_config *cfg,
+                                         int64_t now, int budget, bool *more);
+
 /* A notice ready to send; every string owned. */
 struct dispatch_notice {
     char *subject, *text, *json;

@@ -8,6 +8,7 @@
 #include "base/xalloc.h"
 #include "store/store_cols.h"
 #include "store/store_int.h"
+#include "store/store_notices.h"
 
 /* ---- contacts ---- */
 
@@ -126,6 +127,22 @@ store_outbox_unexpanded(struct store *s, int limit, store_outbox_row_fn *fn, voi
     if (!st)
         return SM_ERR_DB;
     sqlite3_bind_int(st, 1, limit);
+    return outbox_each(s, st, fn, arg);
+}
+
+static const char SQL_RANGE[] =
+    "SELECT " OUTBOX_COLUMNS " FROM outbox o WHERE o.id BETWEEN ?1 AND ?2 ORDER BY o.id";
+
+enum sm_err
+store_outbox_range(struct store *s, int64_t first_id, int64_t last_id, store_outbox_row_fn *fn,
+                   void *arg)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_RANGE);
+
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, first_id);
+    sqlite3_bind_int64(st, 2, last_id);
     return outbox_each(s, st, fn, arg);
 }
 
@@ -530,12 +547,18 @@ store_deliveries_json(struct store *s, const struct delivery_filter *f, int tz_m
     return SM_OK;
 }
 
+/* A decision's notice is pending as the per-order notices it still owes
+ * (outbox_owed), not as itself: it has no deliveries of its own. */
+#define NOT_DECISION \
+    "o.kind <> '" STORE_NOTICE_DECISION_ORDERS "' AND o.kind <> '" STORE_NOTICE_DECISION_LIFTED "'"
+#define PENDING_NOTICE                                                                         \
+    "FROM outbox o WHERE " NOT_DECISION " AND (o.expanded_ms IS NULL OR EXISTS "               \
+    "   (SELECT 1 FROM deliveries d WHERE d.outbox_id = o.id AND d.status = 'pending'))"
 static const char SQL_STATS[] =
-    "SELECT (SELECT count(*) FROM outbox o WHERE o.expanded_ms IS NULL OR EXISTS "
-    "   (SELECT 1 FROM deliveries d WHERE d.outbox_id = o.id AND d.status = 'pending')), "
+    "SELECT (SELECT count(*) " PENDING_NOTICE ") + (SELECT count(*) FROM outbox_owed), "
     " (SELECT count(*) FROM deliveries WHERE status = 'dead'), "
-    " (SELECT min(o.created_ms) FROM outbox o WHERE o.expanded_ms IS NULL OR EXISTS "
-    "   (SELECT 1 FROM deliveries d WHERE d.outbox_id = o.id AND d.status = 'pending'))";
+    " (SELECT min(m) FROM (SELECT min(o.created_ms) AS m " PENDING_NOTICE
+    "  UNION ALL SELECT min(created_ms) FROM outbox_owed))";
 
 enum sm_err
 store_dispatch_stats(struct store *s, struct dispatch_stats *out)
@@ -569,7 +592,8 @@ static const char SQL_COUNTS[] =
     "WHERE o.drill = ?1 AND (?2 IS NULL OR d.channel = ?2)";
 
 static const char SQL_UNDELIVERED[] =
-    "SELECT count(*) FROM outbox o WHERE o.drill = ?1 AND (o.expanded_ms IS NULL "
+    "SELECT (SELECT count(*) FROM outbox_owed WHERE drill = ?1) + "
+    "count(*) FROM outbox o WHERE o.drill = ?1 AND " NOT_DECISION " AND (o.expanded_ms IS NULL "
     " OR NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.outbox_id = o.id "
     "   AND (?2 IS NULL OR d.channel = ?2)) "
     " OR EXISTS (SELECT 1 FROM deliveries d WHERE d.outbox_id = o.id "

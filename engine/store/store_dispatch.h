@@ -34,9 +34,15 @@ struct outbox_row {
     int drill;
 };
 typedef void store_outbox_row_fn(void *arg, const struct outbox_row *o);
-/* Notices not yet expanded into deliveries, oldest first, at most limit. */
+/* Notices not yet expanded into deliveries, oldest first, at most limit;
+ * decisions' notices among them (store_notice_is_decision) are expanded
+ * with store_notices_write_owed. */
 SM_NODISCARD enum sm_err store_outbox_unexpanded(struct store *s, int limit,
                                                  store_outbox_row_fn *fn, void *arg);
+/* Notices first_id..last_id in id order (those a decision's expansion just
+ * wrote, see store_notices.h). Strings borrowed for the callback. */
+SM_NODISCARD enum sm_err store_outbox_range(struct store *s, int64_t first_id, int64_t last_id,
+                                            store_outbox_row_fn *fn, void *arg);
 SM_NODISCARD enum sm_err store_outbox_mark_expanded(struct store *s, int64_t id, int64_t now_ms);
 /* Adds a notice unless its event_id exists; *created tells which. Not for
  * the kinds order_issued, order_superseded and order_lifted (their ids are
@@ -113,7 +119,8 @@ SM_NODISCARD enum sm_err store_deliveries_json(struct store *s, const struct del
                                                int tz_min, json_t **out);
 
 struct dispatch_stats {
-    int64_t outbox_pending;       /* notices with an undelivered delivery or not expanded */
+    int64_t outbox_pending;       /* notices with an undelivered delivery or not expanded,
+                                     and those decisions still owe */
     int64_t dead;                 /* dead deliveries */
     int64_t oldest_undelivered_ms; /* created_ms of the oldest pending notice; 0: none */
 };
@@ -124,7 +131,8 @@ struct delivery_counts {
     int64_t pending, delivered, dead; /* deliveries by status */
     int64_t failed_attempts;          /* attempts that did not deliver */
     int64_t duplicates;               /* deliveries delivered more than once (should be 0) */
-    int64_t undelivered_notices;      /* notices with a delivery not delivered, or none */
+    int64_t undelivered_notices;      /* notices with a delivery not delivered, or none (and
+                                         those decisions still owe) */
 };
 /* channel NULL: every channel; else only that channel's deliveries. */
 SM_NODISCARD enum sm_err store_delivery_counts(struct store *s, int drill, const char *channel,

@@ -1,7 +1,9 @@
 /* Set-based issuance (see store_issue.h). One statement per kind of row,
  * each walking its input in an order the indexes like: new orders in
  * enterprise order (the unique (episode_id, enterprise, version) index and
- * orders_active are appended to at the right), notices in id order.
+ * orders_active are appended to at the right); then one notice per
+ * decision and kind, which the dispatcher expands into the orders'
+ * notices later (store_notices.c).
  *
  * Three things keep the per-order cost down (tests/bench/README.md):
  * - the list's enterprises are read by rowid: store_list_enterprises_fill
@@ -26,6 +28,7 @@
 #include "base/sha256_stream.h"
 #include "base/xalloc.h"
 #include "store/store_int.h"
+#include "store/store_notices.h"
 
 /* The last order of each enterprise in episode ?1 (bare columns come from
  * the max(version) row). */
@@ -84,21 +87,14 @@ static const char SQL_SUPERSEDE[] =
     "AND orders.version = n.version - 1 "
     "AND (orders.status = 'issued' OR orders.status = 'acknowledged')";
 
-static const char SQL_NOTICE_NEW[] =
-    "INSERT INTO outbox (event_id, kind, order_id, enterprise, drill, payload, created_ms, "
-    "deadline_ms) "
-    "SELECT sm_notice_event(id, version, kind), kind, id, enterprise, drill, "
-    "sm_notice_payload(id, version), ?3, ack_deadline_ms "
-    "FROM (SELECT id, version, enterprise, drill, ack_deadline_ms, "
-    "CASE WHEN version = 1 THEN 'order_issued' ELSE 'order_superseded' END AS kind "
-    "FROM orders WHERE id BETWEEN ?1 AND ?2 ORDER BY id)";
-
-static const char SQL_NOTICE_LIFTED[] =
-    "INSERT INTO outbox (event_id, kind, order_id, enterprise, drill, payload, created_ms, "
-    "deadline_ms) "
-    "SELECT sm_notice_event(id, version, 'order_lifted'), 'order_lifted', id, enterprise, drill, "
-    "sm_notice_payload(id, version), ?2, NULL "
-    "FROM orders WHERE ended_decision_id = ?1 AND status = 'lifted' ORDER BY id";
+/* One notice per decision and kind; the dispatcher writes the per-order
+ * notices it stands for when it expands it (store_notices.c,
+ * 0022_outbox_decisions.sql). */
+static const char SQL_DECISION_NOTICE[] =
+    "INSERT INTO outbox (event_id, kind, drill, payload, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char SQL_DECISION_ROW[] =
+    "INSERT INTO outbox_decisions (outbox_id, decision_id, first_id, last_id) "
+    "VALUES (last_insert_rowid(), ?1, ?2, ?3)";
 
 static const char SQL_MAX_ID[] = "SELECT coalesce(max(id), 0) FROM orders";
 static const char SQL_EPISODE_HAS[] = "SELECT EXISTS (SELECT 1 FROM orders WHERE episode_id = ?)";
@@ -306,6 +302,38 @@ issue_new(struct store *s, const struct store_issue_req *rq, bool held, int64_t 
     return err;
 }
 
+/* The decision's notice of one kind: decision_orders for the new orders
+ * a..b, decision_lifted for the a orders it lifted. */
+static enum sm_err
+decision_notice(struct store *s, const struct store_issue_req *rq, const char *kind, int64_t a,
+                int64_t b)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_DECISION_NOTICE);
+    bool orders = strcmp(kind, STORE_NOTICE_DECISION_ORDERS) == 0;
+    char event_id[64], payload[128];
+    enum sm_err err;
+
+    if (!st)
+        return SM_ERR_DB;
+    snprintf(event_id, sizeof(event_id), "decision:%lld:%s", (long long)rq->decision_id,
+             orders ? "orders" : "lifted");
+    if (orders)
+        snprintf(payload, sizeof(payload), "{\"decision_id\":%lld,\"first_id\":%lld,\"last_id\":%lld}",
+                 (long long)rq->decision_id, (long long)a, (long long)b);
+    else
+        snprintf(payload, sizeof(payload), "{\"decision_id\":%lld,\"lifted\":%lld}",
+                 (long long)rq->decision_id, (long long)a);
+    store_bind_text(st, 1, event_id);
+    store_bind_text(st, 2, kind);
+    sqlite3_bind_int(st, 3, rq->drill);
+    store_bind_text(st, 4, payload);
+    sqlite3_bind_int64(st, 5, rq->now_ms);
+    if ((err = store_exec_stmt(s, st)) != SM_OK)
+        return err;
+    int64_t r[] = { rq->decision_id, orders ? a : 0, orders ? b : 0 };
+    return run(s, SQL_DECISION_ROW, r, 3, NULL);
+}
+
 /* The statements that write rows; foreign-key checks off (see the top). */
 static enum sm_err
 issue_rows(struct store *s, const struct store_issue_req *rq, struct store_issue_result *res)
@@ -337,14 +365,11 @@ issue_rows(struct store *s, const struct store_issue_req *rq, struct store_issue
                         rq->episode_id };
         err = run(s, SQL_SUPERSEDE, a, 5, &res->superseded);
     }
-    if (!err && added > 0) {
-        int64_t a[] = { res->first_id, res->last_id, rq->now_ms };
-        err = run(s, SQL_NOTICE_NEW, a, 3, NULL);
-    }
-    if (!err && res->lifted > 0) {
-        int64_t a[] = { rq->decision_id, rq->now_ms };
-        err = run(s, SQL_NOTICE_LIFTED, a, 2, NULL);
-    }
+    /* new orders first, then lifts: the order their notices always had */
+    if (!err && added > 0)
+        err = decision_notice(s, rq, STORE_NOTICE_DECISION_ORDERS, res->first_id, res->last_id);
+    if (!err && res->lifted > 0)
+        err = decision_notice(s, rq, STORE_NOTICE_DECISION_LIFTED, res->lifted, 0);
     res->issued = added - res->superseded;
     return err;
 }

@@ -2,7 +2,7 @@
 #define SM_STORE_STORE_ISSUE_H
 
 /* Issuing a decision's orders as a few set-based statements inside the
- * caller's transaction: new orders, their notices and the orders they end
+ * caller's transaction: new orders, the decision's notices and the orders they end
  * are written by INSERT ... SELECT / UPDATE ... FROM over list_enterprises
  * (one row per enterprise of a list, measures per level written at import)
  * and the episode's orders, with the pure planner asked per enterprise
@@ -53,9 +53,12 @@ struct store_issue_result {
                                   "" when none */
 };
 
-/* Plans and writes: lifts (orders ended, 'order_lifted' notices), new
- * orders in enterprise order ('order_issued' notice for version 1, else
- * 'order_superseded'), superseded orders ended with replaced_by. Ended
+/* Plans and writes: lifts (orders ended), new orders in enterprise order,
+ * superseded orders ended with replaced_by, and one notice per kind for
+ * the decision (decision_orders when it made new orders, then
+ * decision_lifted when it lifted some; store_notices.h: the dispatcher
+ * writes their 'order_issued', 'order_superseded' and 'order_lifted'
+ * notices when it expands them). Ended
  * orders carry ended_decision_id. SM_ERR_DB when the episode, the decision
  * or the list (when not 0) does not exist. No audit rows: res->digest is
  * the new orders' digest for the caller's (see store_orders_digest). */

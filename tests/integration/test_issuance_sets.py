@@ -6,6 +6,7 @@ its digests) for a small list through issue, supersede and lift, and
 import hashlib
 import json
 import sqlite3
+import time
 
 from harness import (Server, Workdir, json_warning, main, make_token, make_uscc, run, seed_list,
                      source)
@@ -61,6 +62,18 @@ def audit_rows(con):
         "SELECT object, detail FROM audit WHERE action = 'orders.issue' ORDER BY seq")]
 
 
+def expanded(db):
+    """Waits for the running server's dispatcher to expand every notice (a
+    decision's notice into its per-order notices, 0022) and returns a
+    connection."""
+    con = sqlite3.connect(db)
+    deadline = time.monotonic() + 15
+    while con.execute("SELECT count(*) FROM outbox WHERE expanded_ms IS NULL").fetchone()[0]:
+        assert time.monotonic() < deadline, "notices still unexpanded"
+        time.sleep(0.05)
+    return con
+
+
 def verify(db):
     return run("audit", "verify", "--db", db, check=False)
 
@@ -74,7 +87,7 @@ def test_issue_supersede_lift_exact_rows():
     try:
         r = s.post("/v1/warnings", body=json.dumps(json_warning("S-1", "yellow")), token=issuer)
         assert r.status == 200 and r.json["level"] == "yellow", r
-        con = sqlite3.connect(s.db)
+        con = expanded(s.db)
         # the list's enterprises, filled on first use (the list was written directly)
         ents = con.execute("SELECT uscc, name, town, m_yellow, m_red FROM list_enterprises "
                            "ORDER BY id").fetchall()
@@ -93,14 +106,27 @@ def test_issue_supersede_lift_exact_rows():
             (2, B, "绛县乙钢铁有限公司", "140826101", 1, "yellow", "issued", YELLOW[B], d1, 0, HOUR_MS, None),
             (3, C, "绛县丙建材有限公司", "140826200", 1, "yellow", "issued", YELLOW[C], d1, 0, HOUR_MS, None),
         ], orders
+        # the decision's one notice, then the per-order notices its expansion
+        # wrote: the rows issuance itself wrote before 0022, with the
+        # decision's created_ms
         notices = con.execute(
             "SELECT id, event_id, kind, order_id, enterprise, drill, payload, "
-            "deadline_ms - created_ms FROM outbox ORDER BY id").fetchall()
+            "deadline_ms - created_ms, created_ms = (SELECT created_ms FROM outbox WHERE id = 1) "
+            "FROM outbox ORDER BY id").fetchall()
         assert notices == [
-            (1, "order:1:v1:order_issued", "order_issued", 1, A, 0, '{"order_id":1,"version":1}', HOUR_MS),
-            (2, "order:2:v1:order_issued", "order_issued", 2, B, 0, '{"order_id":2,"version":1}', HOUR_MS),
-            (3, "order:3:v1:order_issued", "order_issued", 3, C, 0, '{"order_id":3,"version":1}', HOUR_MS),
+            (1, f"decision:{d1}:orders", "decision_orders", None, None, 0,
+             f'{{"decision_id":{d1},"first_id":1,"last_id":3}}', None, 1),
+            (2, "order:1:v1:order_issued", "order_issued", 1, A, 0, '{"order_id":1,"version":1}', HOUR_MS, 1),
+            (3, "order:2:v1:order_issued", "order_issued", 2, B, 0, '{"order_id":2,"version":1}', HOUR_MS, 1),
+            (4, "order:3:v1:order_issued", "order_issued", 3, C, 0, '{"order_id":3,"version":1}', HOUR_MS, 1),
         ], notices
+        assert con.execute("SELECT outbox_id, decision_id, first_id, last_id, upto "
+                           "FROM outbox_decisions").fetchall() == [(1, d1, 1, 3, 3)]
+        assert con.execute("SELECT expanded_ms IS NOT NULL, deadline_alerted FROM outbox "
+                           "WHERE id = 1").fetchone() == (1, 2)
+        # one file delivery per order notice, none for the decision's
+        assert con.execute("SELECT outbox_id, channel FROM deliveries ORDER BY id").fetchall() == \
+            [(2, "file"), (3, "file"), (4, "file")]
         rows = audit_rows(con)
         assert rows == [(f"decision:{d1}", {
             "decision": d1, "episode": 1, "orders": 3, "first_id": 1, "last_id": 3,
@@ -113,7 +139,7 @@ def test_issue_supersede_lift_exact_rows():
         r = s.post("/v1/warnings", body=json.dumps(json_warning("S-2", "red", msg_type="update",
                                                                    references=["S-1"])), token=issuer)
         assert r.status == 200 and r.json["level"] == "red", r
-        con = sqlite3.connect(s.db)
+        con = expanded(s.db)
         orders = con.execute("SELECT id, enterprise, version, level, status, measures, replaced_by, "
                              "decision_id, ended_decision_id FROM orders ORDER BY id").fetchall()
         d2 = orders[3][7]
@@ -126,10 +152,12 @@ def test_issue_supersede_lift_exact_rows():
             (5, B, 2, "red", "issued", RED[B], None, d2, None),
             (6, C, 2, "red", "issued", RED[C], None, d2, None),
         ], orders
-        notices = con.execute("SELECT event_id, kind, order_id, payload FROM outbox WHERE id > 3 "
+        notices = con.execute("SELECT event_id, kind, order_id, payload FROM outbox WHERE id > 4 "
                               "ORDER BY id").fetchall()
-        assert notices == [(f"order:{i}:v2:order_superseded", "order_superseded", i,
-                            f'{{"order_id":{i},"version":2}}') for i in (4, 5, 6)], notices
+        assert notices == [(f"decision:{d2}:orders", "decision_orders", None,
+                            f'{{"decision_id":{d2},"first_id":4,"last_id":6}}')] + \
+            [(f"order:{i}:v2:order_superseded", "order_superseded", i,
+              f'{{"order_id":{i},"version":2}}') for i in (4, 5, 6)], notices
         obj, det = audit_rows(con)[1]
         assert obj == f"decision:{d2}" and det == {
             "decision": d2, "episode": 1, "orders": 3, "first_id": 4, "last_id": 6,
@@ -142,15 +170,19 @@ def test_issue_supersede_lift_exact_rows():
                                                                    references=["S-1", "S-2"])),
                    token=issuer)
         assert r.status == 200, r
-        con = sqlite3.connect(s.db)
+        con = expanded(s.db)
         d3 = d2 + 1
         lifted = con.execute("SELECT id, status, ended_decision_id FROM orders WHERE id > 3 "
                              "ORDER BY id").fetchall()
         assert lifted == [(4, "lifted", d3), (5, "lifted", d3), (6, "lifted", d3)], lifted
         notices = con.execute("SELECT event_id, kind, order_id, payload, deadline_ms FROM outbox "
-                              "WHERE id > 6 ORDER BY id").fetchall()
-        assert notices == [(f"order:{i}:v2:order_lifted", "order_lifted", i,
-                            f'{{"order_id":{i},"version":2}}', None) for i in (4, 5, 6)], notices
+                              "WHERE id > 8 ORDER BY id").fetchall()
+        assert notices == [(f"decision:{d3}:lifted", "decision_lifted", None,
+                            f'{{"decision_id":{d3},"lifted":3}}', None)] + \
+            [(f"order:{i}:v2:order_lifted", "order_lifted", i,
+              f'{{"order_id":{i},"version":2}}', None) for i in (4, 5, 6)], notices
+        assert con.execute("SELECT decision_id, first_id, last_id, upto FROM outbox_decisions "
+                           "WHERE outbox_id = 9").fetchone() == (d3, 0, 0, 6)
         obj, det = audit_rows(con)[2]
         assert obj == f"decision:{d3}" and det == {
             "decision": d3, "episode": 1, "orders": 0, "first_id": 0, "last_id": 0, "sha256": "",

@@ -73,6 +73,23 @@ def test_kill_during_issuance():
             assert set(vs) == set(ents), (len(vs), len(ents))
             bad = {e: v for e, v in vs.items() if v != list(range(1, applied + 1))}
             assert not bad, (applied, list(bad.items())[:3])
+        # the kills also fell in the dispatcher's expansion of the decisions'
+        # notices (0022): the restarted server finishes it, one notice per order
+        deadline = time.monotonic() + 120
+        while True:
+            con = sqlite3.connect(s.db, timeout=10)
+            owed, notices, orders, dup = con.execute(
+                "SELECT (SELECT count(*) FROM outbox_owed), "
+                "(SELECT count(*) FROM outbox WHERE kind IN ('order_issued','order_superseded')), "
+                "(SELECT count(*) FROM orders), "
+                "(SELECT count(*) - count(DISTINCT event_id) FROM outbox)").fetchone()
+            con.close()
+            assert dup == 0, dup
+            if owed == 0:
+                break
+            assert time.monotonic() < deadline, (owed, notices, orders)
+            time.sleep(0.2)
+        assert notices == orders, (notices, orders)
         s.stop()
         rep = check(s.db, smogd=SMOGD)
         assert rep.ok, str(rep)

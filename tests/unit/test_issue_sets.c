@@ -4,13 +4,15 @@
  * again afterwards and still refuse a missing parent; a missing decision
  * is refused before anything is written; the outbox rebuilt by 0015 keeps
  * its notices and deliveries, unique event ids for the kinds other than
- * orders' notices, and no unique index on those. */
+ * orders' notices (written when a decision's notice is expanded, 0022),
+ * and no unique index on those. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app/app.h"
 #include "check.h"
+#include "dispatch/dispatch_int.h"
 #include "list/gen.h"
 #include "ops/ops.h"
 #include "store/migrations.h"
@@ -192,7 +194,17 @@ test_outbox_event_ids(void)
     struct app a;
     bool created = false;
 
+    struct dispatch_config cfg;
+    struct sm_diag d = { 0 };
+    bool more = true;
+
     open_app(&a, 300, true);
+    /* the decision's one notice, expanded into one per order (0022) */
+    CHECK_INT(one_int(&a, "SELECT count(*) FROM outbox"), 1);
+    CHECK_INT(dispatch_config_load(&cfg, NULL, ":memory:", &d), SM_OK);
+    CHECK_INT(dispatch_expand(a.store, &cfg, T0, 0, &more), SM_OK);
+    dispatch_config_release(&cfg);
+    CHECK(!more);
     CHECK(one_int(&a, "SELECT count(*) FROM outbox") > 100);
     CHECK_INT(one_int(&a, "SELECT count(*) - count(DISTINCT event_id) FROM outbox"), 0);
     CHECK_INT(one_int(&a, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' "
