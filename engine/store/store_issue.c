@@ -89,7 +89,7 @@ static const char SQL_SUPERSEDE[] =
 
 /* One notice per decision and kind; the dispatcher writes the per-order
  * notices it stands for when it expands it (store_notices.c,
- * 0022_outbox_decisions.sql). */
+ * 0023_outbox_decisions.sql). */
 static const char SQL_DECISION_NOTICE[] =
     "INSERT INTO outbox (event_id, kind, drill, payload, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)";
 static const char SQL_DECISION_ROW[] =

@@ -1,6 +1,6 @@
 /* Expanding a decision's notice into the per-order notices it stands for
  * (see store_notices.h). The statements are the ones issuance ran before
- * 0022, over a slice of the decision's orders: the same sm_notice_event()
+ * 0023, over a slice of the decision's orders: the same sm_notice_event()
  * and sm_notice_payload() text, the decision's created_ms, the order's
  * ack deadline (none for lifts). */
 #include "store/store_notices.h"

@@ -3,7 +3,7 @@
 
 /* The notices a decision owes its orders. Issuing writes one notice per
  * decision and kind, with its row in outbox_decisions
- * (0022_outbox_decisions.sql); expanding it writes the
+ * (0023_outbox_decisions.sql); expanding it writes the
  * per-order notices it stands for, a slice per call, with the same event
  * ids, payloads and deadlines the issuance used to write itself. */
 #include <stdbool.h>

@@ -83,7 +83,7 @@ store_episode_order_figures(struct store *s, int64_t episode_id, int64_t now_ms,
     return rc == SQLITE_ROW ? SM_OK : store_err(s, rc);
 }
 
-/* with the per-order notices decisions' notices still owe (0022) */
+/* with the per-order notices decisions' notices still owe (0023) */
 static const char SQL_OUTBOX_COUNT[] =
     "SELECT (SELECT count(*) FROM outbox WHERE kind = ?1 AND drill = ?2) + "
     "(SELECT count(*) FROM outbox_owed WHERE kind = ?1 AND drill = ?2)";

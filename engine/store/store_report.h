@@ -24,7 +24,7 @@ SM_NODISCARD enum sm_err store_episode_order_figures(struct store *s, int64_t ep
                                                      struct episode_order_figures *f);
 
 /* Notices of one kind ever written to the outbox in one context (drill 0
- * or 1), counting those a decision's notice still owes (0022). */
+ * or 1), counting those a decision's notice still owes (0023). */
 SM_NODISCARD enum sm_err store_outbox_count(struct store *s, const char *kind, int drill,
                                             int64_t *n);
 

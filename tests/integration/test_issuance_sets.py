@@ -64,7 +64,7 @@ def audit_rows(con):
 
 def expanded(db):
     """Waits for the running server's dispatcher to expand every notice (a
-    decision's notice into its per-order notices, 0022) and returns a
+    decision's notice into its per-order notices, 0023) and returns a
     connection."""
     con = sqlite3.connect(db)
     deadline = time.monotonic() + 15

@@ -160,7 +160,7 @@ def test_every_order_and_notice_exactly_once():
         assert n == 2 * len(ENTERPRISES), n
         # one notice per decision; each order's notice written by the
         # dispatcher's expansion, or still owed by its decision's notice when
-        # the server stopped first (0022)
+        # the server stopped first (0023)
         decisions = con.execute("SELECT kind, count(*) FROM outbox WHERE kind LIKE 'decision_%' "
                                 "GROUP BY kind").fetchall()
         assert decisions == [("decision_orders", 2)], decisions

@@ -201,7 +201,7 @@ def inv4_audited(con, rep):
 def inv5_outbox(con, rep):
     tables = _tables(con)
     # a decision's order notices are written when the dispatcher expands its
-    # one notice (0022); until then the view outbox_owed lists them
+    # one notice (0023); until then the view outbox_owed lists them
     owed = ""
     if con.execute("SELECT 1 FROM sqlite_schema WHERE type = 'view' AND name = 'outbox_owed'").fetchone():
         owed = " AND NOT EXISTS (SELECT 1 FROM outbox_owed w WHERE w.order_id = o.id)"

@@ -74,7 +74,7 @@ def test_kill_during_issuance():
             bad = {e: v for e, v in vs.items() if v != list(range(1, applied + 1))}
             assert not bad, (applied, list(bad.items())[:3])
         # the kills also fell in the dispatcher's expansion of the decisions'
-        # notices (0022): the restarted server finishes it, one notice per order
+        # notices (0023): the restarted server finishes it, one notice per order
         deadline = time.monotonic() + 120
         while True:
             con = sqlite3.connect(s.db, timeout=10)
