@@ -403,7 +403,7 @@ http {{
             # case 8 starts from the notices as issuance leaves them: to expand
             self.deliver_db = self.path("deliver.db.keep")
             shutil.copy(self.issued10k[0], self.deliver_db)
-            # as the 200 leaves them: the decision's one notice, unexpanded (0022)
+            # as the 200 leaves them: the decision's one notice, unexpanded (0023)
             db_query(self.deliver_db, "DELETE FROM deliveries", many=[()])
             db_query(self.deliver_db, "DELETE FROM outbox WHERE kind IN "
                      "('order_issued','order_superseded','order_lifted')", many=[()])

@@ -107,7 +107,7 @@ def test_issue_supersede_lift_exact_rows():
             (3, C, "绛县丙建材有限公司", "140826200", 1, "yellow", "issued", YELLOW[C], d1, 0, HOUR_MS, None),
         ], orders
         # the decision's one notice, then the per-order notices its expansion
-        # wrote: the rows issuance itself wrote before 0022, with the
+        # wrote: the rows issuance itself wrote before 0023, with the
         # decision's created_ms
         notices = con.execute(
             "SELECT id, event_id, kind, order_id, enterprise, drill, payload, "

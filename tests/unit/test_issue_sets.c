@@ -4,7 +4,7 @@
  * again afterwards and still refuse a missing parent; a missing decision
  * is refused before anything is written; the outbox rebuilt by 0015 keeps
  * its notices and deliveries, unique event ids for the kinds other than
- * orders' notices (written when a decision's notice is expanded, 0022),
+ * orders' notices (written when a decision's notice is expanded, 0023),
  * and no unique index on those. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,7 +199,7 @@ test_outbox_event_ids(void)
     bool more = true;
 
     open_app(&a, 300, true);
-    /* the decision's one notice, expanded into one per order (0022) */
+    /* the decision's one notice, expanded into one per order (0023) */
     CHECK_INT(one_int(&a, "SELECT count(*) FROM outbox"), 1);
     CHECK_INT(dispatch_config_load(&cfg, NULL, ":memory:", &d), SM_OK);
     CHECK_INT(dispatch_expand(a.store, &cfg, T0, 0, &more), SM_OK);

@@ -1,4 +1,4 @@
-/* A decision's notices (0022): issuing writes one notice per decision and
+/* A decision's notices (0023): issuing writes one notice per decision and
  * kind; the dispatcher's expansion writes the per-order notices the
  * issuance used to write (compared with those very statements), in slices,
  * each slice with its deliveries and its cursor in one transaction; a
@@ -110,7 +110,7 @@ load_config(struct dispatch_config *cfg, const char *db)
     CHECK_INT(dispatch_config_load(cfg, NULL, db, &d), SM_OK);
 }
 
-/* The statements issuance ran before 0022 (store_issue.c), into a copy of
+/* The statements issuance ran before 0023 (store_issue.c), into a copy of
  * the outbox's columns: what the per-order notices must be. */
 static void
 old_issuance_notices(struct app *a, int64_t first, int64_t last, int64_t decision, int64_t now)
