@@ -101,6 +101,22 @@ dispatch_action_text(const json_t *m, const struct measure_rules *rules)
 
         snprintf(ms.name, sizeof(ms.name), "%s", ar->names[0]);
         measure_format(&ms, base, sizeof(base));
+        /* an order's text is the list's whole measure ("限产30%；夜间"):
+         * the notice shows what follows the action, not the action twice */
+        for (size_t i = 0; text && i < ar->n_names; i++) {
+            char as_listed[MEASURE_NAME_MAX + 32];
+            size_t n;
+
+            snprintf(ms.name, sizeof(ms.name), "%s", ar->names[i]);
+            measure_format(&ms, as_listed, sizeof(as_listed));
+            n = strlen(as_listed);
+            if (n && strncmp(text, as_listed, n) == 0 &&
+                (!text[n] || text[n] == ';' || strncmp(text + n, "；", 3) == 0)) {
+                text += n;
+                text += *text == ';' ? 1 : *text ? 3 : 0;
+                break;
+            }
+        }
     } else {
         /* an action the rules in force no longer have: its key */
         snprintf(base, sizeof(base), "%s", action ? action : "");

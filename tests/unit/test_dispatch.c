@@ -201,6 +201,15 @@ action_words_from_the_rules(void)
     check_action("{\"action\": \"limit\", \"limit_pct\": 12.5, \"text\": \"夜间\"}", m,
                  "限产12.5%（夜间）");
     check_action("{\"action\": \"limit\", \"limit_pct\": null}", m, "限产");
+    /* an order's text is the list's whole measure: the action is not shown twice */
+    check_action("{\"action\": \"halt\", \"text\": \"停产\"}", m, "停产");
+    check_action("{\"action\": \"limit\", \"limit_pct\": 30, \"text\": \"限产30%；夜间\"}", m,
+                 "限产30%（夜间）");
+    check_action("{\"action\": \"limit\", \"limit_pct\": 30, \"text\": \"限产30%;夜间\"}", m,
+                 "限产30%（夜间）");
+    check_action("{\"action\": \"stop_kiln\", \"text\": \"stop kiln；2号窑\"}", m, "停窑（2号窑）");
+    /* a text that only starts like the action keeps it */
+    check_action("{\"action\": \"halt\", \"text\": \"停产检修\"}", m, "停产（停产检修）");
     check_action("{\"action\": \"voluntary\"}", m, "自主减排");
     /* renamed in the rules: the new first name */
     free(m->actions[MEASURE_ACTION_HALT].names[0]);
