@@ -48,27 +48,30 @@ static const char SQL_LIFT[] =
 
 /* New orders. The inner query asks the planner once per enterprise: the
  * OFFSET keeps SQLite from flattening it into the outer one, which would
- * call sm_plan() once per use of act. The list's rows are ids ?10..?11 in
+ * call sm_plan() once per use of act. It hands over only the row's id and
+ * act: SQLite copies every text column a subquery hands over, and the
+ * three levels' measures of each row were copied for one to be used; the
+ * outer query reads the row again by id (CROSS JOIN: in that order). The list's rows are ids ?10..?11 in
  * uscc order (see the top of this file); NOT INDEXED keeps the planner on
  * that rowid range. sm_issued() feeds the digest and gives back the
  * version. */
 #define ISSUE_LEVEL                                                                           \
     "CASE (act >> 2) & 3 WHEN 1 THEN 'yellow' WHEN 2 THEN 'orange' WHEN 3 THEN 'red' END"
 #define ISSUE_MEASURES                                                                        \
-    "CASE (act >> 2) & 3 WHEN 1 THEN m_yellow WHEN 2 THEN m_orange WHEN 3 THEN m_red END"
+    "CASE (act >> 2) & 3 WHEN 1 THEN l.m_yellow WHEN 2 THEN l.m_orange WHEN 3 THEN l.m_red END"
 #define ISSUE_HEAD                                                                            \
     "INSERT INTO orders (episode_id, enterprise, enterprise_name, town, version, level, "     \
     "list_id, drill, status, measures, decision_id, issued_ms, effective_from_ms, "           \
     "ack_deadline_ms, ack_room) "                                                             \
-    "SELECT ?1, uscc, name, town, "                                                           \
-    "sm_issued(uscc, " ISSUE_LEVEL ", act >> 4, " ISSUE_MEASURES "), "                        \
+    "SELECT ?1, l.uscc, l.name, l.town, "                                                     \
+    "sm_issued(l.uscc, " ISSUE_LEVEL ", act >> 4, " ISSUE_MEASURES "), "                      \
     ISSUE_LEVEL ", ?2, ?3, 'issued', " ISSUE_MEASURES ", "                                    \
     "?4, ?5, ?6, CASE (act >> 2) & 3 WHEN 1 THEN ?7 WHEN 2 THEN ?8 WHEN 3 THEN ?9 END, "      \
     STORE_ACK_ROOM " "                                                                        \
-    "FROM (SELECT e.uscc, e.name, e.town, e.m_yellow, e.m_orange, e.m_red, "
+    "FROM (SELECT e.id AS eid, "
 #define ISSUE_TAIL                                                                            \
-    "WHERE e.id BETWEEN ?10 AND ?11 AND e.list_id = ?2 ORDER BY e.id LIMIT -1 OFFSET 0) "     \
-    "WHERE act & 3 BETWEEN 1 AND 2"
+    "WHERE e.id BETWEEN ?10 AND ?11 AND e.list_id = ?2 ORDER BY e.id LIMIT -1 OFFSET 0) p "   \
+    "CROSS JOIN list_enterprises l ON l.id = p.eid WHERE act & 3 BETWEEN 1 AND 2"
 
 static const char SQL_ISSUE[] =
     ISSUE_HEAD "sm_plan(e.uscc, e.town, 1, h.status, h.level, coalesce(h.version, 0)) AS act "
