@@ -20,6 +20,7 @@
 #include "store/store_dispatch.h"
 #include "store/store_int.h"
 #include "store/store_issue.h"
+#include "store/store_orders.h"
 
 #define T0 1764547200000LL /* 2025-12-01T08:00:00+08:00 */
 
@@ -276,6 +277,42 @@ test_outbox_rebuild_keeps_deliveries(void)
     app_close(&a);
 }
 
+/* every new order carries the room its acknowledgement takes (migration
+ * 0022); the ack and the end of an order give it back */
+static void
+test_orders_carry_ack_room(void)
+{
+    struct app a;
+    int64_t orders, id = 0;
+    int version = 0;
+    char *ent;
+
+    open_app(&a, 200, true);
+    orders = one_int(&a, "SELECT count(*) FROM orders");
+    CHECK(orders > 50);
+    CHECK_INT(one_int(&a, "SELECT count(*) FROM orders WHERE length(ack_room) = 64"), orders);
+    ent = one_text(&a, "SELECT enterprise FROM orders WHERE id = 1");
+    CHECK(ent != NULL);
+    struct order_ack ack = { 1, ent, T0 + 1000, "firm", "enterprise", NULL, "13800000000" };
+    CHECK_INT(store_order_ack(a.store, &ack), SM_OK);
+    CHECK_INT(one_int(&a, "SELECT ack_room IS NULL FROM orders WHERE id = 1"), 1);
+    /* a re-issue: the new version has room, the one it supersedes none */
+    CHECK_INT(store_begin(a.store), SM_OK);
+    CHECK_INT(store_order_reissue(a.store, 2, T0 + 2000, T0 + 3600000, "typo", &id, &version),
+              SM_OK);
+    CHECK_INT(store_order_end(a.store, 2, "superseded", T0 + 2000, id), SM_OK);
+    CHECK_INT(store_commit(a.store), SM_OK);
+    CHECK_INT(one_int(&a, "SELECT ack_room IS NULL FROM orders WHERE id = 2"), 1);
+    CHECK(id > orders);
+    {
+        char q[96];
+        snprintf(q, sizeof(q), "SELECT length(ack_room) FROM orders WHERE id = %lld", (long long)id);
+        CHECK_INT(one_int(&a, q), 64);
+    }
+    free(ent);
+    app_close(&a);
+}
+
 CHECK_MAIN(CHECK_CASE(test_digest_while_writing_is_the_read_back_one),
            CHECK_CASE(test_foreign_keys_on_after_issuing), CHECK_CASE(test_outbox_event_ids),
-           CHECK_CASE(test_outbox_rebuild_keeps_deliveries))
+           CHECK_CASE(test_outbox_rebuild_keeps_deliveries), CHECK_CASE(test_orders_carry_ack_room))
