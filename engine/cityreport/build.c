@@ -83,105 +83,273 @@ bump(json_t *obj, const char *key)
 
 /* An order's status as it was at the cut-off. */
 static const char *
-status_at(const json_t *o, int64_t cutoff)
+status_at(const struct cityreport_order *o, int64_t cutoff)
 {
-    int64_t ended = opt_ms(o, "ended_ms"), acked = opt_ms(o, "acknowledged_ms");
-    const char *stored = str(o, "status");
-
-    if (ended && ended <= cutoff &&
-        (strcmp(stored, "superseded") == 0 || strcmp(stored, "lifted") == 0))
-        return stored;
-    return acked && acked <= cutoff ? "acknowledged" : "issued";
+    if (o->ended_ms && o->ended_ms <= cutoff &&
+        (strcmp(o->status, "superseded") == 0 || strcmp(o->status, "lifted") == 0))
+        return o->status;
+    return o->acknowledged_ms && o->acknowledged_ms <= cutoff ? "acknowledged" : "issued";
 }
 
 /* on_time, late, missing (deadline passed unacknowledged), pending (still
  * within its deadline) or withdrawn (superseded or lifted before it fell
- * due, never acknowledged). */
-static const char *
-ack_class(const json_t *o, int64_t cutoff)
+ * due, never acknowledged): an index into ack_classes. */
+static const char *const ack_classes[] = { "on_time", "late", "missing", "pending", "withdrawn" };
+
+static size_t
+ack_class(const struct cityreport_order *o, int64_t cutoff)
 {
-    int64_t acked = opt_ms(o, "acknowledged_ms"), ended = opt_ms(o, "ended_ms");
-    int64_t deadline = opt_ms(o, "ack_deadline_ms");
+    int64_t acked = o->acknowledged_ms, ended = o->ended_ms, deadline = o->ack_deadline_ms;
 
     if (acked && acked <= cutoff)
-        return acked <= deadline ? "on_time" : "late";
+        return acked <= deadline ? 0 : 1;
     if (ended && ended <= cutoff && ended < deadline)
-        return "withdrawn";
-    return deadline <= cutoff ? "missing" : "pending";
+        return 4;
+    return deadline <= cutoff ? 2 : 3;
 }
 
+/* new: {names[i]: counts[i]} in the order of names */
 static json_t *
-zero_counts(const char *const *names, size_t n)
+counts_json(const char *const *names, const json_int_t *counts, size_t n)
 {
     json_t *o = json_object();
 
     for (size_t i = 0; i < n; i++)
-        json_object_set_new(o, names[i], json_integer(0));
+        json_object_set_new(o, names[i], json_integer(counts[i]));
     return o;
 }
 
-static int
-cmp_keys(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
+/* A string-keyed open-addressing table of indexes (keys borrowed): the
+ * latest order of each enterprise and the town and industry groups, where
+ * a JSON object per order cost an allocation per count. */
+struct key_index {
+    const char **key;
+    size_t *val;
+    size_t cap, n;
+};
 
-/* new: the groups of map as an array sorted by key, each with "<keyname>" */
-static json_t *
-groups_array(json_t *map, const char *keyname)
+static void
+key_index_init(struct key_index *t, size_t expect)
 {
-    size_t n = json_object_size(map), i = 0;
-    const char **keys = xcalloc(n + 1, sizeof(*keys));
-    const char *k;
-    json_t *v, *arr = json_array();
-
-    json_object_foreach(map, k, v) keys[i++] = k;
-    qsort(keys, n, sizeof(*keys), cmp_keys);
-    for (i = 0; i < n; i++) {
-        json_t *g = json_copy(json_object_get(map, keys[i]));
-        json_object_set_new(g, keyname, json_string(keys[i]));
-        json_array_append_new(arr, g);
-    }
-    free(keys);
-    return arr;
+    t->cap = 16;
+    while (t->cap < expect * 2)
+        t->cap *= 2;
+    t->key = xcalloc(t->cap, sizeof(*t->key));
+    t->val = xcalloc(t->cap, sizeof(*t->val));
+    t->n = 0;
 }
 
 static void
-count_group(json_t *map, const char *key, const char *state)
+key_index_release(struct key_index *t)
 {
-    json_t *g = json_object_get(map, key);
+    free(t->key);
+    free(t->val);
+}
 
-    if (!g) {
-        g = zero_counts(states, SM_ARRAY_LEN(states));
-        json_object_set_new(g, "enterprises", json_integer(0));
-        json_object_set_new(map, key, g);
+static size_t
+key_hash(const char *s)
+{
+    size_t h = 14695981039346656037ULL;
+
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* The slot of key: holding it, or empty where it belongs. */
+static size_t
+key_index_slot(const struct key_index *t, const char *key)
+{
+    size_t i = key_hash(key) & (t->cap - 1);
+
+    while (t->key[i] && strcmp(t->key[i], key) != 0)
+        i = (i + 1) & (t->cap - 1);
+    return i;
+}
+
+static void
+key_index_grow(struct key_index *t)
+{
+    struct key_index bigger;
+
+    key_index_init(&bigger, t->cap);
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->key[i]) {
+            size_t j = key_index_slot(&bigger, t->key[i]);
+            bigger.key[j] = t->key[i];
+            bigger.val[j] = t->val[i];
+        }
+    bigger.n = t->n;
+    key_index_release(t);
+    *t = bigger;
+}
+
+/* The value of key, after adding it with value fresh when absent (*added
+ * says which). */
+static size_t
+key_index_get_or_add(struct key_index *t, const char *key, size_t fresh, int *added)
+{
+    size_t i;
+
+    if ((t->n + 1) * 2 > t->cap)
+        key_index_grow(t);
+    i = key_index_slot(t, key);
+    *added = !t->key[i];
+    if (*added) {
+        t->key[i] = key;
+        t->val[i] = fresh;
+        t->n++;
     }
-    bump(g, "enterprises");
-    bump(g, state);
+    return t->val[i];
+}
+
+/* Compliance counts of a town or an industry. */
+struct group {
+    const char *key;
+    json_int_t state[SM_ARRAY_LEN(states)], enterprises;
+};
+
+struct groups {
+    struct key_index index;
+    struct group *g;
+    size_t n, cap;
+};
+
+static void
+count_group(struct groups *gs, const char *key, size_t state)
+{
+    int added;
+    size_t i = key_index_get_or_add(&gs->index, key, gs->n, &added);
+
+    if (added) {
+        if (gs->n == gs->cap) {
+            gs->cap = gs->cap ? gs->cap * 2 : 16;
+            gs->g = xrealloc(gs->g, gs->cap * sizeof(*gs->g));
+        }
+        memset(&gs->g[gs->n], 0, sizeof(gs->g[gs->n]));
+        gs->g[gs->n++].key = key;
+    }
+    if (!gs->g)
+        return; /* not reached: a group was added above or before */
+    gs->g[i].enterprises++;
+    gs->g[i].state[state]++;
+}
+
+static int
+cmp_groups(const void *a, const void *b)
+{
+    return strcmp(((const struct group *)a)->key, ((const struct group *)b)->key);
+}
+
+/* new: the groups as an array sorted by key, each with "<keyname>" */
+static json_t *
+groups_array(struct groups *gs, const char *keyname)
+{
+    json_t *arr = json_array();
+
+    if (gs->n)
+        qsort(gs->g, gs->n, sizeof(*gs->g), cmp_groups);
+    for (size_t i = 0; i < gs->n; i++) {
+        json_t *g = counts_json(states, gs->g[i].state, SM_ARRAY_LEN(states));
+        json_object_set_new(g, "enterprises", json_integer(gs->g[i].enterprises));
+        json_object_set_new(g, keyname, json_string(gs->g[i].key));
+        json_array_append_new(arr, g);
+    }
+    key_index_release(&gs->index);
+    free(gs->g);
+    return arr;
 }
 
 static enum sm_err
-order_figures(struct reader *r, const json_t *orders, int64_t cutoff, json_t *out)
+order_figures(struct reader *r, const struct cityreport_order *orders, size_t n, int64_t cutoff,
+              json_t *out)
 {
-    json_t *by_level = json_object(), *by_status = zero_counts(statuses, SM_ARRAY_LEN(statuses));
-    json_t *acks = zero_counts((const char *const[]){ "on_time", "late", "missing", "pending",
-                                                      "withdrawn" }, 5);
-    json_t *latest = json_object(); /* enterprise -> its latest order by cut-off */
-    json_t *towns = json_object(), *industries = json_object();
-    json_t *total = zero_counts(states, SM_ARRAY_LEN(states)), *o, *lv;
-    json_int_t versions = 0;
-    const char *ent;
+    json_int_t by_level[SM_ARRAY_LEN(levels)][SM_ARRAY_LEN(statuses) + 1] = { { 0 } };
+    json_int_t by_status[SM_ARRAY_LEN(statuses)] = { 0 }, acks[SM_ARRAY_LEN(ack_classes)] = { 0 };
+    json_int_t total[SM_ARRAY_LEN(states)] = { 0 }, versions = 0;
+    struct key_index latest; /* enterprise -> its latest order by cut-off */
+    struct groups towns = { 0 }, industries = { 0 };
+    json_t *levels_arr, *compliance;
     size_t i;
 
-    for (i = 0; i < SM_ARRAY_LEN(levels); i++) {
-        json_t *row = zero_counts(statuses, SM_ARRAY_LEN(statuses));
-        json_object_set_new(row, "total", json_integer(0));
-        json_object_set_new(by_level, levels[i], row);
+    key_index_init(&latest, n);
+    key_index_init(&towns.index, 16);
+    key_index_init(&industries.index, 16);
+    for (i = 0; i < n; i++) {
+        const struct cityreport_order *o = &orders[i];
+        int lv, added;
+        size_t prev;
+
+        if (o->issued_ms > cutoff)
+            continue; /* not yet issued at the cut-off */
+        versions++;
+        lv = index_of(levels, SM_ARRAY_LEN(levels), o->level);
+        if (lv < 0) {
+            sm_diag_set(r->diag, "bad_value", "orders[%zu].level: '%s' is not yellow, orange or red",
+                        i, o->level);
+            r->err = SM_ERR_INVAL;
+            break;
+        }
+        int st = index_of(statuses, SM_ARRAY_LEN(statuses), status_at(o, cutoff));
+        by_level[lv][st]++;
+        by_level[lv][SM_ARRAY_LEN(statuses)]++;
+        by_status[st]++;
+        acks[ack_class(o, cutoff)]++;
+        prev = key_index_get_or_add(&latest, o->enterprise, i, &added);
+        if (!added && orders[prev].version < o->version)
+            latest.val[key_index_slot(&latest, o->enterprise)] = i;
     }
-    json_array_foreach(orders, i, o) {
+    for (i = 0; !r->err && i < latest.cap; i++) {
+        const struct cityreport_order *o;
+        int state;
+
+        if (!latest.key[i])
+            continue;
+        o = &orders[latest.val[i]];
+        state = index_of(states, SM_ARRAY_LEN(states), o->compliance);
+        if (state < 0)
+            state = index_of(states, SM_ARRAY_LEN(states), "unknown");
+        total[state]++;
+        count_group(&towns, o->town, (size_t)state);
+        count_group(&industries, o->industry, (size_t)state);
+    }
+    levels_arr = json_array();
+    for (i = 0; i < SM_ARRAY_LEN(levels); i++) {
+        json_t *row = counts_json(statuses, by_level[i], SM_ARRAY_LEN(statuses));
+        json_object_set_new(row, "total", json_integer(by_level[i][SM_ARRAY_LEN(statuses)]));
+        json_object_set_new(row, "level", json_string(levels[i]));
+        json_array_append_new(levels_arr, row);
+    }
+    json_object_set_new(out, "orders",
+                        json_pack("{s:I,s:I,s:o,s:o}", "versions", versions, "enterprises",
+                                  (json_int_t)latest.n, "by_level", levels_arr, "by_status",
+                                  counts_json(statuses, by_status, SM_ARRAY_LEN(statuses))));
+    json_object_set_new(out, "acknowledgements",
+                        counts_json(ack_classes, acks, SM_ARRAY_LEN(ack_classes)));
+    compliance = counts_json(states, total, SM_ARRAY_LEN(states));
+    json_object_set_new(compliance, "enterprises", json_integer((json_int_t)latest.n));
+    json_object_set_new(compliance, "by_town", groups_array(&towns, "town"));
+    json_object_set_new(compliance, "by_industry", groups_array(&industries, "industry"));
+    json_object_set_new(out, "compliance", compliance);
+    key_index_release(&latest);
+    return r->err;
+}
+
+/* Reads in's "orders" (JSON) into *orders (new; strings borrowed from
+ * in), checking each field as the figures need it; the first order in
+ * error is reported, a level only when the order counts at cutoff. */
+static enum sm_err
+orders_of_json(struct reader *r, const json_t *arr, int64_t cutoff,
+               struct cityreport_order **orders, size_t *n)
+{
+    size_t i;
+    json_t *o;
+
+    *n = 0;
+    *orders = xcalloc(json_array_size(arr) + 1, sizeof(**orders));
+    json_array_foreach(arr, i, o) {
+        struct cityreport_order *c = &(*orders)[i];
         char where[48];
-        const char *st;
-        json_t *prev;
 
         snprintf(where, sizeof(where), "orders[%zu]", i);
         need(r, o, "enterprise", where, JSON_STRING);
@@ -192,54 +360,25 @@ order_figures(struct reader *r, const json_t *orders, int64_t cutoff, json_t *ou
         need(r, o, "version", where, JSON_INTEGER);
         if (r->err)
             break;
-        if (opt_ms(o, "issued_ms") > cutoff)
-            continue; /* not yet issued at the cut-off */
-        versions++;
-        st = status_at(o, cutoff);
-        lv = json_object_get(by_level, str(o, "level"));
-        if (!lv) {
-            sm_diag_set(r->diag, "bad_value", "%s.level: '%s' is not yellow, orange or red", where,
-                        str(o, "level"));
+        c->enterprise = str(o, "enterprise");
+        c->town = str(o, "town");
+        c->industry = str(o, "industry");
+        c->level = str(o, "level");
+        c->status = str(o, "status");
+        c->compliance = str(o, "compliance");
+        c->version = json_integer_value(json_object_get(o, "version"));
+        c->issued_ms = opt_ms(o, "issued_ms");
+        c->ack_deadline_ms = opt_ms(o, "ack_deadline_ms");
+        c->acknowledged_ms = opt_ms(o, "acknowledged_ms");
+        c->ended_ms = opt_ms(o, "ended_ms");
+        if (c->issued_ms <= cutoff && index_of(levels, SM_ARRAY_LEN(levels), c->level) < 0) {
+            sm_diag_set(r->diag, "bad_value", "%s.level: '%s' is not yellow, orange or red",
+                        where, c->level);
             r->err = SM_ERR_INVAL;
             break;
         }
-        bump(lv, st);
-        bump(lv, "total");
-        bump(by_status, st);
-        bump(acks, ack_class(o, cutoff));
-        prev = json_object_get(latest, str(o, "enterprise"));
-        if (!prev || json_integer_value(json_object_get(prev, "version")) <
-                         json_integer_value(json_object_get(o, "version")))
-            json_object_set(latest, str(o, "enterprise"), o);
+        *n = i + 1;
     }
-    json_object_foreach(latest, ent, o) {
-        const char *state = str(o, "compliance");
-
-        if (index_of(states, SM_ARRAY_LEN(states), state) < 0)
-            state = "unknown";
-        bump(total, state);
-        count_group(towns, str(o, "town"), state);
-        count_group(industries, str(o, "industry"), state);
-    }
-    json_object_set_new(total, "enterprises", json_integer((json_int_t)json_object_size(latest)));
-    json_t *levels_arr = json_array();
-    for (i = 0; i < SM_ARRAY_LEN(levels); i++) {
-        json_t *row = json_copy(json_object_get(by_level, levels[i]));
-        json_object_set_new(row, "level", json_string(levels[i]));
-        json_array_append_new(levels_arr, row);
-    }
-    json_object_set_new(out, "orders",
-                        json_pack("{s:I,s:I,s:o,s:o}", "versions", versions, "enterprises",
-                                  (json_int_t)json_object_size(latest), "by_level", levels_arr,
-                                  "by_status", by_status));
-    json_object_set_new(out, "acknowledgements", acks);
-    json_object_set_new(total, "by_town", groups_array(towns, "town"));
-    json_object_set_new(total, "by_industry", groups_array(industries, "industry"));
-    json_object_set_new(out, "compliance", total);
-    json_decref(by_level);
-    json_decref(latest);
-    json_decref(towns);
-    json_decref(industries);
     return r->err;
 }
 
@@ -361,10 +500,14 @@ timeline_json(const json_t *in, int64_t cutoff, int tz)
     return arr;
 }
 
-enum sm_err
-cityreport_build(const json_t *in, json_t **out, struct sm_diag *diag)
+/* The report from in and its orders: from orders/n when json_orders is
+ * NULL, else read from json_orders. */
+static enum sm_err
+build(const json_t *in, const json_t *json_orders, const struct cityreport_order *orders,
+      size_t n, json_t **out, struct sm_diag *diag)
 {
     struct reader r = { diag, SM_OK };
+    struct cityreport_order *read = NULL;
     const char *kind;
     json_t *rep, *ep, *county;
     int64_t cutoff, from, opened, as_of;
@@ -384,13 +527,21 @@ cityreport_build(const json_t *in, json_t **out, struct sm_diag *diag)
     county = need(&r, in, "county", "input", JSON_OBJECT);
     need(&r, ep, "id", "input.episode", JSON_INTEGER);
     opened = need_ms(&r, ep, "opened_ms", "input.episode");
-    need(&r, in, "orders", "input", JSON_ARRAY);
+    if (json_orders)
+        need(&r, json_orders, "orders", "input", JSON_ARRAY);
     if (r.err)
         return r.err;
     /* a draft made before its cut-off shows the orders as they are now */
     as_of = opt_ms(in, "as_of_ms");
     if (!as_of || as_of > cutoff)
         as_of = cutoff;
+    if (json_orders) {
+        if (orders_of_json(&r, json_object_get(json_orders, "orders"), as_of, &read, &n)) {
+            free(read);
+            return r.err;
+        }
+        orders = read;
+    }
 
     rep = json_pack("{s:s,s:s,s:O,s:b,s:{s:s,s:s}}", "title",
                     strcmp(kind, "daily") == 0 ? CITYREPORT_TITLE_DAILY : CITYREPORT_TITLE_SUMMARY,
@@ -407,7 +558,7 @@ cityreport_build(const json_t *in, json_t **out, struct sm_diag *diag)
     json_object_set_new(rep, "cutoff", time_or_null(cutoff, tz));
     json_object_set_new(rep, "as_of", time_or_null(as_of, tz));
     json_object_set_new(rep, "generated_at", time_or_null(opt_ms(in, "generated_ms"), tz));
-    if (order_figures(&r, json_object_get(in, "orders"), as_of, rep))
+    if (order_figures(&r, orders, n, as_of, rep))
         goto fail;
     json_object_set_new(
         rep, "inspections",
@@ -423,10 +574,25 @@ cityreport_build(const json_t *in, json_t **out, struct sm_diag *diag)
     if (strcmp(kind, "summary") == 0)
         json_object_set_new(rep, "lessons", json_string(""));
     *out = rep;
+    free(read);
     return SM_OK;
 fail:
     json_decref(rep);
+    free(read);
     return r.err;
+}
+
+enum sm_err
+cityreport_build(const json_t *in, json_t **out, struct sm_diag *diag)
+{
+    return build(in, in, NULL, 0, out, diag);
+}
+
+enum sm_err
+cityreport_build_orders(const json_t *in, const struct cityreport_order *orders, size_t n,
+                        json_t **out, struct sm_diag *diag)
+{
+    return build(in, NULL, orders, n, out, diag);
 }
 
 char *

@@ -46,6 +46,21 @@ int64_t cityreport_next_cutoff(int64_t after_ms, int hour, int tz_min);
  * path) when in lacks something. */
 SM_NODISCARD enum sm_err cityreport_build(const json_t *in, json_t **out, struct sm_diag *diag);
 
+/* One order version as the figures read it (strings borrowed). */
+struct cityreport_order {
+    const char *enterprise, *town, *industry, *level, *status, *compliance;
+    int64_t version, issued_ms, ack_deadline_ms;
+    int64_t acknowledged_ms, ended_ms; /* 0: not (yet) */
+};
+
+/* cityreport_build with the orders (borrowed) given as n structs instead
+ * of in's "orders" (ignored): the same report for the same orders, without
+ * a JSON object per order. A level other than yellow, orange or red is
+ * refused as orders[i].level. */
+SM_NODISCARD enum sm_err cityreport_build_orders(const json_t *in,
+                                                 const struct cityreport_order *orders, size_t n,
+                                                 json_t **out, struct sm_diag *diag);
+
 /* Applies what officers write to a report (borrowed, modified):
  * {"remarks": "...", "lessons": "..." (summary only),
  *  "actions": [{"order_id", "line", "action"}]} — each action fills the

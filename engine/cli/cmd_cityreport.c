@@ -89,9 +89,9 @@ cmd_cityreport(int argc, char **argv)
     int npos, rc = cli_parse("cityreport", argc, argv, opts, 6, pos, 1, &npos);
     struct app a = { 0 };
     struct sm_diag d = { 0 };
-    json_t *report = NULL, *in;
-    int64_t ep = 0, at_ms = 0, opened, from;
-    int number = 0;
+    json_t *report = NULL;
+    int64_t ep = 0, at_ms = 0, opened = 0, from;
+    int number = 0, drill = 0;
     char *end = NULL;
     enum sm_err err;
 
@@ -125,10 +125,7 @@ cmd_cityreport(int argc, char **argv)
     if (at)
         clock_init_virtual(&a.clock, at_ms); /* the figures as they stood at --at */
     at_ms = clock_now(&a.clock);
-    in = json_object();
-    err = store_cityreport_input(a.store, ep, at_ms, in);
-    opened = json_integer_value(json_object_get(json_object_get(in, "episode"), "opened_ms"));
-    json_decref(in);
+    err = store_cityreport_episode(a.store, ep, &drill, &opened);
     if (!err) {
         int64_t last = 0;
         err = store_cityreport_last(a.store, ep, pos[0], &number, &last);

@@ -24,6 +24,8 @@ ops_cityreport_make(struct app *app, int64_t episode_id, const char *kind, int n
                     int64_t from_ms, int64_t cutoff_ms, json_t **report, struct sm_diag *diag)
 {
     int64_t now = clock_now(&app->clock), as_of = now < cutoff_ms ? now : cutoff_ms;
+    struct store_cityreport_orders orders = { 0 };
+    struct ops_industry_map *industries = NULL;
     json_t *in, *ep_view;
     enum sm_err err;
 
@@ -44,11 +46,18 @@ ops_cityreport_make(struct app *app, int64_t episode_id, const char *kind, int n
     /* the reduction figures at the highest level the episode reached */
     ep_view = json_pack("{s:O}", "max_level",
                         json_object_get(json_object_get(in, "episode"), "max_level"));
-    err = ops_episode_figures(app, episode_id, ep_view);
+    err = ops_episode_figures_map(app, episode_id, ep_view, &industries);
+    /* the figures read the lines of every enterprise's latest order: their
+     * first lines' industries serve the orders' groups */
+    if (!err)
+        err = store_cityreport_orders(app->store, episode_id, as_of, ops_industry_map_get,
+                                      industries, &orders);
+    ops_industry_map_free(industries);
     if (!err) {
         json_object_set(in, "reductions", json_object_get(ep_view, "reductions"));
-        err = cityreport_build(in, report, diag);
+        err = cityreport_build_orders(in, orders.o, orders.n, report, diag);
     }
+    store_cityreport_orders_release(&orders);
     json_decref(ep_view);
     json_decref(in);
     return err;

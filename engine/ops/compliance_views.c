@@ -206,16 +206,119 @@ ops_order_evidence(struct app *app, int64_t order_id, json_t **out)
 
 /* ---- episode figures ---- */
 
+/* One measure of an order, as the figures read it. */
+struct ep_measure {
+    char *line, *action;
+    double limit_pct; /* 0 when absent */
+};
+
+/* The parsed measures of one distinct measures text: the orders of a
+ * decision share a few texts per list line, so each is parsed once where
+ * a json_loads per order was most of the figures' time. */
+struct ep_measures {
+    char *text;
+    struct ep_measure *m;
+    size_t n;
+};
+
 struct ep_order {
     int64_t id, list_id, effective_from_ms, ended_ms;
     char enterprise[24], town[16], compliance[16];
-    char *measures;
+    size_t measures; /* index into ep_orders.texts */
 };
 
 struct ep_orders {
     struct ep_order *o;
     size_t n, cap;
+    struct ep_measures *texts;
+    size_t ntexts, captexts;
+    size_t *slot; /* open addressing over texts: index + 1, 0 empty */
+    size_t capslot;
 };
+
+static size_t
+text_hash(const char *s)
+{
+    size_t h = 14695981039346656037ULL;
+
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static void
+parse_measures(struct ep_measures *pm)
+{
+    json_t *arr = json_loads(pm->text, 0, NULL), *m;
+    size_t i;
+
+    pm->m = xcalloc(json_array_size(arr) + 1, sizeof(*pm->m));
+    pm->n = 0;
+    json_array_foreach(arr, i, m) {
+        const char *line = json_string_value(json_object_get(m, "line"));
+        const char *action = json_string_value(json_object_get(m, "action"));
+        json_t *pct = json_object_get(m, "limit_pct");
+
+        if (!line || !action)
+            continue;
+        pm->m[pm->n].line = xstrdup(line);
+        pm->m[pm->n].action = xstrdup(action);
+        pm->m[pm->n].limit_pct = json_is_number(pct) ? json_number_value(pct) : 0;
+        pm->n++;
+    }
+    json_decref(arr);
+}
+
+/* The index of text among eo's parsed texts, parsing it when new. */
+static size_t
+intern_measures(struct ep_orders *eo, const char *text)
+{
+    size_t i;
+
+    if ((eo->ntexts + 1) * 2 > eo->capslot) {
+        size_t cap = eo->capslot ? eo->capslot * 2 : 64;
+        size_t *slot = xcalloc(cap, sizeof(*slot));
+        for (size_t t = 0; t < eo->ntexts; t++) {
+            i = text_hash(eo->texts[t].text) & (cap - 1);
+            while (slot[i])
+                i = (i + 1) & (cap - 1);
+            slot[i] = t + 1;
+        }
+        free(eo->slot);
+        eo->slot = slot;
+        eo->capslot = cap;
+    }
+    i = text_hash(text) & (eo->capslot - 1);
+    while (eo->slot[i]) {
+        if (strcmp(eo->texts[eo->slot[i] - 1].text, text) == 0)
+            return eo->slot[i] - 1;
+        i = (i + 1) & (eo->capslot - 1);
+    }
+    if (eo->ntexts == eo->captexts) {
+        eo->captexts = eo->captexts ? eo->captexts * 2 : 16;
+        eo->texts = xrealloc(eo->texts, eo->captexts * sizeof(*eo->texts));
+    }
+    eo->texts[eo->ntexts].text = xstrdup(text);
+    parse_measures(&eo->texts[eo->ntexts]);
+    eo->slot[i] = eo->ntexts + 1;
+    return eo->ntexts++;
+}
+
+static void
+ep_orders_release(struct ep_orders *eo)
+{
+    for (size_t t = 0; t < eo->ntexts; t++) {
+        for (size_t k = 0; k < eo->texts[t].n; k++) {
+            free(eo->texts[t].m[k].line);
+            free(eo->texts[t].m[k].action);
+        }
+        free(eo->texts[t].m);
+        free(eo->texts[t].text);
+    }
+    free(eo->texts);
+    free(eo->slot);
+    free(eo->o);
+}
 
 static void
 collect_ep_order(void *arg, const struct judge_order_view *v)
@@ -236,7 +339,7 @@ collect_ep_order(void *arg, const struct judge_order_view *v)
     snprintf(c->enterprise, sizeof(c->enterprise), "%s", v->enterprise);
     snprintf(c->town, sizeof(c->town), "%s", v->town);
     snprintf(c->compliance, sizeof(c->compliance), "%s", v->compliance);
-    c->measures = xstrdup(v->measures);
+    c->measures = intern_measures(eo, v->measures);
 }
 
 /* The mean of the hourly means that count for the judgement. */
@@ -270,40 +373,194 @@ state_of(const char *s)
 
 /* Adds the lines of one order to fl (grown as needed) and fills its group
  * keys from the first line the list knows. */
+/* The lines of one enterprise in one list, read once per order. */
+struct ent_line {
+    char *line;
+    struct line_facts lf;
+    bool has_power;
+};
+
+struct ent_lines {
+    struct ent_line *e;
+    size_t n, cap;
+    int64_t first_id; /* the lowest list_lines id seen; its line is e[first] */
+    size_t first;
+};
+
+static void
+collect_ent_line(void *arg, int64_t id, const char *line, const struct line_facts *lf,
+                 bool has_power)
+{
+    struct ent_lines *el = arg;
+
+    if (!el->n || id < el->first_id) {
+        el->first_id = id;
+        el->first = el->n;
+    }
+
+    if (el->n == el->cap) {
+        el->cap = el->cap ? el->cap * 2 : 8;
+        el->e = xrealloc(el->e, el->cap * sizeof(*el->e));
+    }
+    el->e[el->n].line = xstrdup(line);
+    el->e[el->n].lf = *lf;
+    el->e[el->n].has_power = has_power;
+    el->n++;
+}
+
+static void
+ent_lines_clear(struct ent_lines *el)
+{
+    for (size_t i = 0; i < el->n; i++)
+        free(el->e[i].line);
+    el->n = 0;
+}
+
+/* The industry of the first line of each (list, enterprise) whose lines
+ * the figures read, for the city report's groups (it read them again). */
+struct industry_key {
+    int64_t list_id;
+    char uscc[24];
+    size_t industry; /* index into names */
+};
+
+struct ops_industry_map {
+    struct industry_key *k;
+    size_t n, cap;
+    size_t *slot; /* index + 1, 0 empty */
+    size_t capslot;
+    char **names;
+    size_t nnames, capnames;
+};
+
+static size_t
+industry_key_hash(int64_t list_id, const char *uscc)
+{
+    return text_hash(uscc) ^ ((size_t)list_id * 0x9E3779B97F4A7C15ULL);
+}
+
+/* The slot holding (list_id, uscc) or the empty one where it belongs. */
+static size_t
+industry_slot(const struct ops_industry_map *m, int64_t list_id, const char *uscc)
+{
+    size_t i = industry_key_hash(list_id, uscc) & (m->capslot - 1);
+
+    while (m->slot[i] && (m->k[m->slot[i] - 1].list_id != list_id ||
+                          strcmp(m->k[m->slot[i] - 1].uscc, uscc) != 0))
+        i = (i + 1) & (m->capslot - 1);
+    return i;
+}
+
+static size_t
+industry_name(struct ops_industry_map *m, const char *name)
+{
+    for (size_t i = 0; i < m->nnames; i++)
+        if (strcmp(m->names[i], name) == 0)
+            return i;
+    if (m->nnames == m->capnames) {
+        m->capnames = m->capnames ? m->capnames * 2 : 16;
+        m->names = xrealloc(m->names, m->capnames * sizeof(*m->names));
+    }
+    m->names[m->nnames] = xstrdup(name);
+    return m->nnames++;
+}
+
+static void
+industry_map_put(struct ops_industry_map *m, int64_t list_id, const char *uscc,
+                 const char *industry)
+{
+    size_t i;
+
+    /* ep_order keeps 23 bytes: a key that long may have been cut, so it is
+     * not kept and looked up again */
+    if (strlen(uscc) >= sizeof(m->k->uscc) - 1)
+        return;
+    if ((m->n + 1) * 2 > m->capslot) {
+        size_t cap = m->capslot ? m->capslot * 2 : 1024;
+        free(m->slot);
+        m->slot = xcalloc(cap, sizeof(*m->slot));
+        m->capslot = cap;
+        for (size_t k = 0; k < m->n; k++)
+            m->slot[industry_slot(m, m->k[k].list_id, m->k[k].uscc)] = k + 1;
+    }
+    i = industry_slot(m, list_id, uscc);
+    if (m->slot[i])
+        return;
+    if (m->n == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 1024;
+        m->k = xrealloc(m->k, m->cap * sizeof(*m->k));
+    }
+    m->k[m->n].list_id = list_id;
+    snprintf(m->k[m->n].uscc, sizeof(m->k[m->n].uscc), "%s", uscc);
+    m->k[m->n].industry = industry_name(m, industry);
+    m->slot[i] = ++m->n;
+}
+
+const char *
+ops_industry_map_get(void *arg, int64_t list_id, const char *uscc)
+{
+    const struct ops_industry_map *m = arg;
+    size_t i;
+
+    if (!m || !m->capslot || strlen(uscc) >= sizeof(m->k->uscc) - 1)
+        return NULL;
+    i = industry_slot(m, list_id, uscc);
+    return m->slot[i] ? m->names[m->k[m->slot[i] - 1].industry] : NULL;
+}
+
+void
+ops_industry_map_free(struct ops_industry_map *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->nnames; i++)
+        free(m->names[i]);
+    free(m->names);
+    free(m->slot);
+    free(m->k);
+    free(m);
+}
+
+/* Adds the lines of one order to fl (grown as needed) and fills its group
+ * keys from the first line the list knows. el is scratch space; map (may
+ * be NULL) learns the industry of the enterprise's first line. */
 static enum sm_err
-order_lines(struct app *app, const struct ep_order *o, int64_t now, struct figures_line **fl,
+order_lines(struct app *app, const struct ep_order *o, const struct ep_measures *pm, int64_t now,
+            struct ent_lines *el, struct ops_industry_map *map, struct figures_line **fl,
             size_t *n, size_t *cap, char *industry, size_t industry_len, char *grade,
             size_t grade_len)
 {
-    json_error_t je;
-    json_t *measures = json_loads(o->measures, 0, &je), *m;
     int64_t from = o->effective_from_ms + app->rules->compliance.grace_ms;
     int64_t to = o->ended_ms && o->ended_ms < now ? o->ended_ms : now;
     enum sm_err err = SM_OK;
-    size_t i;
 
-    json_array_foreach(measures, i, m) {
-        const char *line = json_string_value(json_object_get(m, "line"));
-        const char *action = json_string_value(json_object_get(m, "action"));
-        json_t *pct = json_object_get(m, "limit_pct");
-        struct line_facts lf;
+    if (!pm->n)
+        return SM_OK;
+    ent_lines_clear(el);
+    err = store_enterprise_lines(app->store, o->list_id, o->enterprise, o->effective_from_ms, to,
+                                 collect_ent_line, el);
+    if (!err && map)
+        industry_map_put(map, o->list_id, o->enterprise,
+                         el->n ? el->e[el->first].lf.industry : "");
+    for (size_t i = 0; !err && i < pm->n; i++) {
+        const struct ep_measure *m = &pm->m[i];
+        const struct ent_line *l = NULL;
         struct mean_ctx mc = { from, to, 0, 0 };
 
-        if (!line || !action)
-            continue;
-        err = store_line_facts(app->store, o->list_id, o->enterprise, line, &lf);
-        if (err == SM_ERR_NOTFOUND) {
-            err = SM_OK;
+        for (size_t k = 0; !l && k < el->n; k++)
+            if (strcmp(el->e[k].line, m->line) == 0)
+                l = &el->e[k];
+        if (!l)
             continue; /* a line the list no longer has carries no baseline */
-        }
-        if (!err)
-            err = store_hourly_means(app->store, o->enterprise, line, "power_kw",
+        /* without samples in the span the means would be none */
+        if (l->has_power)
+            err = store_hourly_means(app->store, o->enterprise, m->line, "power_kw",
                                      o->effective_from_ms, to, add_mean, &mc);
         if (err)
             break;
         if (!industry[0]) {
-            snprintf(industry, industry_len, "%s", lf.industry);
-            snprintf(grade, grade_len, "%s", lf.grade);
+            snprintf(industry, industry_len, "%s", l->lf.industry);
+            snprintf(grade, grade_len, "%s", l->lf.grade);
         }
         if (*n == *cap) {
             *cap = *cap ? *cap * 2 : 64;
@@ -311,17 +568,15 @@ order_lines(struct app *app, const struct ep_order *o, int64_t now, struct figur
         }
         struct figures_line *f = &(*fl)[(*n)++];
         memset(f, 0, sizeof(*f));
-        f->baseline[RULESET_POLLUTANT_SO2] = lf.so2;
-        f->baseline[RULESET_POLLUTANT_NOX] = lf.nox;
-        f->baseline[RULESET_POLLUTANT_PM] = lf.pm;
-        f->baseline[RULESET_POLLUTANT_VOCS] = lf.vocs;
-        f->kind = ops_measure_kind(app->rules, action, json_is_number(pct) ? json_number_value(pct) : 0,
-                                   &f->limit_pct);
-        f->power_kw = lf.power_kw;
+        f->baseline[RULESET_POLLUTANT_SO2] = l->lf.so2;
+        f->baseline[RULESET_POLLUTANT_NOX] = l->lf.nox;
+        f->baseline[RULESET_POLLUTANT_PM] = l->lf.pm;
+        f->baseline[RULESET_POLLUTANT_VOCS] = l->lf.vocs;
+        f->kind = ops_measure_kind(app->rules, m->action, m->limit_pct, &f->limit_pct);
+        f->power_kw = l->lf.power_kw;
         f->has_load = mc.n > 0;
         f->mean_load_kw = mc.n ? mc.sum / (double)mc.n : 0;
     }
-    json_decref(measures);
     return err;
 }
 
@@ -345,8 +600,17 @@ groups_json(const struct figures_order *fo, size_t n, enum figures_dim dim)
 enum sm_err
 ops_episode_figures(struct app *app, int64_t episode_id, json_t *episode)
 {
+    return ops_episode_figures_map(app, episode_id, episode, NULL);
+}
+
+enum sm_err
+ops_episode_figures_map(struct app *app, int64_t episode_id, json_t *episode,
+                        struct ops_industry_map **map)
+{
+    struct ops_industry_map *m = map ? xcalloc(1, sizeof(*m)) : NULL;
     int64_t now = clock_now(&app->clock);
     struct ep_orders eo = { 0 };
+    struct ent_lines el = { 0 };
     struct figures_line *fl = NULL;
     struct figures_order *fo = NULL;
     char (*industry)[128] = NULL, (*grade)[32] = NULL;
@@ -362,8 +626,8 @@ ops_episode_figures(struct app *app, int64_t episode_id, json_t *episode)
         grade = xcalloc(eo.n, sizeof(*grade));
     }
     for (size_t i = 0; !err && i < eo.n; i++) {
-        err = order_lines(app, &eo.o[i], now, &fl, &nl, &capl, industry[i], sizeof(industry[i]),
-                          grade[i], sizeof(grade[i]));
+        err = order_lines(app, &eo.o[i], &eo.texts[eo.o[i].measures], now, &el, m, &fl, &nl,
+                          &capl, industry[i], sizeof(industry[i]), grade[i], sizeof(grade[i]));
         fo[i].town = eo.o[i].town;
         fo[i].industry = industry[i];
         fo[i].grade = grade[i];
@@ -396,9 +660,13 @@ ops_episode_figures(struct app *app, int64_t episode_id, json_t *episode)
                                   "industry", groups_json(fo, eo.n, FIGURES_BY_INDUSTRY), "grade",
                                   groups_json(fo, eo.n, FIGURES_BY_GRADE)));
 out:
-    for (size_t i = 0; i < eo.n; i++)
-        free(eo.o[i].measures);
-    free(eo.o);
+    if (map && !err)
+        *map = m;
+    else
+        ops_industry_map_free(m);
+    ep_orders_release(&eo);
+    ent_lines_clear(&el);
+    free(el.e);
     free(fl);
     free(fo);
     free(industry);

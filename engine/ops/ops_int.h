@@ -92,4 +92,14 @@ enum sm_err ops_ack_in_tx(struct app *app, const struct ops_actor *who,
                           const struct ack_request *rq, int64_t now, int *status,
                           char **reply, bool *keep, struct sm_diag *diag);
 
+/* ops_episode_figures that also hands over (*map new, when map is not
+ * NULL and it succeeds) the industry of the first line of each (list,
+ * enterprise) it read, for the city report (store_industry_fn
+ * ops_industry_map_get, arg the map; NULL for the pairs it did not read). */
+struct ops_industry_map;
+SM_NODISCARD enum sm_err ops_episode_figures_map(struct app *app, int64_t episode_id,
+                                                 json_t *episode, struct ops_industry_map **map);
+const char *ops_industry_map_get(void *arg, int64_t list_id, const char *uscc);
+void ops_industry_map_free(struct ops_industry_map *m);
+
 #endif

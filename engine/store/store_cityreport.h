@@ -6,16 +6,39 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "cityreport/cityreport.h"
 #include "store/store.h"
 
-/* Sets "episode", "timeline", "orders", "inspections" and "violations" of
- * in (borrowed, modified) in the shape cityreport_build reads, for an
- * episode as of cutoff_ms: decisions and orders up to the cut-off, the
- * inspections of the episode's enterprises since it opened, the latest
- * violation judgement of each enterprise's line. SM_ERR_NOTFOUND when the
- * episode does not exist. */
+/* Sets "episode", "timeline", "inspections" and "violations" of in
+ * (borrowed, modified) in the shape cityreport_build_orders reads, for an
+ * episode as of cutoff_ms: decisions up to the cut-off, the inspections of
+ * the episode's enterprises since it opened, the latest violation
+ * judgement of each enterprise's line. The orders come apart
+ * (store_cityreport_orders). SM_ERR_NOTFOUND when the episode does not
+ * exist. */
 SM_NODISCARD enum sm_err store_cityreport_input(struct store *s, int64_t episode_id,
                                                 int64_t cutoff_ms, json_t *in);
+
+/* The industry of the first line (lowest id) of uscc in list list_id when
+ * the caller already knows it (borrowed), else NULL. */
+typedef const char *store_industry_fn(void *arg, int64_t list_id, const char *uscc);
+
+/* The orders issued up to cutoff_ms in an episode, in id order, as the
+ * figures read them (cityreport_build_orders); the industry is the one of
+ * the enterprise's first line in the order's list: from known (may be
+ * NULL) when it answers, else read per order. Structs and strings are
+ * owned by out (store_cityreport_orders_release); a row costs no JSON. */
+struct store_text_block;
+struct store_cityreport_orders {
+    struct cityreport_order *o;
+    size_t n, cap;
+    struct store_text_block *text;
+};
+SM_NODISCARD enum sm_err store_cityreport_orders(struct store *s, int64_t episode_id,
+                                                 int64_t cutoff_ms, store_industry_fn *known,
+                                                 void *arg,
+                                                 struct store_cityreport_orders *out);
+void store_cityreport_orders_release(struct store_cityreport_orders *o);
 
 /* An episode's drill flag and opening time (the first fields of
  * store_cityreport_input). SM_ERR_NOTFOUND for an unknown id. */

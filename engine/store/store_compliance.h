@@ -83,6 +83,16 @@ struct line_facts {
 SM_NODISCARD enum sm_err store_line_facts(struct store *s, int64_t list_id, const char *uscc,
                                           const char *line, struct line_facts *out);
 
+/* Every line of an enterprise in a list (id: the list_lines row), with
+ * its facts and whether it has power_kw samples with from_ms < at <= to_ms
+ * (one statement where a store_line_facts and a store_hourly_means per
+ * line were two). Strings are borrowed for the callback. */
+typedef void store_line_fn(void *arg, int64_t id, const char *line, const struct line_facts *lf,
+                           bool has_power);
+SM_NODISCARD enum sm_err store_enterprise_lines(struct store *s, int64_t list_id, const char *uscc,
+                                                int64_t from_ms, int64_t to_ms,
+                                                store_line_fn *fn, void *arg);
+
 /* Hourly means of a metric over samples with from_ms < at <= to_ms; each
  * hour is (hour_end - 1 h, hour_end], oldest first. */
 typedef void store_hour_fn(void *arg, int64_t hour_end_ms, double mean, int64_t samples);
