@@ -183,7 +183,7 @@ on_decision(void *arg, const struct decision_row *d)
 }
 
 static void
-on_outbox(void *arg, const struct outbox_row *o)
+on_outbox(void *arg, const struct outbox_seen *o)
 {
     struct drain_ctx *c = arg;
 

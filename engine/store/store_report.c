@@ -111,7 +111,7 @@ static const char SQL_OUTBOX_SINCE[] =
     "ORDER BY id";
 
 enum sm_err
-store_outbox_since(struct store *s, int64_t after_id, store_outbox_row_fn *fn, void *arg)
+store_outbox_since(struct store *s, int64_t after_id, store_outbox_seen_fn *fn, void *arg)
 {
     sqlite3_stmt *st = store_stmt(s, SQL_OUTBOX_SINCE);
     int rc;
@@ -120,7 +120,7 @@ store_outbox_since(struct store *s, int64_t after_id, store_outbox_row_fn *fn, v
         return SM_ERR_DB;
     sqlite3_bind_int64(st, 1, after_id);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct outbox_row r = { sqlite3_column_int64(st, 0), col_ms(st, 2), col_ms(st, 5),
+        struct outbox_seen r = { sqlite3_column_int64(st, 0), col_ms(st, 2), col_ms(st, 5),
                                 store_col_text(st, 1), store_col_text(st, 3),
                                 sqlite3_column_int(st, 4), store_col_text(st, 6) };
         fn(arg, &r);

@@ -28,16 +28,16 @@ SM_NODISCARD enum sm_err store_episode_order_figures(struct store *s, int64_t ep
 SM_NODISCARD enum sm_err store_outbox_count(struct store *s, const char *kind, int drill,
                                             int64_t *n);
 
-struct outbox_row {
+struct outbox_seen {
     int64_t id, order_id, created_ms;
     const char *kind, *enterprise;
     int drill;
     const char *event_id;
 };
-typedef void store_outbox_row_fn(void *arg, const struct outbox_row *r);
+typedef void store_outbox_seen_fn(void *arg, const struct outbox_seen *r);
 /* Outbox rows with id > after_id, oldest first. */
 SM_NODISCARD enum sm_err store_outbox_since(struct store *s, int64_t after_id,
-                                            store_outbox_row_fn *fn, void *arg);
+                                            store_outbox_seen_fn *fn, void *arg);
 
 struct decision_row {
     int64_t id, episode_id, at_ms, warning_id;
