@@ -19,6 +19,7 @@
 #include "api/routes.h"
 #include "api/token_cache.h"
 #include "app/app.h"
+#include "base/buf.h"
 #include "base/jsonw.h"
 #include "base/log.h"
 #include "base/xalloc.h"
@@ -116,16 +117,6 @@ req_release(struct api_req *r)
     free((char *)r->body);
 }
 
-/* appends len bytes of src to line[*n..cap), cut at the end */
-static void
-line_put(char *line, size_t cap, size_t *n, const char *src, size_t len)
-{
-    if (len > cap - *n)
-        len = cap - *n;
-    memcpy(line + *n, src, len);
-    *n += len;
-}
-
 /* one log line and the metrics of a request that has replied */
 static void
 req_done(struct api *api, const struct api_req *r)
@@ -144,15 +135,15 @@ req_done(struct api *api, const struct api_req *r)
     char frac[7] = { '.', (char)('0' + dur % 1000 / 100), (char)('0' + dur % 100 / 10),
                      (char)('0' + dur % 10), 'm', 's', ' ' };
 
-    line_put(line, sizeof(line), &n, method, strlen(method));
-    line_put(line, sizeof(line), &n, " ", 1);
-    line_put(line, sizeof(line), &n, r->path, strlen(r->path));
-    line_put(line, sizeof(line), &n, " ", 1);
-    line_put(line, sizeof(line), &n, num, jsonw_fmt_int(num, r->status));
-    line_put(line, sizeof(line), &n, " ", 1);
-    line_put(line, sizeof(line), &n, num, jsonw_fmt_int(num, dur / 1000));
-    line_put(line, sizeof(line), &n, frac, sizeof(frac));
-    line_put(line, sizeof(line), &n, actor, strlen(actor));
+    buf_put_cut(line, sizeof(line), &n, method, strlen(method));
+    buf_put_cut(line, sizeof(line), &n, " ", 1);
+    buf_put_cut(line, sizeof(line), &n, r->path, strlen(r->path));
+    buf_put_cut(line, sizeof(line), &n, " ", 1);
+    buf_put_cut(line, sizeof(line), &n, num, jsonw_fmt_int(num, r->status));
+    buf_put_cut(line, sizeof(line), &n, " ", 1);
+    buf_put_cut(line, sizeof(line), &n, num, jsonw_fmt_int(num, dur / 1000));
+    buf_put_cut(line, sizeof(line), &n, frac, sizeof(frac));
+    buf_put_cut(line, sizeof(line), &n, actor, strlen(actor));
     sm_log_held_text(LOG_INFO, LOG_MODULE, line, n);
 }
 

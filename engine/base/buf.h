@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "base/compat.h"
 
@@ -20,6 +21,15 @@ void buf_release(struct buf *b);
 /* false (and unchanged) when the cap would be exceeded */
 SM_NODISCARD bool buf_add(struct buf *b, const void *p, size_t n);
 SM_NODISCARD bool buf_addstr(struct buf *b, const char *s);
+/* Appends len bytes of src to dst[*n..cap), cut at cap (a fixed line). */
+static inline void
+buf_put_cut(char *dst, size_t cap, size_t *n, const void *src, size_t len)
+{
+    if (len > cap - *n)
+        len = cap - *n;
+    memcpy(dst + *n, src, len);
+    *n += len;
+}
 /* buf_addstr for a string literal: its length is known when compiling */
 #define buf_addlit(b, lit) buf_add((b), "" lit, sizeof(lit) - 1)
 SM_NODISCARD bool buf_printf(struct buf *b, const char *fmt, ...) SM_PRINTF(2, 3);

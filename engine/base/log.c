@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/buf.h"
+
 static int log_level = LOG_INFO;
 
 void
@@ -68,16 +70,6 @@ write_held(void)
     held_len = 0;
 }
 
-/* appends src to line[*n..size) as far as it fits */
-static void
-put(char *line, size_t size, size_t *n, const char *src, size_t len)
-{
-    if (len > size - *n)
-        len = size - *n;
-    memcpy(line + *n, src, len);
-    *n += len;
-}
-
 /* "2026-01-12T08:00:00.123Z info http: " into line[size]; its length.
  * Called with log_mu held: the second's text is kept. */
 static size_t
@@ -103,12 +95,12 @@ format_prefix(char *line, size_t size, int prio, const char *module)
     ms[3] = (char)('0' + milli % 10);
     ms[4] = 'Z';
     ms[5] = ' ';
-    put(line, size, &n, stamp_text, strlen(stamp_text));
-    put(line, size, &n, ms, sizeof(ms));
-    put(line, size, &n, pn, strlen(pn));
-    put(line, size, &n, " ", 1);
-    put(line, size, &n, module, strlen(module));
-    put(line, size, &n, ": ", 2);
+    buf_put_cut(line, size, &n, stamp_text, strlen(stamp_text));
+    buf_put_cut(line, size, &n, ms, sizeof(ms));
+    buf_put_cut(line, size, &n, pn, strlen(pn));
+    buf_put_cut(line, size, &n, " ", 1);
+    buf_put_cut(line, size, &n, module, strlen(module));
+    buf_put_cut(line, size, &n, ": ", 2);
     return n;
 }
 
@@ -152,6 +144,16 @@ flush_at_exit(void)
     (void)atexit(sm_log_flush);
 }
 
+/* keeps line[0..n) (with its newline) behind the held ones; log_mu held */
+static void
+hold(const char *line, size_t n)
+{
+    if (held_len + n > sizeof(held))
+        write_held();
+    memcpy(held + held_len, line, n);
+    held_len += n;
+}
+
 void
 sm_log_held(int prio, const char *module, const char *fmt, ...)
 {
@@ -167,10 +169,7 @@ sm_log_held(int prio, const char *module, const char *fmt, ...)
     n = format_line(line, sizeof(line) - 1, prio, module, fmt, ap);
     va_end(ap);
     line[n++] = '\n';
-    if (held_len + n > sizeof(held))
-        write_held();
-    memcpy(held + held_len, line, n);
-    held_len += n;
+    hold(line, n);
     pthread_mutex_unlock(&log_mu);
 }
 
@@ -185,12 +184,9 @@ sm_log_held_text(int prio, const char *module, const char *text, size_t len)
     pthread_once(&held_once, flush_at_exit);
     pthread_mutex_lock(&log_mu);
     n = format_prefix(line, sizeof(line) - 1, prio, module);
-    put(line, sizeof(line) - 1, &n, text, len);
+    buf_put_cut(line, sizeof(line) - 1, &n, text, len);
     line[n++] = '\n';
-    if (held_len + n > sizeof(held))
-        write_held();
-    memcpy(held + held_len, line, n);
-    held_len += n;
+    hold(line, n);
     pthread_mutex_unlock(&log_mu);
 }
 

@@ -8,6 +8,7 @@
 
 #include "app/app.h"
 #include "base/crypto.h"
+#include "app_fixture.h"
 #include "check.h"
 #include "dispatch/dispatch.h"
 #include "dispatch/dispatch_int.h"
@@ -44,23 +45,7 @@ open_app(struct app *a)
 static void
 seed_list(struct app *a)
 {
-    char *csv = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&csv, &len);
-    struct list_import_req rq = { 0 };
-    struct list_import_result res = { 0 };
-
-    CHECK_INT(list_generate_csv(f, 12, 7, NULL), SM_OK);
-    fclose(f);
-    rq.data = csv;
-    rq.len = len;
-    rq.name = "list.csv";
-    rq.year = 2025;
-    rq.activate = true;
-    rq.format = LIST_FORMAT_CSV;
-    CHECK_INT(ops_import_list(a, &officer, &rq, &res), SM_OK);
-    ops_list_result_release(&res);
-    free(csv);
+    fixture_import_list(a, 12, 7);
 }
 
 static void

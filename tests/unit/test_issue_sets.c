@@ -10,8 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/app.h"
-#include "check.h"
+#include "app_fixture.h"
 #include "dispatch/dispatch_int.h"
 #include "list/gen.h"
 #include "ops/ops.h"
@@ -22,36 +21,8 @@
 #include "store/store_issue.h"
 #include "store/store_orders.h"
 
-#define T0 1764547200000LL /* 2025-12-01T08:00:00+08:00 */
+#define T0 FIXTURE_T0
 
-static const struct ops_actor officer = { "officer:duty-1", "officer", NULL };
-static const struct ops_actor issuer = { "issuer:feed", "issuer", NULL };
-
-static int64_t
-one_int(struct app *a, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t v = -1;
-
-    if (sqlite3_prepare_v2(a->store->db, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
-static char *
-one_text(struct app *a, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    char *v = NULL;
-
-    if (sqlite3_prepare_v2(a->store->db, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        v = strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    return v;
-}
 
 /* the primary result code (the store asks for extended ones) */
 static int
@@ -65,43 +36,7 @@ exec(struct app *a, const char *sql)
 static void
 open_app(struct app *a, long lines, bool warn)
 {
-    struct sm_diag d = { 0 };
-    char *csv = NULL;
-    size_t len = 0;
-    FILE *f;
-    struct list_import_req rq = { 0 };
-    struct list_import_result res = { 0 };
-    json_t *reply = NULL;
-    static const char body[] =
-        "{\"identifier\":\"W-1\",\"sender\":\"yc@yuncheng.gov.cn\","
-        "\"sent\":\"2025-12-01T07:59:00+08:00\",\"msg_type\":\"alert\",\"status\":\"Actual\","
-        "\"level\":\"red\",\"onset\":\"2025-12-01T07:59:00+08:00\","
-        "\"expires\":\"2025-12-09T08:00:00+08:00\",\"area\":[\"140826\"]}";
-
-    memset(a, 0, sizeof(*a));
-    config_init_defaults(&a->cfg);
-    free(a->cfg.db_path);
-    a->cfg.db_path = strdup(":memory:");
-    clock_init_virtual(&a->clock, T0);
-    CHECK_INT(app_open(a, &d), SM_OK);
-    f = open_memstream(&csv, &len);
-    CHECK_INT(list_generate_csv(f, lines, 11, NULL), SM_OK);
-    fclose(f);
-    rq.data = csv;
-    rq.len = len;
-    rq.name = "list.csv";
-    rq.year = 2025;
-    rq.activate = true;
-    rq.format = LIST_FORMAT_CSV;
-    CHECK_INT(ops_import_list(a, &officer, &rq, &res), SM_OK);
-    ops_list_result_release(&res);
-    free(csv);
-    if (!warn)
-        return;
-    CHECK_INT(ops_apply_warning(a, &issuer, "application/json", body, strlen(body), &reply, &d),
-              SM_OK);
-    CHECK(json_is_true(json_object_get(reply, "applied")));
-    json_decref(reply);
+    fixture_open_app(a, lines, 11, warn);
 }
 
 static void
@@ -112,15 +47,15 @@ test_digest_while_writing_is_the_read_back_one(void)
     char hex[65], *audited;
 
     open_app(&a, 2000, true);
-    orders = one_int(&a, "SELECT count(*) FROM orders");
+    orders = fixture_one_int(&a, "SELECT count(*) FROM orders");
     CHECK(orders > 1000);
-    first = one_int(&a, "SELECT json_extract(detail, '$.first_id') FROM audit "
+    first = fixture_one_int(&a, "SELECT json_extract(detail, '$.first_id') FROM audit "
                         "WHERE action = 'orders.issue'");
-    last = one_int(&a, "SELECT json_extract(detail, '$.last_id') FROM audit "
+    last = fixture_one_int(&a, "SELECT json_extract(detail, '$.last_id') FROM audit "
                        "WHERE action = 'orders.issue'");
     CHECK_INT(first, 1);
     CHECK_INT(last, orders);
-    audited = one_text(&a, "SELECT json_extract(detail, '$.sha256') FROM audit "
+    audited = fixture_one_text(&a, "SELECT json_extract(detail, '$.sha256') FROM audit "
                            "WHERE action = 'orders.issue'");
     CHECK_INT(store_orders_digest(a.store, first, last, &n, hex), SM_OK);
     CHECK_INT(n, orders);
@@ -128,7 +63,7 @@ test_digest_while_writing_is_the_read_back_one(void)
     CHECK_STR(audited ? audited : "", hex);
     free(audited);
     /* ids follow the enterprises' order */
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM orders a JOIN orders b ON b.id = a.id + 1 "
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM orders a JOIN orders b ON b.id = a.id + 1 "
                           "WHERE b.enterprise <= a.enterprise"),
               0);
     app_close(&a);
@@ -154,7 +89,7 @@ test_foreign_keys_on_after_issuing(void)
                                   .effective_from_ms = T0 };
 
     open_app(&a, 200, true);
-    CHECK_INT(one_int(&a, "PRAGMA foreign_keys"), 1);
+    CHECK_INT(fixture_one_int(&a, "PRAGMA foreign_keys"), 1);
     /* a writer after the issuance: a missing decision is refused */
     CHECK_INT(exec(&a, "INSERT INTO orders (episode_id, enterprise, enterprise_name, town, "
                        "version, level, list_id, drill, status, measures, decision_id, "
@@ -168,23 +103,23 @@ test_foreign_keys_on_after_issuing(void)
               SQLITE_CONSTRAINT);
 
     /* store_orders_issue itself with a decision that does not exist */
-    list = one_int(&a, "SELECT id FROM lists WHERE active = 1");
-    episode = one_int(&a, "SELECT max(id) FROM episodes");
+    list = fixture_one_int(&a, "SELECT id FROM lists WHERE active = 1");
+    episode = fixture_one_int(&a, "SELECT max(id) FROM episodes");
     CHECK(list > 0 && episode > 0);
     rq.episode_id = episode;
     rq.list_id = list;
     rq.decision_id = 999999;
-    int64_t before = one_int(&a, "SELECT count(*) FROM orders");
+    int64_t before = fixture_one_int(&a, "SELECT count(*) FROM orders");
     CHECK_INT(store_begin(a.store), SM_OK);
     CHECK_INT(store_orders_issue(a.store, &rq, &res), SM_ERR_DB);
     CHECK_INT(res.issued, 0);
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM orders"), before);
-    CHECK_INT(one_int(&a, "PRAGMA foreign_keys"), 1);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM orders"), before);
+    CHECK_INT(fixture_one_int(&a, "PRAGMA foreign_keys"), 1);
     /* the same with a list that does not exist */
-    rq.decision_id = one_int(&a, "SELECT max(id) FROM decisions");
+    rq.decision_id = fixture_one_int(&a, "SELECT max(id) FROM decisions");
     rq.list_id = 999999;
     CHECK_INT(store_orders_issue(a.store, &rq, &res), SM_ERR_DB);
-    CHECK_INT(one_int(&a, "PRAGMA foreign_keys"), 1);
+    CHECK_INT(fixture_one_int(&a, "PRAGMA foreign_keys"), 1);
     store_rollback(a.store);
     app_close(&a);
 }
@@ -201,14 +136,14 @@ test_outbox_event_ids(void)
 
     open_app(&a, 300, true);
     /* the decision's one notice, expanded into one per order (0023) */
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM outbox"), 1);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM outbox"), 1);
     CHECK_INT(dispatch_config_load(&cfg, NULL, ":memory:", &d), SM_OK);
     CHECK_INT(dispatch_expand(a.store, &cfg, T0, 0, &more), SM_OK);
     dispatch_config_release(&cfg);
     CHECK(!more);
-    CHECK(one_int(&a, "SELECT count(*) FROM outbox") > 100);
-    CHECK_INT(one_int(&a, "SELECT count(*) - count(DISTINCT event_id) FROM outbox"), 0);
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' "
+    CHECK(fixture_one_int(&a, "SELECT count(*) FROM outbox") > 100);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) - count(DISTINCT event_id) FROM outbox"), 0);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' "
                           "AND tbl_name = 'outbox' AND sql LIKE '%UNIQUE%'"),
               1);
     /* other kinds stay unique: the second alert with the same id is not added */
@@ -251,16 +186,16 @@ test_outbox_rebuild_keeps_deliveries(void)
                        "next_attempt_ms, created_ms) "
                        "SELECT id, 'file', 'x', 'pending', 0, 0 FROM outbox WHERE id % 2 = 0"),
               SQLITE_OK);
-    before = one_text(&a, rows);
+    before = fixture_one_text(&a, rows);
     CHECK(before != NULL);
     CHECK_INT(exec(&a, "BEGIN"), SQLITE_OK);
     CHECK_INT(exec(&a, sql), SQLITE_OK);
     CHECK_INT(exec(&a, "COMMIT"), SQLITE_OK);
-    after = one_text(&a, rows);
+    after = fixture_one_text(&a, rows);
     CHECK_STR(after ? after : "", before ? before : "");
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM deliveries"),
-              one_int(&a, "SELECT count(*) FROM outbox WHERE id % 2 = 0"));
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM deliveries"),
+              fixture_one_int(&a, "SELECT count(*) FROM outbox WHERE id % 2 = 0"));
     /* a notice with a delivery missing after the rebuild: no commit */
     CHECK_INT(exec(&a, "BEGIN"), SQLITE_OK);
     CHECK_INT(exec(&a, "DELETE FROM deliveries WHERE outbox_id <> 2;"
@@ -270,8 +205,8 @@ test_outbox_rebuild_keeps_deliveries(void)
               SQLITE_OK);
     CHECK_INT(exec(&a, "COMMIT"), SQLITE_CONSTRAINT);
     CHECK_INT(exec(&a, "ROLLBACK"), SQLITE_OK);
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM deliveries"),
-              one_int(&a, "SELECT count(*) FROM outbox WHERE id % 2 = 0"));
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM deliveries"),
+              fixture_one_int(&a, "SELECT count(*) FROM outbox WHERE id % 2 = 0"));
     free(before);
     free(after);
     app_close(&a);
@@ -288,26 +223,26 @@ test_orders_carry_ack_room(void)
     char *ent;
 
     open_app(&a, 200, true);
-    orders = one_int(&a, "SELECT count(*) FROM orders");
+    orders = fixture_one_int(&a, "SELECT count(*) FROM orders");
     CHECK(orders > 50);
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM orders WHERE length(ack_room) = 64"), orders);
-    ent = one_text(&a, "SELECT enterprise FROM orders WHERE id = 1");
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM orders WHERE length(ack_room) = 64"), orders);
+    ent = fixture_one_text(&a, "SELECT enterprise FROM orders WHERE id = 1");
     CHECK(ent != NULL);
     struct order_ack ack = { 1, ent, T0 + 1000, "firm", "enterprise", NULL, "13800000000" };
     CHECK_INT(store_order_ack(a.store, &ack), SM_OK);
-    CHECK_INT(one_int(&a, "SELECT ack_room IS NULL FROM orders WHERE id = 1"), 1);
+    CHECK_INT(fixture_one_int(&a, "SELECT ack_room IS NULL FROM orders WHERE id = 1"), 1);
     /* a re-issue: the new version has room, the one it supersedes none */
     CHECK_INT(store_begin(a.store), SM_OK);
     CHECK_INT(store_order_reissue(a.store, 2, T0 + 2000, T0 + 3600000, "typo", &id, &version),
               SM_OK);
     CHECK_INT(store_order_end(a.store, 2, "superseded", T0 + 2000, id), SM_OK);
     CHECK_INT(store_commit(a.store), SM_OK);
-    CHECK_INT(one_int(&a, "SELECT ack_room IS NULL FROM orders WHERE id = 2"), 1);
+    CHECK_INT(fixture_one_int(&a, "SELECT ack_room IS NULL FROM orders WHERE id = 2"), 1);
     CHECK(id > orders);
     {
         char q[96];
         snprintf(q, sizeof(q), "SELECT length(ack_room) FROM orders WHERE id = %lld", (long long)id);
-        CHECK_INT(one_int(&a, q), 64);
+        CHECK_INT(fixture_one_int(&a, q), 64);
     }
     free(ent);
     app_close(&a);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app_fixture.h"
 #include "check.h"
 #include "dispatch/dispatch.h"
 #include "notifier.h"
@@ -30,19 +31,6 @@ static const char list_csv[] =
     "20000,限产10%,限产30%,停产,\n"
     "9114082601234567CH,绛县恒盛铁合金有限公司,140826201,铁合金,B,3#矿热炉,40,90,20,0,"
     "20000,自主减排,自主减排,自主减排,\n";
-
-static char *
-one_text(struct app *a, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    char *v = NULL;
-
-    if (sqlite3_prepare_v2(a->store->db, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        v = strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    return v;
-}
 
 static void
 capture(void *arg, const char *channel, const struct notice *n)
@@ -111,7 +99,7 @@ test_added_action_keeps_its_pct(void)
               SM_OK);
     json_decref(reply);
 
-    text = one_text(&a, "SELECT measures FROM orders WHERE level = 'red'");
+    text = fixture_one_text(&a, "SELECT measures FROM orders WHERE level = 'red'");
     /* text: the measure as the list wrote it */
     CHECK_STR(text ? text : "",
               "[{\"line\":\"1#矿热炉\",\"action\":\"stagger\",\"limit_pct\":20.0,"
@@ -149,7 +137,7 @@ test_sm_measures_any_pct(void)
     a.cfg.db_path = strdup(":memory:");
     clock_init_virtual(&a.clock, T0);
     CHECK_INT(app_open(&a, &d), SM_OK);
-    text = one_text(&a, "SELECT sm_measures(id, line, action, pct, text) FROM ("
+    text = fixture_one_text(&a, "SELECT sm_measures(id, line, action, pct, text) FROM ("
                         "SELECT 2 AS id, 'b' AS line, 'limit' AS action, 30.0 AS pct, '' AS text "
                         "UNION ALL SELECT 1, 'a', 'stagger', 12.5, 'x' "
                         "UNION ALL SELECT 3, 'c', 'halt', 0.0, '')");

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "app_fixture.h"
 #include "check.h"
 #include "dispatch/dispatch_int.h"
 #include "list/gen.h"
@@ -21,28 +22,12 @@
 #include "store/store_int.h"
 #include "store/store_notices.h"
 #include "store/store_orders.h"
+#include "store/store_report.h"
 
-/* store_report.h (replay's reads) names its own struct outbox_row, so it
- * cannot be included with store_dispatch.h: its one function used here */
-enum sm_err store_outbox_count(struct store *s, const char *kind, int drill, int64_t *n);
 
 #define T0 1764547200000LL /* 2025-12-01T08:00:00+08:00 */
 
-static const struct ops_actor officer = { "officer:duty-1", "officer", NULL };
 static const struct ops_actor issuer = { "issuer:feed", "issuer", NULL };
-
-static int64_t
-one_int(struct app *a, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t v = -1;
-
-    if (sqlite3_prepare_v2(a->store->db, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
 
 static int
 exec(struct app *a, const char *sql)
@@ -74,11 +59,6 @@ static void
 open_app(struct app *a, const char *db, long lines)
 {
     struct sm_diag d = { 0 };
-    char *csv = NULL;
-    size_t len = 0;
-    FILE *f;
-    struct list_import_req rq = { 0 };
-    struct list_import_result res = { 0 };
 
     memset(a, 0, sizeof(*a));
     config_init_defaults(&a->cfg);
@@ -88,18 +68,7 @@ open_app(struct app *a, const char *db, long lines)
     CHECK_INT(app_open(a, &d), SM_OK);
     if (lines == 0)
         return;
-    f = open_memstream(&csv, &len);
-    CHECK_INT(list_generate_csv(f, lines, 11, NULL), SM_OK);
-    fclose(f);
-    rq.data = csv;
-    rq.len = len;
-    rq.name = "list.csv";
-    rq.year = 2025;
-    rq.activate = true;
-    rq.format = LIST_FORMAT_CSV;
-    CHECK_INT(ops_import_list(a, &officer, &rq, &res), SM_OK);
-    ops_list_result_release(&res);
-    free(csv);
+    fixture_import_list(a, lines, 11);
 }
 
 static void
@@ -150,12 +119,12 @@ test_expanded_notices_are_the_old_issuance_ones(void)
     open_app(&a, ":memory:", 1500);
     load_config(&cfg, ":memory:");
     warn(&a, "W-1", "yellow", "alert", "");
-    n1 = one_int(&a, "SELECT count(*) FROM orders");
+    n1 = fixture_one_int(&a, "SELECT count(*) FROM orders");
     CHECK(n1 > 500);
     /* one notice for the decision, with its outbox_decisions row */
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM outbox"), 1);
-    d1 = one_int(&a, "SELECT max(id) FROM decisions");
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM outbox_decisions r JOIN outbox x "
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM outbox"), 1);
+    d1 = fixture_one_int(&a, "SELECT max(id) FROM decisions");
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM outbox_decisions r JOIN outbox x "
                           "ON x.id = r.outbox_id WHERE x.kind = 'decision_orders' "
                           "AND x.enterprise IS NULL AND x.order_id IS NULL AND r.first_id = 1 "
                           "AND r.last_id = (SELECT max(id) FROM orders) AND r.upto = 0"),
@@ -165,7 +134,7 @@ test_expanded_notices_are_the_old_issuance_ones(void)
     CHECK_INT(store_outbox_count(a.store, "order_issued", 0, &owed), SM_OK);
     CHECK_INT(owed, n1);
     old_issuance_notices(&a, 1, n1, d1, T0);
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM (SELECT * FROM old EXCEPT SELECT "
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM (SELECT * FROM old EXCEPT SELECT "
                           "event_id, kind, order_id, enterprise, drill, payload, created_ms, "
                           "deadline_ms FROM outbox_owed)"),
               0);
@@ -175,43 +144,43 @@ test_expanded_notices_are_the_old_issuance_ones(void)
     /* red: every order superseded; then a cancel: every order lifted */
     clock_advance_to(&a.clock, T0 + 60000);
     warn(&a, "W-2", "red", "update", ",\"references\":[\"W-1\"]");
-    d2 = one_int(&a, "SELECT max(id) FROM decisions");
-    n2 = one_int(&a, "SELECT count(*) FROM orders") - n1;
+    d2 = fixture_one_int(&a, "SELECT max(id) FROM decisions");
+    n2 = fixture_one_int(&a, "SELECT count(*) FROM orders") - n1;
     CHECK_INT(n2, n1);
     old_issuance_notices(&a, n1 + 1, n1 + n2, d2, T0 + 60000);
     clock_advance_to(&a.clock, T0 + 120000);
     warn(&a, "W-3", "none", "cancel", ",\"references\":[\"W-1\",\"W-2\"]");
-    d3 = one_int(&a, "SELECT max(id) FROM decisions");
+    d3 = fixture_one_int(&a, "SELECT max(id) FROM decisions");
     old_issuance_notices(&a, 0, -1, d3, T0 + 120000);
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM old WHERE kind = 'order_lifted'"), n2);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM old WHERE kind = 'order_lifted'"), n2);
     CHECK_INT(dispatch_expand(a.store, &cfg, T0 + 130000, 0, &more), SM_OK);
 
     /* the same rows both ways, each once, in the old order (issued, then
      * superseded, then lifted; order id within each) */
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM old"), 3 * n1);
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM outbox WHERE kind LIKE 'order_%'"), 3 * n1);
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM (SELECT * FROM old EXCEPT " ORDER_NOTICES ")"), 0);
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM (" ORDER_NOTICES " EXCEPT SELECT * FROM old)"), 0);
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM old o JOIN outbox x ON x.event_id = o.event_id "
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM old"), 3 * n1);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM outbox WHERE kind LIKE 'order_%'"), 3 * n1);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM (SELECT * FROM old EXCEPT " ORDER_NOTICES ")"), 0);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM (" ORDER_NOTICES " EXCEPT SELECT * FROM old)"), 0);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM old o JOIN outbox x ON x.event_id = o.event_id "
                           "JOIN old p ON p.rowid = o.rowid + 1 JOIN outbox y "
                           "ON y.event_id = p.event_id WHERE y.id <> x.id + 1 "
                           "AND y.kind = x.kind"),
               0);
     /* one file delivery per order notice, none for the decisions' notices */
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM deliveries d JOIN outbox x ON x.id = d.outbox_id "
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM deliveries d JOIN outbox x ON x.id = d.outbox_id "
                           "WHERE x.kind LIKE 'order_%' AND d.channel = 'file'"),
               3 * n1);
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM deliveries d JOIN outbox x ON x.id = d.outbox_id "
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM deliveries d JOIN outbox x ON x.id = d.outbox_id "
                           "WHERE x.kind LIKE 'decision_%'"),
               0);
     /* the decisions' notices: expanded, settled, nothing owed */
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM outbox WHERE kind LIKE 'decision_%' "
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM outbox WHERE kind LIKE 'decision_%' "
                           "AND expanded_ms IS NOT NULL AND deadline_alerted = 2"),
               3);
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM outbox_owed"), 0);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM outbox_owed"), 0);
     CHECK_INT(store_outbox_count(a.store, "order_issued", 0, &issued), SM_OK);
     CHECK_INT(issued, n1);
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM outbox WHERE expanded_ms IS NULL"), 0);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM outbox WHERE expanded_ms IS NULL"), 0);
     CHECK(d3 == d2 + 1 && d2 == d1 + 1);
     dispatch_config_release(&cfg);
     app_close(&a);
@@ -230,7 +199,7 @@ test_expansion_is_sliced(void)
     open_app(&a, ":memory:", 1500);
     load_config(&cfg, ":memory:");
     warn(&a, "W-1", "orange", "alert", "");
-    n = one_int(&a, "SELECT count(*) FROM orders");
+    n = fixture_one_int(&a, "SELECT count(*) FROM orders");
     CHECK(n > 700);
     CHECK_INT(store_dispatch_stats(a.store, &st), SM_OK);
     CHECK_INT(st.outbox_pending, n);
@@ -241,11 +210,11 @@ test_expansion_is_sliced(void)
     /* one call: exactly the budget, the cursor on the slice's last order */
     CHECK_INT(dispatch_expand(a.store, &cfg, T0 + 1, 300, &more), SM_OK);
     CHECK(more);
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM outbox WHERE kind = 'order_issued'"), 300);
-    CHECK_INT(one_int(&a, "SELECT upto FROM outbox_decisions"), 300);
-    CHECK_INT(one_int(&a, "SELECT expanded_ms IS NULL FROM outbox WHERE kind = 'decision_orders'"),
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM outbox WHERE kind = 'order_issued'"), 300);
+    CHECK_INT(fixture_one_int(&a, "SELECT upto FROM outbox_decisions"), 300);
+    CHECK_INT(fixture_one_int(&a, "SELECT expanded_ms IS NULL FROM outbox WHERE kind = 'decision_orders'"),
               1);
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM outbox_owed"), n - 300);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM outbox_owed"), n - 300);
     CHECK_INT(store_dispatch_stats(a.store, &st), SM_OK);
     CHECK_INT(st.outbox_pending, n); /* 300 with pending deliveries, the rest owed */
     /* a notice written after the decision's waits for its expansion to end */
@@ -253,28 +222,28 @@ test_expansion_is_sliced(void)
     CHECK_INT(store_outbox_add(a.store, "report:1:v1", "report", 0, NULL, 0, "{}", T0 + 1, 0),
               SM_OK);
     CHECK_INT(store_commit(a.store), SM_OK);
-    pending = one_int(&a, "SELECT max(id) FROM outbox");
+    pending = fixture_one_int(&a, "SELECT max(id) FROM outbox");
     do {
-        int64_t before = one_int(&a, "SELECT count(*) FROM outbox WHERE kind = 'order_issued'");
+        int64_t before = fixture_one_int(&a, "SELECT count(*) FROM outbox WHERE kind = 'order_issued'");
         CHECK_INT(dispatch_expand(a.store, &cfg, T0 + 2, 300, &more), SM_OK);
-        CHECK(one_int(&a, "SELECT count(*) FROM outbox WHERE kind = 'order_issued'") - before <=
+        CHECK(fixture_one_int(&a, "SELECT count(*) FROM outbox WHERE kind = 'order_issued'") - before <=
               300);
         calls++;
     } while (more && calls < 100);
     CHECK(!more);
     CHECK_INT(calls, (n - 300 + 1 + 299) / 300);
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM outbox WHERE kind = 'order_issued'"), n);
-    CHECK_INT(one_int(&a, "SELECT count(*) - count(DISTINCT order_id) FROM outbox "
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM outbox WHERE kind = 'order_issued'"), n);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) - count(DISTINCT order_id) FROM outbox "
                           "WHERE kind = 'order_issued'"),
               0);
     /* the report's delivery comes after every order's */
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM deliveries d JOIN deliveries r ON r.outbox_id = "
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM deliveries d JOIN deliveries r ON r.outbox_id = "
                           "(SELECT max(id) FROM outbox WHERE kind = 'report') WHERE d.id > r.id"),
               0);
     CHECK(pending > 0);
     CHECK_INT(store_delivery_counts(a.store, 0, NULL, &dc), SM_OK);
     CHECK_INT(dc.undelivered_notices, n + 1);
-    CHECK_INT(dc.pending, one_int(&a, "SELECT count(*) FROM deliveries"));
+    CHECK_INT(dc.pending, fixture_one_int(&a, "SELECT count(*) FROM deliveries"));
     CHECK(dc.pending >= n + 1);
     dispatch_config_release(&cfg);
     app_close(&a);
@@ -333,7 +302,7 @@ test_crash_mid_expansion(void)
     open_app(&a, db, 1200);
     load_config(&cfg, db);
     warn(&a, "W-1", "red", "alert", "");
-    n = one_int(&a, "SELECT count(*) FROM orders");
+    n = fixture_one_int(&a, "SELECT count(*) FROM orders");
     CHECK(n > 500);
     /* one committed slice */
     CHECK_INT(dispatch_expand(a.store, &cfg, T0 + 1, 200, &more), SM_OK);
@@ -345,27 +314,27 @@ test_crash_mid_expansion(void)
     /* restart: the dead process's slice is gone, the cursor where the
      * committed slice left it */
     open_app(&a, db, 0);
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM outbox WHERE kind = 'order_issued'"), 200);
-    CHECK_INT(one_int(&a, "SELECT upto FROM outbox_decisions"), 200);
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM deliveries"), 200);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM outbox WHERE kind = 'order_issued'"), 200);
+    CHECK_INT(fixture_one_int(&a, "SELECT upto FROM outbox_decisions"), 200);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM deliveries"), 200);
     CHECK_INT(dispatch_expand(a.store, &cfg, T0 + 2, 0, &more), SM_OK);
     CHECK(!more);
     /* every order's notice once, each with its one delivery */
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM outbox WHERE kind = 'order_issued'"), n);
-    CHECK_INT(one_int(&a, "SELECT count(DISTINCT event_id) FROM outbox "
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM outbox WHERE kind = 'order_issued'"), n);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(DISTINCT event_id) FROM outbox "
                           "WHERE kind = 'order_issued'"),
               n);
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM orders o WHERE NOT EXISTS (SELECT 1 FROM outbox x "
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM orders o WHERE NOT EXISTS (SELECT 1 FROM outbox x "
                           "WHERE x.order_id = o.id AND x.event_id = 'order:' || o.id || ':v1:order_issued')"),
               0);
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM deliveries"), n);
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM outbox x WHERE x.kind = 'order_issued' AND "
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM deliveries"), n);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM outbox x WHERE x.kind = 'order_issued' AND "
                           "(SELECT count(*) FROM deliveries d WHERE d.outbox_id = x.id) <> 1"),
               0);
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM outbox_owed"), 0);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM outbox_owed"), 0);
     /* an expansion with nothing left does nothing */
     CHECK_INT(dispatch_expand(a.store, &cfg, T0 + 3, 0, &more), SM_OK);
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM outbox"), n + 1);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM outbox"), n + 1);
     dispatch_config_release(&cfg);
     app_close(&a);
     static const char *const ext[] = { "", "-wal", "-shm" };

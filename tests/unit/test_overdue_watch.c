@@ -7,71 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/app.h"
-#include "check.h"
-#include "list/gen.h"
-#include "ops/ops.h"
-#include "store/store.h"
-#include "store/store_int.h"
+#include "app_fixture.h"
 #include "store/store_orders.h"
 
-#define T0 1764547200000LL /* 2025-12-01T08:00:00+08:00 */
-
-static const struct ops_actor officer = { "officer:duty-1", "officer", NULL };
-static const struct ops_actor issuer = { "issuer:feed", "issuer", NULL };
-
-static int64_t
-one_int(struct app *a, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t v = -1;
-
-    if (sqlite3_prepare_v2(a->store->db, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
-/* an app on an in-memory database, a 60-line list, a red warning at T0 */
-static void
-open_app(struct app *a)
-{
-    struct sm_diag d = { 0 };
-    char *csv = NULL;
-    size_t len = 0;
-    FILE *f;
-    struct list_import_req rq = { 0 };
-    struct list_import_result res = { 0 };
-    json_t *reply = NULL;
-    static const char body[] =
-        "{\"identifier\":\"W-1\",\"sender\":\"yc@yuncheng.gov.cn\","
-        "\"sent\":\"2025-12-01T07:59:00+08:00\",\"msg_type\":\"alert\",\"status\":\"Actual\","
-        "\"level\":\"red\",\"onset\":\"2025-12-01T07:59:00+08:00\","
-        "\"expires\":\"2025-12-09T08:00:00+08:00\",\"area\":[\"140826\"]}";
-
-    memset(a, 0, sizeof(*a));
-    config_init_defaults(&a->cfg);
-    free(a->cfg.db_path);
-    a->cfg.db_path = strdup(":memory:");
-    clock_init_virtual(&a->clock, T0);
-    CHECK_INT(app_open(a, &d), SM_OK);
-    f = open_memstream(&csv, &len);
-    CHECK_INT(list_generate_csv(f, 60, 7, NULL), SM_OK);
-    fclose(f);
-    rq.data = csv;
-    rq.len = len;
-    rq.name = "list.csv";
-    rq.year = 2025;
-    rq.activate = true;
-    rq.format = LIST_FORMAT_CSV;
-    CHECK_INT(ops_import_list(a, &officer, &rq, &res), SM_OK);
-    ops_list_result_release(&res);
-    free(csv);
-    CHECK_INT(ops_apply_warning(a, &issuer, "application/json", body, strlen(body), &reply, &d),
-              SM_OK);
-    json_decref(reply);
-}
+#define T0 FIXTURE_T0
 
 static void
 count_flagged(void *arg, int64_t id, const char *enterprise, int drill)
@@ -121,11 +60,11 @@ test_watch_flags_each_late_order_once(void)
     struct app a;
     int64_t deadline, next = 0, orders;
 
-    open_app(&a);
-    orders = one_int(&a, "SELECT count(*) FROM orders WHERE status = 'issued'");
+    fixture_open_app(&a, 60, 7, true);
+    orders = fixture_one_int(&a, "SELECT count(*) FROM orders WHERE status = 'issued'");
     CHECK(orders > 10);
-    deadline = one_int(&a, "SELECT min(ack_deadline_ms) FROM orders");
-    CHECK_INT(one_int(&a, "SELECT max(ack_deadline_ms) FROM orders"), deadline);
+    deadline = fixture_one_int(&a, "SELECT min(ack_deadline_ms) FROM orders");
+    CHECK_INT(fixture_one_int(&a, "SELECT max(ack_deadline_ms) FROM orders"), deadline);
     CHECK(deadline > T0);
     ack_first(&a, 4);
 
@@ -137,8 +76,8 @@ test_watch_flags_each_late_order_once(void)
     /* a pass rolled back is done again by the next one */
     CHECK_INT(pass(&a, deadline + 1000, false), (int)orders - 4);
     CHECK_INT(pass(&a, deadline + 2000, true), (int)orders - 4);
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM orders WHERE overdue = 1"), orders - 4);
-    CHECK_INT(one_int(&a, "SELECT count(*) FROM orders WHERE overdue = 1 AND status <> 'issued'"),
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM orders WHERE overdue = 1"), orders - 4);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM orders WHERE overdue = 1 AND status <> 'issued'"),
               0);
     /* looked at once: nothing again, no deadline left to wait for */
     CHECK_INT(pass(&a, deadline + 3000, true), 0);
@@ -154,7 +93,7 @@ test_watch_flags_each_late_order_once(void)
     CHECK_INT(store_orders_next_deadline(a.store, &next), SM_OK);
     CHECK(next == deadline); /* the acknowledged ones', looked at again */
     CHECK_INT(pass(&a, deadline + 600, true), 1);
-    CHECK_INT(one_int(&a, "SELECT overdue FROM orders WHERE id = 1"), 1);
+    CHECK_INT(fixture_one_int(&a, "SELECT overdue FROM orders WHERE id = 1"), 1);
     app_close(&a);
 }
 

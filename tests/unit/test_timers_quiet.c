@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app_fixture.h"
 #include "check.h"
 #include "list/gen.h"
 #include "ops/ops.h"
@@ -18,7 +19,6 @@
 #define T0     1764547200000LL /* 2025-12-01T08:00:00+08:00 */
 #define CUT1   (T0 + 8 * H)    /* 2025-12-01T16:00:00+08:00, the daily cut-off */
 
-static const struct ops_actor officer = { "officer:duty-1", "officer", NULL };
 static const struct ops_actor issuer = { "issuer:feed", "issuer", NULL };
 
 static void
@@ -63,25 +63,11 @@ bounds(void)
 static void
 seed(struct app *a)
 {
-    char *csv = NULL, body[1024];
-    size_t len = 0;
-    FILE *f = open_memstream(&csv, &len);
-    struct list_import_req rq = { 0 };
-    struct list_import_result res = { 0 };
+    char body[1024];
     json_t *reply = NULL;
     struct sm_diag d = { 0 };
 
-    CHECK_INT(list_generate_csv(f, 12, 7, NULL), SM_OK);
-    fclose(f);
-    rq.data = csv;
-    rq.len = len;
-    rq.name = "list.csv";
-    rq.year = 2025;
-    rq.activate = true;
-    rq.format = LIST_FORMAT_CSV;
-    CHECK_INT(ops_import_list(a, &officer, &rq, &res), SM_OK);
-    ops_list_result_release(&res);
-    free(csv);
+    fixture_import_list(a, 12, 7);
     snprintf(body, sizeof(body),
              "{\"identifier\":\"W1\",\"sender\":\"yc@yuncheng.gov.cn\","
              "\"sent\":\"2025-12-01T07:59:00+08:00\",\"msg_type\":\"Alert\",\"status\":\"Actual\","
