@@ -263,12 +263,7 @@ token_cache_lookup(struct token_cache *c, struct store *s, uint64_t turn, const 
     }
     /* a token written by this connection itself (data_version does not
      * move for those) is found in the database and kept */
-    for (int i = 0; i < HASH_BYTES; i++) {
-        static const char digits[] = "0123456789abcdef";
-        hex[2 * i] = digits[hash[i] >> 4];
-        hex[2 * i + 1] = digits[hash[i] & 15];
-    }
-    hex[64] = '\0';
+    sm_hex(hash, HASH_BYTES, hex);
     err = store_token_lookup_hash(s, hex, out);
     if (!err)
         entry_put(c, hash, out);

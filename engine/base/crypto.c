@@ -11,8 +11,8 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
-static void
-to_hex(const unsigned char *md, size_t n, char *hex)
+void
+sm_hex(const unsigned char *md, size_t n, char *hex)
 {
     static const char digits[] = "0123456789abcdef";
 
@@ -49,7 +49,7 @@ sm_sha256_hex(const void *data, size_t len, char hex[65])
     unsigned char md[SHA256_DIGEST_LENGTH];
 
     sm_sha256(data, len, md);
-    to_hex(md, sizeof(md), hex);
+    sm_hex(md, sizeof(md), hex);
 }
 
 void
@@ -60,7 +60,7 @@ sm_hmac_sha256_hex(const void *key, size_t key_len, const void *data,
     unsigned int md_len = 0;
 
     HMAC(EVP_sha256(), key, (int)key_len, data, len, md, &md_len);
-    to_hex(md, md_len, hex);
+    sm_hex(md, md_len, hex);
 }
 
 bool

@@ -8,6 +8,8 @@
 
 #define SM_SHA256_HEX_LEN 64
 
+/* n bytes as 2n lowercase hex characters plus NUL into hex[2n+1]. */
+void sm_hex(const unsigned char *md, size_t n, char *hex);
 /* SHA-256 of data into md[32]. */
 void sm_sha256(const void *data, size_t len, unsigned char md[32]);
 /* SHA-256 of data as 64 lowercase hex characters plus NUL into hex[65]. */

@@ -3,6 +3,7 @@
 
 #include <openssl/evp.h>
 
+#include "base/crypto.h"
 
 struct sm_sha256_stream *
 sm_sha256_stream_new(void)
@@ -29,17 +30,12 @@ sm_sha256_stream_add(struct sm_sha256_stream *h, const void *data, size_t len)
 void
 sm_sha256_stream_finish(struct sm_sha256_stream *h, char hex[65])
 {
-    static const char digits[] = "0123456789abcdef";
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
 
     if (EVP_DigestFinal_ex((EVP_MD_CTX *)h, md, &n) != 1 || n != 32)
         n = 0;
-    for (unsigned int i = 0; i < n; i++) {
-        hex[2 * i] = digits[md[i] >> 4];
-        hex[2 * i + 1] = digits[md[i] & 15];
-    }
-    hex[2 * n] = '\0';
+    sm_hex(md, n, hex);
     EVP_MD_CTX_free((EVP_MD_CTX *)h);
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/timeutil.h"
+#include "base/hash.h"
 #include "base/xalloc.h"
 #include "cityreport/cityreport.h"
 
@@ -146,21 +147,11 @@ key_index_release(struct key_index *t)
     free(t->val);
 }
 
-static size_t
-key_hash(const char *s)
-{
-    size_t h = 14695981039346656037ULL;
-
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
 /* The slot of key: holding it, or empty where it belongs. */
 static size_t
 key_index_slot(const struct key_index *t, const char *key)
 {
-    size_t i = key_hash(key) & (t->cap - 1);
+    size_t i = (size_t)sm_str_hash(key) & (t->cap - 1);
 
     while (t->key[i] && strcmp(t->key[i], key) != 0)
         i = (i + 1) & (t->cap - 1);

@@ -6,18 +6,7 @@
 #include <string.h>
 
 #include "base/xalloc.h"
-
-static uint64_t
-hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
+#include "base/hash.h"
 
 void
 list_strmap_init(struct list_strmap *m)
@@ -41,7 +30,7 @@ list_strmap_release(struct list_strmap *m)
 static struct list_strmap_entry *
 find_slot(struct list_strmap_entry *slots, size_t cap, const char *key)
 {
-    size_t i = (size_t)hash_str(key) & (cap - 1);
+    size_t i = (size_t)sm_str_hash(key) & (cap - 1);
 
     while (slots[i].key && strcmp(slots[i].key, key) != 0)
         i = (i + 1) & (cap - 1);

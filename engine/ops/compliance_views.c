@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hash.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
 #include "compliance/compliance.h"
@@ -236,16 +237,6 @@ struct ep_orders {
     size_t capslot;
 };
 
-static size_t
-text_hash(const char *s)
-{
-    size_t h = 14695981039346656037ULL;
-
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
 static void
 parse_measures(struct ep_measures *pm)
 {
@@ -279,7 +270,7 @@ intern_measures(struct ep_orders *eo, const char *text)
         size_t cap = eo->capslot ? eo->capslot * 2 : 64;
         size_t *slot = xcalloc(cap, sizeof(*slot));
         for (size_t t = 0; t < eo->ntexts; t++) {
-            i = text_hash(eo->texts[t].text) & (cap - 1);
+            i = (size_t)sm_str_hash(eo->texts[t].text) & (cap - 1);
             while (slot[i])
                 i = (i + 1) & (cap - 1);
             slot[i] = t + 1;
@@ -288,7 +279,7 @@ intern_measures(struct ep_orders *eo, const char *text)
         eo->slot = slot;
         eo->capslot = cap;
     }
-    i = text_hash(text) & (eo->capslot - 1);
+    i = (size_t)sm_str_hash(text) & (eo->capslot - 1);
     while (eo->slot[i]) {
         if (strcmp(eo->texts[eo->slot[i] - 1].text, text) == 0)
             return eo->slot[i] - 1;
@@ -436,7 +427,7 @@ struct ops_industry_map {
 static size_t
 industry_key_hash(int64_t list_id, const char *uscc)
 {
-    return text_hash(uscc) ^ ((size_t)list_id * 0x9E3779B97F4A7C15ULL);
+    return (size_t)sm_str_hash(uscc) ^ ((size_t)list_id * 0x9E3779B97F4A7C15ULL);
 }
 
 /* The slot holding (list_id, uscc) or the empty one where it belongs. */

@@ -52,6 +52,16 @@ stmt_slot_start(const char *sql)
     return (unsigned)(h >> 40) & (STORE_STMT_SLOTS - 1);
 }
 
+/* st, once a writing statement outside a transaction finds synchronous=FULL
+ * again (store_sync_full); NULL if it cannot */
+static sqlite3_stmt *
+stmt_ready(struct store *s, sqlite3_stmt *st)
+{
+    if (s->sync_normal && !sqlite3_stmt_readonly(st) && store_sync_full(s) != SM_OK)
+        return NULL;
+    return st;
+}
+
 sqlite3_stmt *
 store_stmt(struct store *s, const char *sql)
 {
@@ -63,18 +73,12 @@ store_stmt(struct store *s, const char *sql)
             st = s->cache[s->slot[i] - 1].stmt;
             sqlite3_reset(st);
             sqlite3_clear_bindings(st);
-            if (s->sync_normal && !sqlite3_stmt_readonly(st) && store_sync_full(s) != SM_OK)
-                return NULL;
-            return st;
+            return stmt_ready(s, st);
         }
     if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
                            NULL) != SQLITE_OK) {
         s->errors++;
         log_err("cannot prepare statement: %s", sqlite3_errmsg(s->db));
-        return NULL;
-    }
-    if (s->sync_normal && !sqlite3_stmt_readonly(st) && store_sync_full(s) != SM_OK) {
-        sqlite3_finalize(st);
         return NULL;
     }
     if (s->cached < STORE_STMT_CACHE) {
@@ -87,7 +91,7 @@ store_stmt(struct store *s, const char *sql)
         sm_log(LOG_ERR, LOG_MODULE, "statement cache full");
         abort();
     }
-    return st;
+    return stmt_ready(s, st);
 }
 
 enum sm_err
