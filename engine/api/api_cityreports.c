@@ -53,7 +53,7 @@ attachment(struct api_req *r, const struct cityreport_rec *rec, const char *ext)
 
     snprintf(v, sizeof(v), "attachment; filename=\"city-report-%lld.%s\"", (long long)rec->id,
              ext);
-    evhttp_add_header(evhttp_request_get_output_headers(r->req), "Content-Disposition", v);
+    httpd_reply_header(r->req, "Content-Disposition", v);
 }
 
 static void
@@ -185,9 +185,9 @@ post_send(struct api_req *r)
 }
 
 const struct route api_routes_cityreports[] = {
-    { EVHTTP_REQ_GET, "/v1/reports", ROLE_OFFICER, list_reports, 0 },
-    { EVHTTP_REQ_GET, "/v1/reports/{}", ROLE_OFFICER, get_report, 0 },
-    { EVHTTP_REQ_POST, "/v1/reports/{}/remarks", ROLE_OFFICER, post_remarks, 0 },
-    { EVHTTP_REQ_POST, "/v1/reports/{}/send", ROLE_OFFICER, post_send, 0 },
+    { HTTP_GET, "/v1/reports", ROLE_OFFICER, list_reports, 0 },
+    { HTTP_GET, "/v1/reports/{}", ROLE_OFFICER, get_report, 0 },
+    { HTTP_POST, "/v1/reports/{}/remarks", ROLE_OFFICER, post_remarks, 0 },
+    { HTTP_POST, "/v1/reports/{}/send", ROLE_OFFICER, post_send, 0 },
 };
 const int api_routes_cityreports_count = SM_ARRAY_LEN(api_routes_cityreports);

@@ -199,7 +199,7 @@ get_evidence(struct api_req *r)
 }
 
 const struct route api_routes_compliance[] = {
-    { EVHTTP_REQ_POST, "/v1/compliance", ROLE_MONITOR | ROLE_OFFICER, post_compliance },
-    { EVHTTP_REQ_GET, "/v1/orders/{}/evidence", ROLE_OFFICER, get_evidence },
+    { HTTP_POST, "/v1/compliance", ROLE_MONITOR | ROLE_OFFICER, post_compliance },
+    { HTTP_GET, "/v1/orders/{}/evidence", ROLE_OFFICER, get_evidence },
 };
 const int api_routes_compliance_count = SM_ARRAY_LEN(api_routes_compliance);

@@ -4,7 +4,6 @@
  * no framing, no sniffing. */
 #include "api/api_int.h"
 
-#include <event2/buffer.h>
 
 #include "api/routes.h"
 #include "console/console.h"
@@ -21,18 +20,15 @@
 static void
 send_asset(struct api_req *r, const struct console_asset *a)
 {
-    struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
-    struct evbuffer *out = evbuffer_new();
-
-    evhttp_add_header(h, "Content-Type", console_content_type(a->name));
-    evhttp_add_header(h, "Content-Security-Policy", CONSOLE_CSP);
-    evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
-    evhttp_add_header(h, "X-Frame-Options", "DENY");
-    evhttp_add_header(h, "Referrer-Policy", "no-referrer");
-    evhttp_add_header(h, "Cache-Control", "no-cache");
-    evbuffer_add(out, a->data, a->len);
-    evhttp_send_reply(r->req, 200, NULL, out);
-    evbuffer_free(out);
+    httpd_reply_header(r->req, "Content-Type", console_content_type(a->name));
+    httpd_reply_header(r->req, "Content-Security-Policy", CONSOLE_CSP);
+    httpd_reply_header(r->req, "X-Content-Type-Options", "nosniff");
+    httpd_reply_header(r->req, "X-Frame-Options", "DENY");
+    httpd_reply_header(r->req, "Referrer-Policy", "no-referrer");
+    httpd_reply_header(r->req, "Cache-Control", "no-cache");
+    /* the assets are compiled in: written from where they are */
+    httpd_reply(r->req, 200, (const char *)a->data, a->len, HTTPD_BODY_STATIC);
+    r->req = NULL;
     r->status = 200;
     r->replied = true;
 }
@@ -71,10 +67,10 @@ static const char *
 method_text(int m)
 {
     switch (m) {
-    case EVHTTP_REQ_GET: return "GET";
-    case EVHTTP_REQ_POST: return "POST";
-    case EVHTTP_REQ_PUT: return "PUT";
-    case EVHTTP_REQ_DELETE: return "DELETE";
+    case HTTP_GET: return "GET";
+    case HTTP_POST: return "POST";
+    case HTTP_PUT: return "PUT";
+    case HTTP_DELETE: return "DELETE";
     default: return "OTHER";
     }
 }
@@ -95,10 +91,10 @@ route_list(struct api_req *r)
 }
 
 const struct route api_routes_console[] = {
-    { EVHTTP_REQ_GET, "/", 0, officer_page, 0 },
-    { EVHTTP_REQ_GET, "/enterprise", 0, enterprise_page, 0 },
-    { EVHTTP_REQ_GET, "/assets/{}", 0, asset, 0 },
-    { EVHTTP_REQ_GET, "/v1/console/routes", ROLE_OFFICER | ROLE_ADMIN | ROLE_ENTERPRISE, route_list,
+    { HTTP_GET, "/", 0, officer_page, 0 },
+    { HTTP_GET, "/enterprise", 0, enterprise_page, 0 },
+    { HTTP_GET, "/assets/{}", 0, asset, 0 },
+    { HTTP_GET, "/v1/console/routes", ROLE_OFFICER | ROLE_ADMIN | ROLE_ENTERPRISE, route_list,
       0 },
 };
 const int api_routes_console_count = SM_ARRAY_LEN(api_routes_console);

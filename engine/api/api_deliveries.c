@@ -210,10 +210,10 @@ contacts_put(struct api_req *r)
 }
 
 const struct route api_routes_deliveries[] = {
-    { EVHTTP_REQ_GET, "/v1/deliveries", ROLE_OFFICER | ROLE_ADMIN, deliveries_list },
-    { EVHTTP_REQ_GET, "/v1/deliveries/{}", ROLE_OFFICER | ROLE_ADMIN, delivery_get },
-    { EVHTTP_REQ_POST, "/v1/deliveries/{}/retry", ROLE_OFFICER | ROLE_ADMIN, delivery_retry },
-    { EVHTTP_REQ_GET, "/v1/enterprises/{}/contacts", ROLE_OFFICER | ROLE_ADMIN, contacts_get },
-    { EVHTTP_REQ_PUT, "/v1/enterprises/{}/contacts", ROLE_OFFICER | ROLE_ADMIN, contacts_put },
+    { HTTP_GET, "/v1/deliveries", ROLE_OFFICER | ROLE_ADMIN, deliveries_list },
+    { HTTP_GET, "/v1/deliveries/{}", ROLE_OFFICER | ROLE_ADMIN, delivery_get },
+    { HTTP_POST, "/v1/deliveries/{}/retry", ROLE_OFFICER | ROLE_ADMIN, delivery_retry },
+    { HTTP_GET, "/v1/enterprises/{}/contacts", ROLE_OFFICER | ROLE_ADMIN, contacts_get },
+    { HTTP_PUT, "/v1/enterprises/{}/contacts", ROLE_OFFICER | ROLE_ADMIN, contacts_put },
 };
 const int api_routes_deliveries_count = SM_ARRAY_LEN(api_routes_deliveries);

@@ -6,11 +6,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
 
 #include "api/api.h"
+#include "api/httpd.h"
 #include "base/compat.h"
 #include "store/store.h"
 
@@ -20,7 +20,7 @@ struct api_req;
 typedef void api_handler_fn(struct api_req *r);
 
 struct route {
-    int method;            /* EVHTTP_REQ_GET ... */
+    int method;            /* HTTP_GET ... */
     const char *pattern;   /* "/v1/orders/{}/ack": {} matches one segment */
     unsigned roles;        /* enum role mask; 0 = anyone, no token needed */
     api_handler_fn *handler;
@@ -28,7 +28,7 @@ struct route {
 };
 
 struct api_req {
-    struct evhttp_request *req;
+    struct httpd_req *req; /* NULL once replied */
     struct app *app;
     const struct route *route;
     int route_index;

@@ -199,14 +199,14 @@ dismiss_proposal(struct api_req *r)
 }
 
 const struct route api_routes_readings[] = {
-    { EVHTTP_REQ_PUT, "/v1/stations/{}", ROLE_OFFICER, put_station },
-    { EVHTTP_REQ_GET, "/v1/stations", ROLE_OFFICER, list_stations },
-    { EVHTTP_REQ_POST, "/v1/readings", ROLE_MONITOR, post_readings },
-    { EVHTTP_REQ_POST, "/v1/readings/sensor-community", ROLE_MONITOR, post_sensor_community },
-    { EVHTTP_REQ_GET, "/v1/aqi", ROLE_OFFICER, get_aqi },
-    { EVHTTP_REQ_GET, "/v1/aqi/history", ROLE_OFFICER, get_aqi_history },
-    { EVHTTP_REQ_GET, "/v1/proposals", ROLE_OFFICER, list_proposals },
-    { EVHTTP_REQ_POST, "/v1/proposals/{}/accept", ROLE_OFFICER, accept_proposal },
-    { EVHTTP_REQ_POST, "/v1/proposals/{}/dismiss", ROLE_OFFICER, dismiss_proposal },
+    { HTTP_PUT, "/v1/stations/{}", ROLE_OFFICER, put_station },
+    { HTTP_GET, "/v1/stations", ROLE_OFFICER, list_stations },
+    { HTTP_POST, "/v1/readings", ROLE_MONITOR, post_readings },
+    { HTTP_POST, "/v1/readings/sensor-community", ROLE_MONITOR, post_sensor_community },
+    { HTTP_GET, "/v1/aqi", ROLE_OFFICER, get_aqi },
+    { HTTP_GET, "/v1/aqi/history", ROLE_OFFICER, get_aqi_history },
+    { HTTP_GET, "/v1/proposals", ROLE_OFFICER, list_proposals },
+    { HTTP_POST, "/v1/proposals/{}/accept", ROLE_OFFICER, accept_proposal },
+    { HTTP_POST, "/v1/proposals/{}/dismiss", ROLE_OFFICER, dismiss_proposal },
 };
 const int api_routes_readings_count = SM_ARRAY_LEN(api_routes_readings);

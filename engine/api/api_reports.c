@@ -50,6 +50,6 @@ get_report(struct api_req *r)
 }
 
 const struct route api_routes_reports[] = {
-    { EVHTTP_REQ_GET, "/v1/episodes/{}/report", ROLE_OFFICER, get_report, 0 },
+    { HTTP_GET, "/v1/episodes/{}/report", ROLE_OFFICER, get_report, 0 },
 };
 const int api_routes_reports_count = SM_ARRAY_LEN(api_routes_reports);

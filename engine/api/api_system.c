@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include <event2/buffer.h>
 
 #include "api/metrics.h"
 #include "app/app.h"
@@ -26,8 +25,7 @@ healthz(struct api_req *r)
 static bool
 from_loopback(struct api_req *r)
 {
-    struct evhttp_connection *c = evhttp_request_get_connection(r->req);
-    const struct sockaddr *sa = c ? evhttp_connection_get_addr(c) : NULL;
+    const struct sockaddr *sa = r->req ? httpd_req_peer(r->req) : NULL;
 
     if (!sa)
         return false;
@@ -67,8 +65,8 @@ status(struct api_req *r)
 }
 
 const struct route api_routes_system[] = {
-    { EVHTTP_REQ_GET, "/healthz", 0, healthz },
-    { EVHTTP_REQ_GET, "/metrics", 0, metrics },
-    { EVHTTP_REQ_GET, "/v1/status", ROLE_OFFICER | ROLE_ADMIN, status },
+    { HTTP_GET, "/healthz", 0, healthz },
+    { HTTP_GET, "/metrics", 0, metrics },
+    { HTTP_GET, "/v1/status", ROLE_OFFICER | ROLE_ADMIN, status },
 };
 const int api_routes_system_count = SM_ARRAY_LEN(api_routes_system);

@@ -137,10 +137,10 @@ get_episode(struct api_req *r)
 }
 
 const struct route api_routes_warnings[] = {
-    { EVHTTP_REQ_POST, "/v1/warnings", ROLE_ISSUER | ROLE_OFFICER, post_warning },
-    { EVHTTP_REQ_GET, "/v1/warnings", ROLE_OFFICER, list_warnings },
-    { EVHTTP_REQ_GET, "/v1/warnings/{}", ROLE_OFFICER, get_warning },
-    { EVHTTP_REQ_POST, "/v1/escalations", ROLE_OFFICER, post_escalation },
-    { EVHTTP_REQ_GET, "/v1/episodes/{}", ROLE_OFFICER, get_episode },
+    { HTTP_POST, "/v1/warnings", ROLE_ISSUER | ROLE_OFFICER, post_warning },
+    { HTTP_GET, "/v1/warnings", ROLE_OFFICER, list_warnings },
+    { HTTP_GET, "/v1/warnings/{}", ROLE_OFFICER, get_warning },
+    { HTTP_POST, "/v1/escalations", ROLE_OFFICER, post_escalation },
+    { HTTP_GET, "/v1/episodes/{}", ROLE_OFFICER, get_episode },
 };
 const int api_routes_warnings_count = SM_ARRAY_LEN(api_routes_warnings);

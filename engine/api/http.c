@@ -10,8 +10,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include <event2/buffer.h>
 #include <event2/event.h>
+#include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 
@@ -32,7 +32,7 @@
 
 struct api {
     struct app *app;
-    struct evhttp *http;
+    struct httpd *httpd;
     struct evconnlistener *listener;
     struct event *reenable;
     struct event *log_flush; /* writes the held request log lines */
@@ -41,19 +41,6 @@ struct api {
     struct token_cache *tokens; /* bearer tokens seen (api/token_cache.h) */
     int64_t last_accept_log_ms;
 };
-
-static const char *
-method_name(int m)
-{
-    switch (m) {
-    case EVHTTP_REQ_GET: return "GET";
-    case EVHTTP_REQ_POST: return "POST";
-    case EVHTTP_REQ_PUT: return "PUT";
-    case EVHTTP_REQ_DELETE: return "DELETE";
-    case EVHTTP_REQ_HEAD: return "HEAD";
-    default: return "OTHER";
-    }
-}
 
 /* The current turn of the event loop: libevent reads the clock once per
  * turn and hands that time to every callback of the turn. */
@@ -100,7 +87,7 @@ authorize(struct api_req *r)
         api_audit(r, "auth.denied", r->path, "wrong_role", "");
         api_reply_error(r, 403, "forbidden",
                         "a %s token may not use %s %s", role_name(r->who.role),
-                        method_name(r->route->method), r->route->pattern);
+                        http_method_name(r->route->method), r->route->pattern);
         return false;
     }
     return true;
@@ -114,7 +101,6 @@ req_release(struct api_req *r)
     if (r->has_query)
         evhttp_clear_headers(&r->query);
     free((char *)r->path);
-    free((char *)r->body);
 }
 
 /* one log line and the metrics of a request that has replied */
@@ -131,7 +117,7 @@ req_done(struct api *api, const struct api_req *r)
     char line[1024], num[24];
     size_t n = 0;
     const char *actor = r->authed ? api_actor(r) : "-";
-    const char *method = method_name(r->method);
+    const char *method = http_method_name(r->method);
     char frac[7] = { '.', (char)('0' + dur % 1000 / 100), (char)('0' + dur % 100 / 10),
                      (char)('0' + dur % 10), 'm', 's', ' ' };
 
@@ -147,18 +133,49 @@ req_done(struct api *api, const struct api_req *r)
     sm_log_held_text(LOG_INFO, LOG_MODULE, line, n);
 }
 
+/* the path and query of an origin-form ("/a?b") or absolute-form
+ * ("http://host/a?b") request target; false when it is neither */
+static bool
+split_target(const char *target, const char **path, size_t *path_len, const char **query)
+{
+    if (target[0] != '/') {
+        const char *scheme_end = strstr(target, "://");
+        if (!scheme_end)
+            return false;
+        target = strchr(scheme_end + 3, '/');
+        if (!target)
+            target = "/";
+    }
+    const char *q = strchr(target, '?');
+    const char *hash = strchr(target, '#');
+    size_t len = q ? (size_t)(q - target) : hash ? (size_t)(hash - target) : strlen(target);
+    *path = target;
+    *path_len = len;
+    *query = q ? q + 1 : NULL;
+    return true;
+}
+
+static char *
+decode_path(const char *path, size_t len)
+{
+    /* most paths have nothing to decode */
+    if (!memchr(path, '%', len) && !memchr(path, '+', len))
+        return xstrndup(path, len);
+    char *raw = xstrndup(path, len);
+    char *dec = evhttp_uridecode(raw, 0, NULL);
+    free(raw);
+    return dec;
+}
+
 static void
-handle(struct evhttp_request *req, void *arg)
+handle(struct httpd_req *req, void *arg)
 {
     struct api *api = arg;
     struct api_req r;
-    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
-    const char *raw_path = uri ? evhttp_uri_get_path(uri) : NULL;
-    const char *raw_query = uri ? evhttp_uri_get_query(uri) : NULL;
-    struct evbuffer *in = evhttp_request_get_input_buffer(req);
-    size_t in_len = evbuffer_get_length(in);
-    int method = (int)evhttp_request_get_command(req);
-    bool path_known = false;
+    const char *raw_path = NULL, *raw_query = NULL;
+    size_t path_len = 0, in_len = 0, declared = 0, limit = 0;
+    int method = httpd_req_method(req);
+    bool path_known = false, target_ok;
 
     memset(&r, 0, sizeof(r));
     r.req = req;
@@ -166,7 +183,8 @@ handle(struct evhttp_request *req, void *arg)
     r.route_index = -1;
     r.method = method;
     r.start_us = clock_mono_us();
-    r.path = evhttp_uridecode(raw_path ? raw_path : "/", 0, NULL);
+    target_ok = split_target(httpd_req_target(req), &raw_path, &path_len, &raw_query);
+    r.path = target_ok ? decode_path(raw_path, path_len) : NULL;
     if (!r.path)
         r.path = xstrdup("/");
     bool bad_query = false;
@@ -176,12 +194,22 @@ handle(struct evhttp_request *req, void *arg)
         else
             bad_query = true; /* answered below, once the route is known for the log */
     }
-    r.route = routes_match(method, r.path, &r, &r.route_index, &path_known);
-    long limit = r.route && r.route->big_body ? api->app->cfg.max_list_bytes
-                                              : api->app->cfg.max_body_bytes;
-    if ((long)in_len > limit) {
-        api_reply_error(&r, 413, "body_too_large",
-                        "the request body has %zu bytes; the limit is %ld", in_len, limit);
+    /* HEAD is GET without the body (the connection layer leaves it out) */
+    r.route = routes_match(method == HTTP_HEAD ? HTTP_GET : method, r.path, &r, &r.route_index,
+                           &path_known);
+    r.body = httpd_req_body(req, &in_len);
+    r.body_len = in_len;
+    if (httpd_req_body_too_large(req, &declared, &limit)) {
+        if (declared)
+            api_reply_error(&r, 413, "body_too_large",
+                            "the request body has %zu bytes; the limit is %zu", declared, limit);
+        else
+            api_reply_error(&r, 413, "body_too_large",
+                            "the request body passes the limit of %zu bytes", limit);
+        goto done;
+    }
+    if (!target_ok) {
+        api_reply_error(&r, 400, "bad_target", "the request target is not a path");
         goto done;
     }
     if (bad_query) {
@@ -190,17 +218,10 @@ handle(struct evhttp_request *req, void *arg)
                         "the query string is not name=value pairs joined by '&'");
         goto done;
     }
-    char *body = xmalloc(in_len + 1);
-    if (in_len)
-        evbuffer_copyout(in, body, in_len);
-    body[in_len] = '\0';
-    r.body = body;
-    r.body_len = in_len;
-
     if (!r.route) {
         if (path_known)
             api_reply_error(&r, 405, "method_not_allowed",
-                            "%s is not allowed on %s", method_name(method), r.path);
+                            "%s is not allowed on %s", http_method_name(method), r.path);
         else
             api_reply_error(&r, 404, "not_found", "there is no resource at %s", r.path);
         goto done;
@@ -216,6 +237,30 @@ handle(struct evhttp_request *req, void *arg)
 done:
     req_done(api, &r);
     req_release(&r);
+}
+
+/* Bodies up to max_list_bytes go only to the routes that take lists. */
+static bool
+allows_big_body(int method, const char *target, size_t target_len, void *arg)
+{
+    const char *path, *query;
+    size_t path_len;
+    struct api_req probe;
+    bool known, big = false;
+    int index;
+    char *t = xstrndup(target, target_len), *p;
+
+    (void)arg;
+    if (split_target(t, &path, &path_len, &query) && (p = decode_path(path, path_len)) != NULL) {
+        memset(&probe, 0, sizeof(probe));
+        const struct route *rt = routes_match(method, p, &probe, &index, &known);
+        big = rt && rt->big_body;
+        for (int i = 0; i < probe.nparams; i++)
+            free(probe.params[i]);
+        free(p);
+    }
+    free(t);
+    return big;
 }
 
 struct api_req *
@@ -252,8 +297,6 @@ api_ack_batch(struct api *api)
     return api->acks;
 }
 
-/* EMFILE/ENFILE: stop accepting for a moment instead of spinning and
- * flooding the log; keep serving the connections already open. */
 static void
 log_flush_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -273,48 +316,26 @@ reenable_cb(evutil_socket_t fd, short what, void *arg)
     evconnlistener_enable(api->listener);
 }
 
-/* The listener's error callback gets the listener's callback argument, and
- * evhttp_bind_listener() sets that to the evhttp, not to our api: this
- * table maps one back to the other (event-loop thread only). */
-#define API_MAX_SERVERS 16
-static struct {
-    const struct evhttp *http;
-    struct api *api;
-} api_servers[API_MAX_SERVERS];
-
 static void
-servers_set(const struct evhttp *http, struct api *api)
+accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
+          void *arg)
 {
-    for (size_t i = 0; i < SM_ARRAY_LEN(api_servers); i++)
-        if (api_servers[i].http == (api ? NULL : http)) {
-            api_servers[i].http = api ? http : NULL;
-            api_servers[i].api = api;
-            return;
-        }
+    struct api *api = arg;
+
+    (void)l;
+    httpd_accept(api->httpd, fd, sa, (socklen_t)salen);
 }
 
-static struct api *
-servers_find(const struct evhttp *http)
-{
-    for (size_t i = 0; i < SM_ARRAY_LEN(api_servers); i++)
-        if (api_servers[i].http == http)
-            return api_servers[i].api;
-    return NULL;
-}
-
+/* EMFILE/ENFILE: stop accepting for a moment instead of spinning and
+ * flooding the log; keep serving the connections already open. */
 static void
 accept_error_cb(struct evconnlistener *l, void *arg)
 {
-    struct api *api = servers_find(arg);
+    struct api *api = arg;
     int e = EVUTIL_SOCKET_ERROR();
     int64_t now = clock_mono_ms();
     struct timeval tv = { 0, 100000 };
 
-    if (!api) {
-        /* not ours to pace: stop accepting rather than spin */
-        evconnlistener_disable(l);
-        return;
-    }
     api->metrics.accept_errors++;
     if (now - api->last_accept_log_ms > 10000) {
         log_warn("accept failed: %s; pausing accepts (logged at most every 10 s)",
@@ -368,7 +389,6 @@ api_start(struct app *app, const char *addr, struct api **out, char *bound_out,
     struct api *api = xcalloc(1, sizeof(*api));
     struct sockaddr_storage ss;
     socklen_t sl = 0;
-    struct timeval tmo = { app->cfg.request_timeout_s, 0 };
 
     *out = NULL;
     api->app = app;
@@ -379,7 +399,7 @@ api_start(struct app *app, const char *addr, struct api **out, char *bound_out,
         return SM_ERR_INVAL;
     }
     api->listener = evconnlistener_new_bind(
-        app->base, NULL, NULL,
+        app->base, accept_cb, api,
         LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
         API_LISTEN_BACKLOG, (struct sockaddr *)&ss, (int)sl);
     if (!api->listener) {
@@ -400,25 +420,18 @@ api_start(struct app *app, const char *addr, struct api **out, char *bound_out,
      * here is retried by the first look-up */
     if (token_cache_load(api->tokens, app->store) != SM_OK)
         log_warn("cannot load the tokens now: %s", store_errmsg(app->store));
-    api->http = evhttp_new(app->base);
-    /* the hard cap protects memory; bodies between the configured limit and
-     * it get our own JSON 413 */
-    long hard_cap = app->cfg.max_body_bytes * 4;
-    if (hard_cap < app->cfg.max_list_bytes)
-        hard_cap = app->cfg.max_list_bytes;
-    evhttp_set_max_body_size(api->http, (ev_ssize_t)hard_cap);
-    evhttp_set_max_headers_size(api->http, (ev_ssize_t)app->cfg.max_header_bytes);
-    evhttp_set_timeout_tv(api->http, &tmo);
-    evhttp_set_allowed_methods(api->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
-                                              EVHTTP_REQ_PUT | EVHTTP_REQ_HEAD);
-    evhttp_set_default_content_type(api->http, "application/json");
-    evhttp_set_gencb(api->http, handle, api);
-    servers_set(api->http, api);
-    if (!evhttp_bind_listener(api->http, api->listener)) {
-        sm_diag_set(diag, "listen_failed", "cannot serve HTTP on %s", addr);
-        api_free(api);
-        return SM_ERR_IO;
-    }
+    const struct httpd_config hc = {
+        .max_head = (size_t)app->cfg.max_header_bytes,
+        .max_body = (size_t)app->cfg.max_body_bytes,
+        .max_big_body = (size_t)(app->cfg.max_list_bytes > app->cfg.max_body_bytes
+                                     ? app->cfg.max_list_bytes
+                                     : app->cfg.max_body_bytes),
+        .timeout_s = app->cfg.request_timeout_s,
+        .handler = handle,
+        .allows_big = allows_big_body,
+        .arg = api,
+    };
+    api->httpd = httpd_new(app->base, &hc);
     /* report the real address (port 0 picks a free one) */
     struct sockaddr_storage got;
     socklen_t gl = sizeof(got);
@@ -449,11 +462,9 @@ api_free(struct api *api)
     /* answers what is still queued while the connections exist */
     ack_batch_free(api->acks);
     api->acks = NULL;
-    if (api->http) {
-        servers_set(api->http, NULL);
-        evhttp_free(api->http); /* frees the bound listener too */
-    } else if (api->listener)
+    if (api->listener)
         evconnlistener_free(api->listener);
+    httpd_free(api->httpd);
     if (api->reenable)
         event_free(api->reenable);
     if (api->log_flush)

@@ -70,12 +70,7 @@ api_metrics_release(struct api_metrics *m)
 static const char *
 method_label(int method)
 {
-    switch (method) {
-    case 1: return "GET";      /* EVHTTP_REQ_GET */
-    case 2: return "POST";     /* EVHTTP_REQ_POST */
-    case 16: return "PUT";     /* EVHTTP_REQ_PUT */
-    default: return "OTHER";
-    }
+    return http_method_name(method);
 }
 
 void

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <event2/buffer.h>
+#include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
 #include "app/app.h"
@@ -50,26 +50,24 @@ default_code(int status)
 }
 
 static bool
-reply_begin(struct api_req *r, int status, const char *content_type)
+reply_begin(struct api_req *r, const char *content_type)
 {
-    struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
-
     if (r->replied) {
         log_err("second reply to %s ignored", r->path);
         return false;
     }
-    evhttp_add_header(h, "Content-Type", content_type);
-    evhttp_add_header(h, "Cache-Control", "no-store");
-    if (status == 503)
-        evhttp_add_header(h, "Retry-After", "1");
+    httpd_reply_header(r->req, "Content-Type", content_type);
+    httpd_reply_header(r->req, "Cache-Control", "no-store");
     return true;
 }
 
 static void
-reply_end(struct api_req *r, int status)
+reply_end(struct api_req *r, int status, const char *body, size_t len, enum httpd_body how)
 {
-    /* the body is already in the request's own output buffer: no copy */
-    evhttp_send_reply(r->req, status, NULL, NULL);
+    if (status == 503)
+        httpd_reply_header(r->req, "Retry-After", "1");
+    httpd_reply(r->req, status, body, len, how);
+    r->req = NULL; /* handed over: the connection may be gone */
     r->status = status;
     r->replied = true;
 }
@@ -78,32 +76,19 @@ void
 api_reply_raw(struct api_req *r, int status, const char *content_type,
               const char *data, size_t len)
 {
-    if (!reply_begin(r, status, content_type))
-        return;
-    evbuffer_add(evhttp_request_get_output_buffer(r->req), data, len);
-    reply_end(r, status);
-}
-
-static void
-free_text(const void *data, size_t len, void *arg)
-{
-    (void)len;
-    (void)arg;
-    free((void *)data);
+    if (reply_begin(r, content_type))
+        reply_end(r, status, data, len, HTTPD_BODY_COPY);
 }
 
 void
 api_reply_json_text(struct api_req *r, int status, char *text_take)
 {
-    if (!reply_begin(r, status, "application/json; charset=utf-8")) {
+    if (!reply_begin(r, "application/json; charset=utf-8")) {
         free(text_take);
         return;
     }
     /* handed to the connection as it is; freed once written */
-    if (evbuffer_add_reference(evhttp_request_get_output_buffer(r->req), text_take,
-                               strlen(text_take), free_text, NULL) != 0)
-        free(text_take);
-    reply_end(r, status);
+    reply_end(r, status, text_take, strlen(text_take), HTTPD_BODY_TAKE);
 }
 
 void
@@ -117,8 +102,7 @@ api_reply_json(struct api_req *r, int status, json_t *body_take)
                       "{\"error\":{\"code\":\"internal\",\"message\":\"cannot encode reply\"}}", 61);
         return;
     }
-    api_reply_raw(r, status, "application/json; charset=utf-8", text, strlen(text));
-    free(text);
+    api_reply_json_text(r, status, text);
 }
 
 void
@@ -188,7 +172,7 @@ api_query(struct api_req *r, const char *name)
 const char *
 api_header(struct api_req *r, const char *name)
 {
-    return evhttp_find_header(evhttp_request_get_input_headers(r->req), name);
+    return r->req ? httpd_req_header(r->req, name) : NULL;
 }
 
 const char *

@@ -11,7 +11,7 @@ import sqlite3
 from harness import SMALL_LIST, Workdir, json_warning, main, make_token, run, seed_list, source
 from rel import XServer
 
-ROUTE_RE = re.compile(r'\{\s*EVHTTP_REQ_(GET|POST|PUT|DELETE|HEAD)\s*,\s*"([^"]+)"\s*,\s*([^,]+?)\s*,')
+ROUTE_RE = re.compile(r'\{\s*HTTP_(GET|POST|PUT|DELETE|HEAD)\s*,\s*"([^"]+)"\s*,\s*([^,]+?)\s*,')
 ROLES = ("issuer", "officer", "monitor", "enterprise", "admin")
 
 

@@ -62,7 +62,7 @@ release(struct outcome *o)
 static void
 routes_and_segments(void)
 {
-    struct outcome o = match(EVHTTP_REQ_POST, "/v1/orders/42/ack");
+    struct outcome o = match(HTTP_POST, "/v1/orders/42/ack");
 
     CHECK(o.rt != NULL);
     CHECK_STR(o.rt ? o.rt->pattern : NULL, "/v1/orders/{}/ack");
@@ -71,22 +71,22 @@ routes_and_segments(void)
     CHECK_STR(o.r.params[0], "42");
     release(&o);
 
-    o = match(EVHTTP_REQ_GET, "/v1/orders/42");
+    o = match(HTTP_GET, "/v1/orders/42");
     CHECK_STR(o.rt ? o.rt->pattern : NULL, "/v1/orders/{}");
     CHECK_STR(o.r.params[0], "42");
     release(&o);
 
-    o = match(EVHTTP_REQ_GET, "/v1/orders");
+    o = match(HTTP_GET, "/v1/orders");
     CHECK_STR(o.rt ? o.rt->pattern : NULL, "/v1/orders");
     CHECK_INT(o.r.nparams, 0);
 
     /* a known path under another method: 405; an unknown one: 404 */
-    o = match(EVHTTP_REQ_DELETE, "/v1/orders/42/ack");
+    o = match(HTTP_DELETE, "/v1/orders/42/ack");
     CHECK(o.rt == NULL && o.known);
     CHECK_INT(o.r.nparams, 0);
-    o = match(EVHTTP_REQ_GET, "/v1/orders/42/nope");
+    o = match(HTTP_GET, "/v1/orders/42/nope");
     CHECK(o.rt == NULL && !o.known);
-    o = match(EVHTTP_REQ_GET, "/v1/orders/");
+    o = match(HTTP_GET, "/v1/orders/");
     CHECK(o.rt == NULL); /* {} needs a non-empty segment */
     CHECK_INT(o.r.nparams, 0);
 }
@@ -102,18 +102,18 @@ matching_allocates_nothing(void)
         printf("allocation counts need the address sanitizer runtime: not checked\n");
         return;
     }
-    o = match(EVHTTP_REQ_POST, "/v1/orders/42/ack");
+    o = match(HTTP_POST, "/v1/orders/42/ack");
     CHECK_INT(o.allocations, 1);
     release(&o);
-    o = match(EVHTTP_REQ_POST, "/v1/orders/42/reissue");
+    o = match(HTTP_POST, "/v1/orders/42/reissue");
     CHECK(o.rt != NULL);
     CHECK_INT(o.allocations, 1);
     release(&o);
-    o = match(EVHTTP_REQ_GET, "/v1/orders");
+    o = match(HTTP_GET, "/v1/orders");
     CHECK_INT(o.allocations, 0);
-    o = match(EVHTTP_REQ_DELETE, "/v1/orders/42/ack");
+    o = match(HTTP_DELETE, "/v1/orders/42/ack");
     CHECK_INT(o.allocations, 0);
-    o = match(EVHTTP_REQ_GET, "/v1/no/such/path");
+    o = match(HTTP_GET, "/v1/no/such/path");
     CHECK_INT(o.allocations, 0);
 }
 
