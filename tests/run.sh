@@ -30,12 +30,12 @@ run-clang-tidy -p build-test -quiet "$(pwd)/(engine|notifiers)/" >build-test/cla
 # coverage-guided fuzzing, time-boxed (about 15 s per target; nightly: a longer box)
 sh tests/fuzz/run_fuzz.sh "${SMOGD_FUZZ_SECONDS:-15}"
 # valgrind: a plain build (no sanitizers), the unit tests under memcheck, and
-# the server under valgrind through two integration tests (about 3 minutes)
+# the server under valgrind through three integration tests (about 3 minutes)
 cmake -S . -B build-vg -DCMAKE_BUILD_TYPE=Debug -DSM_WERROR=ON >/dev/null
 cmake --build build-vg -j"$(nproc)"
 ctest --test-dir build-vg -T memcheck -L unit -j2 --output-on-failure >build-vg/memcheck.log 2>&1 ||
     { tail -50 build-vg/memcheck.log; exit 1; }
-for t in test_foundation test_warnings_orders; do
+for t in test_foundation test_warnings_orders test_http; do
     SMOGD="$(pwd)/build-vg/engine/smogd" SMOGD_SOURCE_DIR="$(pwd)" PYTHONPATH=tests/support \
     SMOGD_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect" \
         python3 tests/integration/$t.py >build-vg/$t.log 2>&1 || { tail -50 build-vg/$t.log; exit 1; }
