@@ -1,24 +1,43 @@
 /* file: one JSON line per notice appended to a local file; delivered once
  * the line is on disk (fdatasync). Useful as an audit trail and for drills.
- * The append is a short blocking write: the one exception to "send never
- * blocks", acceptable for a local file. */
+ * The lines sent during one loop turn are appended together and flushed
+ * once, after the turn's callbacks: short blocking writes, the one
+ * exception to "send never blocks", acceptable for a local file. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <event2/event.h>
 
 #include "base/timeutil.h"
 #include "base/xalloc.h"
 #include "notifier.h"
 #include "notifier_int.h"
 
+/* A line waiting for its turn's write and flush. */
+struct queued {
+    char *line; /* with its '\n'; NULL when the notice was refused */
+    size_t len;
+    notifier_done_fn *done;
+    void *arg;
+};
+
 struct file_notifier {
     struct event_base *base;  /* borrowed */
     struct notifier_env *env; /* borrowed */
     char *path;
-    bool is_sync; /* fdatasync after each line (default true) */
+    bool is_sync; /* fdatasync before a line counts as delivered (default true) */
+    struct event *flush; /* flush_turn, activated by the turn's first send */
+    struct queued *q;    /* the lines of this turn */
+    size_t nq, capq;
+    uint64_t flushes;
 };
+
+static void flush_turn(evutil_socket_t fd_unused, short what, void *arg);
 
 static void
 file_destroy(void *state)
@@ -27,6 +46,12 @@ file_destroy(void *state)
 
     if (!f)
         return;
+    /* lines not yet flushed are abandoned, like sends in flight */
+    for (size_t i = 0; i < f->nq; i++)
+        free(f->q[i].line);
+    free(f->q);
+    if (f->flush)
+        event_free(f->flush);
     free(f->path);
     free(f);
 }
@@ -54,6 +79,7 @@ file_create(struct event_base *base, struct notifier_env *env,
     f->env = env;
     f->path = xstrdup(path);
     f->is_sync = !sync || json_is_true(sync);
+    f->flush = event_new(base, -1, 0, flush_turn, f);
     *state = f;
     return SM_OK;
 }
@@ -96,53 +122,92 @@ file_line(const struct notice *n, int64_t now_ms)
 }
 
 static void
+report(struct queued *q, enum notify_status st, const char *why)
+{
+    struct notify_result r;
+
+    notify_result_set(&r, st, "%s", why);
+    q->done(q->arg, &r);
+}
+
+/* Appends every line queued during this loop turn, then one fdatasync for
+ * all of them: a burst of notices (every order of a decision) costs one
+ * flush per turn instead of one per notice, on the loop that also answers
+ * acknowledgements. */
+static void
+flush_turn(evutil_socket_t fd_unused, short what, void *arg)
+{
+    struct file_notifier *f = arg;
+    struct queued *q = f->q;
+    size_t n = f->nq, written = 0;
+    char why[512] = "";
+    int fd;
+
+    (void)fd_unused;
+    (void)what;
+    f->q = NULL;
+    f->nq = f->capq = 0;
+    fd = open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0)
+        snprintf(why, sizeof(why), "open %s: %s", f->path, strerror(errno));
+    /* O_APPEND puts each write at the end; one write per line keeps lines
+     * whole when several writers share the file. */
+    for (size_t i = 0; fd >= 0 && !why[0] && i < n; i++) {
+        size_t off = 0;
+        while (q[i].line && off < q[i].len) {
+            ssize_t w = write(fd, q[i].line + off, q[i].len - off);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0) {
+                snprintf(why, sizeof(why), "write %s: %s", f->path,
+                         w < 0 ? strerror(errno) : "no progress");
+                break;
+            }
+            off += (size_t)w;
+        }
+        if (!why[0])
+            written = i + 1;
+    }
+    if (fd >= 0 && written && f->is_sync && fdatasync(fd) != 0) {
+        snprintf(why, sizeof(why), "fdatasync %s: %s", f->path, strerror(errno));
+        written = 0; /* none of them is known to be on disk */
+    }
+    if (fd >= 0)
+        close(fd);
+    f->flushes++;
+    for (size_t i = 0; i < n; i++) {
+        if (!q[i].line)
+            report(&q[i], NOTIFY_PERMANENT, "notice needs an event_id and valid UTF-8 text");
+        else if (i < written)
+            report(&q[i], NOTIFY_DELIVERED, f->path);
+        else
+            report(&q[i], NOTIFY_TRANSIENT, why);
+        free(q[i].line);
+    }
+    free(q);
+}
+
+static void
 file_send(void *state, const struct notice *n, notifier_done_fn *done,
           void *arg)
 {
     struct file_notifier *f = state;
-    struct notify_result r;
-    char *line = NULL;
-    size_t len, off = 0;
-    int fd = -1;
+    char *line = n->event_id ? file_line(n, f->env->now_ms(f->env->clock)) : NULL;
+    size_t len = 0;
 
-    if (!n->event_id || !(line = file_line(n, f->env->now_ms(f->env->clock)))) {
-        notify_result_set(&r, NOTIFY_PERMANENT,
-                          "notice needs an event_id and valid UTF-8 text");
-        goto out;
+    if (line) {
+        len = strlen(line);
+        line[len++] = '\n'; /* replaces the NUL; written by length */
     }
-    len = strlen(line);
-    line[len++] = '\n'; /* replaces the NUL; written by length */
-    fd = open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-    if (fd < 0) {
-        notify_result_set(&r, NOTIFY_TRANSIENT, "open %s: %s", f->path,
-                          strerror(errno));
-        goto out;
+    if (f->nq == f->capq) {
+        f->capq = f->capq ? f->capq * 2 : 16;
+        f->q = xrealloc(f->q, f->capq * sizeof(*f->q));
     }
-    /* O_APPEND puts each write at the end; one write per line keeps lines
-     * whole when several writers share the file. */
-    while (off < len) {
-        ssize_t w = write(fd, line + off, len - off);
-
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            notify_result_set(&r, NOTIFY_TRANSIENT, "write %s: %s", f->path,
-                              w < 0 ? strerror(errno) : "no progress");
-            goto out;
-        }
-        off += (size_t)w;
-    }
-    if (f->is_sync && fdatasync(fd) != 0) {
-        notify_result_set(&r, NOTIFY_TRANSIENT, "fdatasync %s: %s", f->path,
-                          strerror(errno));
-        goto out;
-    }
-    notify_result_set(&r, NOTIFY_DELIVERED, "appended to %s", f->path);
-out:
-    if (fd >= 0)
-        close(fd);
-    free(line);
-    notify_report_later(f->base, done, arg, &r);
+    f->q[f->nq++] = (struct queued){ line, len, done, arg };
+    /* the flush runs after the callbacks of this turn, so every notice
+     * sent in the turn shares it */
+    if (f->nq == 1)
+        event_active(f->flush, EV_TIMEOUT, 1);
 }
 
 const struct notifier_ops notifier_file_ops = {
@@ -151,3 +216,11 @@ const struct notifier_ops notifier_file_ops = {
     .send = file_send,
     .destroy = file_destroy,
 };
+
+uint64_t
+notifier_file_flushes(const struct notifier *nf)
+{
+    if (!nf || nf->ops != &notifier_file_ops)
+        return 0;
+    return ((const struct file_notifier *)nf->state)->flushes;
+}

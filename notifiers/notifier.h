@@ -97,6 +97,9 @@ SM_NODISCARD enum sm_err notifier_create(struct notifier **out,
                                          struct sm_diag *diag);
 /* NULL is a no-op; sends in flight are abandoned (see above). */
 void notifier_free(struct notifier *nf);
+/* a file notifier's flushes so far (one per loop turn that sent lines); 0 for
+ * another kind */
+uint64_t notifier_file_flushes(const struct notifier *nf);
 
 static inline void
 notifier_send(struct notifier *nf, const struct notice *n,

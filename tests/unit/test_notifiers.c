@@ -793,6 +793,53 @@ test_file_appends_json_lines(void)
     notifier_free(nf);
 }
 
+/* the notices sent in one loop turn share one append-and-flush */
+static void
+test_file_one_flush_per_turn(void)
+{
+    char cfg[256], path[128], line[2048];
+    struct notifier *nf;
+    struct notice n[3] = { order_notice, order_notice, order_notice };
+    struct outcome o[3] = { { 0 } };
+    struct timeval ten = { 10, 0 };
+    struct event *dog = evtimer_new(base, on_watchdog, NULL);
+    FILE *f;
+    int lines = 0;
+
+    snprintf(path, sizeof(path), "%s/turn.jsonl", tmpdir);
+    snprintf(cfg, sizeof(cfg), "{\"type\":\"file\",\"path\":\"%s\"}", path);
+    nf = make(cfg);
+    n[1].event_id = "order:42:v4";
+    n[2].event_id = NULL; /* refused, without holding the others back */
+    in_send = true;
+    for (int i = 0; i < 3; i++)
+        notifier_send(nf, &n[i], on_done, &o[i]);
+    in_send = false;
+    CHECK_INT(o[0].calls + o[1].calls + o[2].calls, 0);
+    CHECK_INT((long)notifier_file_flushes(nf), 0);
+    evtimer_add(dog, &ten);
+    event_base_dispatch(base);
+    event_free(dog);
+    CHECK_INT((long)notifier_file_flushes(nf), 1);
+    CHECK_INT(o[0].calls, 1);
+    CHECK_INT(o[0].r.status, NOTIFY_DELIVERED);
+    CHECK_INT(o[1].r.status, NOTIFY_DELIVERED);
+    CHECK_INT(o[2].r.status, NOTIFY_PERMANENT);
+    f = fopen(path, "r");
+    CHECK(f != NULL);
+    while (f && fgets(line, sizeof(line), f)) {
+        json_t *j = json_loads(line, 0, NULL);
+        CHECK_STR(json_string_value(json_object_get(j, "event_id")),
+                  lines == 0 ? "order:42:v2" : "order:42:v4");
+        json_decref(j);
+        lines++;
+    }
+    CHECK_INT(lines, 2);
+    if (f)
+        fclose(f);
+    notifier_free(nf);
+}
+
 /* ---- configuration ---- */
 
 static enum sm_err
@@ -907,7 +954,7 @@ main(void)
         CHECK_CASE(test_sms_json_template),
         CHECK_CASE(test_sms_form_template_and_query),
         CHECK_CASE(test_sms_status_mapping),
-        CHECK_CASE(test_file_appends_json_lines),
+        CHECK_CASE(test_file_appends_json_lines), CHECK_CASE(test_file_one_flush_per_turn),
         CHECK_CASE(test_config_errors_name_the_key),
     };
     int rc;
