@@ -480,3 +480,9 @@ api_metrics_of(struct api *api)
 {
     return &api->metrics;
 }
+
+void
+api_http_stats(struct api *api, struct httpd_stats *out)
+{
+    httpd_stats(api->httpd, out);
+}

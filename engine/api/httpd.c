@@ -73,6 +73,7 @@ struct httpd {
     struct httpd_config cfg;
     struct conn *conns;
     size_t nconns;
+    uint64_t accepted, refused;
     struct event *sweep;
     int64_t date_s;
     char date[40]; /* "Date: ...\r\n" of date_s */
@@ -367,6 +368,7 @@ refuse(struct conn *c, int status, const struct sm_diag *d)
     if (n < 0 || (size_t)n >= sizeof(body))
         n = snprintf(body, sizeof(body), "{\"error\":{\"code\":\"malformed_request\"}}");
     log_debug("refused a request (%d %s): %s", status, d->code, d->text);
+    c->srv->refused++;
     c->state = C_BUSY;
     c->keep_alive = false;
     c->consumed = 0; /* marks the input as not read through: linger */
@@ -667,13 +669,16 @@ httpd_accept(struct httpd *h, evutil_socket_t fd, const struct sockaddr *peer,
         h->conns->prev = c;
     h->conns = c;
     h->nconns++;
+    h->accepted++;
     event_add(c->rd, NULL);
 }
 
-size_t
-httpd_connections(const struct httpd *h)
+void
+httpd_stats(const struct httpd *h, struct httpd_stats *out)
 {
-    return h->nconns;
+    out->open = h->nconns;
+    out->accepted = h->accepted;
+    out->refused = h->refused;
 }
 
 int

@@ -10,6 +10,7 @@
  * does not fit the socket's buffer. */
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 #include <event2/event.h>
@@ -43,8 +44,14 @@ void httpd_free(struct httpd *h);
 /* Takes an accepted, non-blocking socket. */
 void httpd_accept(struct httpd *h, evutil_socket_t fd, const struct sockaddr *peer,
                   socklen_t peer_len);
-/* connections open now */
-size_t httpd_connections(const struct httpd *h);
+/* counts since start, for the metrics */
+struct httpd_stats {
+    size_t open;       /* connections open now */
+    uint64_t accepted; /* connections accepted */
+    uint64_t refused;  /* requests answered by this layer: not framed (400, 431, 501,
+                        * 505) or not arrived in time (408) */
+};
+void httpd_stats(const struct httpd *h, struct httpd_stats *out);
 
 /* ---- the request (borrowed; valid until its reply has been handed over) ---- */
 int httpd_req_method(const struct httpd_req *q); /* enum http_method */

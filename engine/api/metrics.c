@@ -103,6 +103,18 @@ api_metrics_render(struct api *api, struct app *app, struct buf *out)
     ok &= buf_printf(out, "# HELP smogd_accept_errors_total Failed accepts (e.g. out of file descriptors).\n"
                           "# TYPE smogd_accept_errors_total counter\nsmogd_accept_errors_total %llu\n",
                      (unsigned long long)m->accept_errors);
+    struct httpd_stats hs = { 0 };
+    api_http_stats(api, &hs);
+    ok &= buf_printf(out,
+                     "# HELP smogd_http_connections Client connections open now.\n"
+                     "# TYPE smogd_http_connections gauge\nsmogd_http_connections %zu\n"
+                     "# HELP smogd_http_connections_accepted_total Client connections accepted.\n"
+                     "# TYPE smogd_http_connections_accepted_total counter\n"
+                     "smogd_http_connections_accepted_total %llu\n"
+                     "# HELP smogd_http_refused_total Requests refused before routing: not "
+                     "HTTP/1.x, oversized head, bad framing, or not arrived in time.\n"
+                     "# TYPE smogd_http_refused_total counter\nsmogd_http_refused_total %llu\n",
+                     hs.open, (unsigned long long)hs.accepted, (unsigned long long)hs.refused);
     ok &= buf_printf(out, "# HELP smogd_db_errors_total Database errors since start.\n"
                           "# TYPE smogd_db_errors_total counter\nsmogd_db_errors_total %llu\n"
                           "# HELP smogd_db_commits_total Committed write transactions since start.\n"

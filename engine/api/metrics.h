@@ -3,6 +3,8 @@
 
 #include <stdint.h>
 
+#include "api/httpd.h"
+
 #include "base/buf.h"
 
 struct api;
@@ -28,6 +30,8 @@ struct api_metrics {
 
 /* borrowed */
 struct api_metrics *api_metrics_of(struct api *api);
+/* the connection layer's counts (api/httpd.h) */
+void api_http_stats(struct api *api, struct httpd_stats *out);
 void api_metrics_observe(struct api *api, int route_index, int status,
                          int64_t dur_us);
 void api_metrics_release(struct api_metrics *m);

@@ -206,6 +206,12 @@ def test_refusals():
         assert "50000000" in j["error"]["message"], j
         c.close()
         assert s.get("/healthz").status == 200
+        # counted apart from the routed requests
+        metrics = {ln.split()[0]: float(ln.split()[1]) for ln in s.get("/metrics").text.splitlines()
+                   if ln and not ln.startswith("#") and "{" not in ln}
+        assert metrics["smogd_http_refused_total"] == len(cases), metrics
+        assert metrics["smogd_http_connections_accepted_total"] >= len(cases) + 3, metrics
+        assert metrics["smogd_http_connections"] >= 1, metrics
         print(f"{len(cases)} malformed requests refused with their status and JSON code; "
               "a 50 MB body refused before it was sent", flush=True)
     finally:
