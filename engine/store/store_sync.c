@@ -185,12 +185,15 @@ store_syncer_may_commit(struct store_syncer *y)
             y->ckpt_final_done = false;
         }
     } else if (y->wal_frames >= CKPT_RESTART_FRAMES && y->wal_frames < CKPT_INLINE_FRAMES &&
-               y->wal_frames >= y->final_at + CKPT_FRAMES && !y->ckpt_running) {
-        /* the thread is idle: its next pass copies what the last one left
-         * and nothing is committed beside it. (While a pass runs, groups go
-         * on: the final pass then copies only what they added.) A pass that
-         * could not copy everything (another process reading) is asked
-         * again only CKPT_FRAMES later. */
+               y->wal_frames >= y->final_at + CKPT_FRAMES &&
+               (!y->ckpt_running || y->wal_frames >= CKPT_RESTART_FRAMES + CKPT_FRAMES)) {
+        /* the thread's next pass copies what the last one left, with
+         * nothing committed beside it. While a pass runs, groups go on (the
+         * final pass then copies only what they added) unless that pass is
+         * so slow that they added CKPT_FRAMES: then they wait for both, and
+         * the WAL stays near CKPT_RESTART_FRAMES. A pass that could not
+         * copy everything (another process reading) is asked again only
+         * CKPT_FRAMES later. */
         y->holding = true;
         y->final_at = y->wal_frames;
         y->ckpt_final = true;
