@@ -48,9 +48,17 @@ current_order_text(int64_t current)
     return xasprintf("{\"current_order_id\":%s}", t);
 }
 
+/* the order's text is needed: for the reply, or kept under the key */
+static bool
+wants_reply(const struct ack_request *rq)
+{
+    return !rq->no_reply || rq->idempotency_key;
+}
+
 /* The answer to an acknowledgement that stands (new or repeated): the order
  * as text, kept under the Idempotency-Key when one was sent; nothing when
- * the caller asked for no reply and sent no key. */
+ * the caller asked for no reply and sent no key. *reply: the text when the
+ * acknowledging UPDATE already wrote it, else NULL and it is read here. */
 static enum sm_err
 answer(struct app *app, const struct ops_actor *who, const struct ack_request *rq, int64_t now,
        int64_t order_id, char **reply, bool *keep)
@@ -58,7 +66,7 @@ answer(struct app *app, const struct ops_actor *who, const struct ack_request *r
     char scope[64];
     enum sm_err err = SM_OK;
 
-    if (!rq->no_reply || rq->idempotency_key)
+    if (!*reply && wants_reply(rq))
         err = order_reply(app, order_id, reply);
     if (!err && rq->idempotency_key) {
         ack_scope(scope, who);
@@ -111,8 +119,15 @@ ops_ack_in_tx(struct app *app, const struct ops_actor *who, const struct ack_req
          * issued order acknowledged by its own enterprise */
         struct order_ack a = { rq->order_id, enterprise, now, who->actor, rq->channel, rq->note,
                                rq->contact };
+        /* the reply is written by the UPDATE from the row it changes: the
+         * order is not read a second time */
+        struct buf text;
 
-        err = store_order_ack(app->store, &a);
+        buf_init(&text, ACK_REPLY_MAX);
+        if (wants_reply(rq))
+            err = store_order_ack_reply(app->store, &a, app->cfg.tz_min, &text);
+        else
+            err = store_order_ack(app->store, &a);
         if (!err) {
             /* the channel is one of two words (api_orders.c, replay):
              * written without printf for those */
@@ -129,10 +144,15 @@ ops_ack_in_tx(struct app *app, const struct ops_actor *who, const struct ack_req
             err = ops_audit(app, now, who->actor, who->role,
                             rq->on_behalf_of ? "order.ack_by_officer" : "order.ack", object, "ok",
                             detail);
-            if (err)
+            if (err) {
+                buf_release(&text);
                 return err;
+            }
+            if (wants_reply(rq))
+                *reply = buf_detach(&text);
             return answer(app, who, rq, now, rq->order_id, reply, keep);
         }
+        buf_release(&text);
         if (err != SM_ERR_CONFLICT)
             return err;
     }

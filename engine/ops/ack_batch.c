@@ -190,7 +190,7 @@ synced_cb(evutil_socket_t fd, short what, void *arg)
     (void)what;
     failed = store_syncer_poll(b->syncer, &durable) != SM_OK;
     release_flushed(b, durable, failed);
-    if (b->waiting && !b->flushing) {
+    if (b->waiting && !b->flushing && store_syncer_may_commit(b->syncer)) {
         b->waiting = false;
         flush_cb(-1, 0, b);
     }
@@ -209,7 +209,8 @@ flush_cb(evutil_socket_t fd, short what, void *arg)
      * to end, however many turns it takes: it could not be answered
      * before the next flush anyway, and one larger commit writes each page
      * its acks share once and costs one COMMIT instead of several. */
-    if (b->flushing && !b->closing && n < ACK_BATCH_MAX) {
+    if ((b->flushing || (b->syncer && !store_syncer_may_commit(b->syncer))) && !b->closing &&
+        n < ACK_BATCH_MAX) {
         b->waiting = true; /* armed stays set: submits only queue */
         return;
     }

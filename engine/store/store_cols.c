@@ -58,16 +58,12 @@ static _Thread_local struct time_memo time_memo[TIME_MEMO];
 static _Thread_local unsigned time_memo_next;
 
 bool
-store_col_time_jsonw(struct buf *b, sqlite3_stmt *st, int i, int tz_min)
+store_time_jsonw(struct buf *b, int64_t ms, int tz_min)
 {
     char t[32];
-    int64_t ms;
     struct time_memo *m;
     size_t n;
 
-    if (col_null(st, i))
-        return buf_add(b, "null", 4);
-    ms = sqlite3_column_int64(st, i);
     for (unsigned k = 0; k < TIME_MEMO; k++) {
         m = &time_memo[k];
         if (m->len && m->ms == ms && m->tz_min == tz_min)
@@ -84,6 +80,14 @@ store_col_time_jsonw(struct buf *b, sqlite3_stmt *st, int i, int tz_min)
     m->ms = ms;
     m->tz_min = tz_min;
     return buf_add(b, m->text, m->len);
+}
+
+bool
+store_col_time_jsonw(struct buf *b, sqlite3_stmt *st, int i, int tz_min)
+{
+    if (col_null(st, i))
+        return buf_add(b, "null", 4);
+    return store_time_jsonw(b, sqlite3_column_int64(st, i), tz_min);
 }
 
 bool

@@ -7,6 +7,7 @@
  * references; the buf forms append JSON text and return false when the
  * buffer's cap is hit. */
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <jansson.h>
 #include <sqlite3.h>
@@ -29,6 +30,8 @@ json_t *store_col_text_json(sqlite3_stmt *st, int i);
 json_t *store_col_int_json(sqlite3_stmt *st, int i);
 /* borrowed (until the next step or reset): column i's text, NULL for SQL NULL */
 const char *store_col_text_or_null(sqlite3_stmt *st, int i);
+/* appends ms as an RFC 3339 JSON string at tz_min minutes east of UTC */
+bool store_time_jsonw(struct buf *b, int64_t ms, int tz_min);
 /* appends column i as an RFC 3339 JSON string, or null */
 bool store_col_time_jsonw(struct buf *b, sqlite3_stmt *st, int i, int tz_min);
 /* appends column i as a JSON string, or null */

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "store/store.h"
 
 struct store_plan_in;
@@ -49,6 +50,12 @@ struct store {
     void *plan_arg;
     /* the digest of the new orders fed by sm_issued() while they are written */
     struct store_issue_digest *issue_digest;
+    /* the reply sm_ack_reply() writes while store_order_ack_reply() runs
+     * (NULL otherwise), in zone ack_reply_tz; done: it ran (the order was
+     * acknowledged); cut: the buffer's cap was hit */
+    struct buf *ack_reply;
+    int ack_reply_tz;
+    bool ack_reply_done, ack_reply_cut;
 };
 
 /* borrowed: a prepared, reset statement for static SQL text sql (cached for
@@ -77,6 +84,10 @@ enum sm_err store_sync_full(struct store *s);
 void store_issue_digest_row(struct store *s, const char *ent, size_t nent, const char *level,
                             size_t nlevel, int64_t version, const char *measures,
                             size_t nmeasures);
+/* sm_ack_reply(<the 24 columns of an acknowledgement's reply>): appends
+ * the reply text to s->ack_reply (store_order_views.c); gives NULL. */
+#define STORE_ACK_REPLY_ARGS 24
+void store_ack_reply_sqlfn(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 /* Runs literal SQL (no parameters). */
 enum sm_err store_exec(struct store *s, const char *sql);
 

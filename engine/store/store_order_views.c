@@ -70,43 +70,100 @@ static const char SQL_ACK_ONE[] =
     "o.ack_note, o.ack_contact, o.ended_ms, o.replaced_by, o.overdue, o.reissue_reason "
     "FROM orders o WHERE o.id = ?";
 
+/* The row an acknowledgement's reply is written from, at the places of
+ * SQL_ACK_ONE: a statement's result (store_order_ack_text) or the
+ * arguments of sm_ack_reply() inside the acknowledging UPDATE. */
+struct ack_cols {
+    sqlite3_stmt *st;     /* either */
+    sqlite3_value **argv; /* or */
+};
+
+static bool
+ack_null(const struct ack_cols *c, int i)
+{
+    return (c->st ? sqlite3_column_type(c->st, i) : sqlite3_value_type(c->argv[i])) ==
+           SQLITE_NULL;
+}
+
+static int64_t
+ack_int(const struct ack_cols *c, int i)
+{
+    return c->st ? sqlite3_column_int64(c->st, i) : sqlite3_value_int64(c->argv[i]);
+}
+
+/* "" for SQL NULL */
+static const char *
+ack_text(const struct ack_cols *c, int i)
+{
+    const unsigned char *t =
+        c->st ? sqlite3_column_text(c->st, i) : sqlite3_value_text(c->argv[i]);
+    return t ? (const char *)t : "";
+}
+
+static bool
+ack_time_w(struct buf *b, const struct ack_cols *c, int i, int tz_min)
+{
+    return ack_null(c, i) ? buf_add(b, "null", 4) : store_time_jsonw(b, ack_int(c, i), tz_min);
+}
+
+static bool
+ack_text_w(struct buf *b, const struct ack_cols *c, int i)
+{
+    return ack_null(c, i) ? buf_add(b, "null", 4) : jsonw_str(b, ack_text(c, i));
+}
+
 /* the order as order_row() shows it without "measures", "industry" and
  * "grade" (the client has them from the order it acks), in the same key
  * order; overdue as order_row() at now_ms = 0 (test_warnings_orders.py
- * compares the two). Columns at the places of SQL_ACK_ONE. */
+ * compares the two). */
 static bool
-ack_row_text(struct buf *b, sqlite3_stmt *st, int tz_min)
+ack_row_text(struct buf *b, const struct ack_cols *c, int tz_min)
 {
-    const char *status = store_col_text(st, 7);
-    bool overdue = strcmp(status, "issued") == 0 &&
-                   (sqlite3_column_int(st, 22) || sqlite3_column_int64(st, 11) <= 0);
-    bool ok = buf_addlit(b, "{\"id\":") && jsonw_int(b, sqlite3_column_int64(st, 0)) &&
-              buf_addlit(b, ",\"enterprise\":") && jsonw_str(b, store_col_text(st, 1)) &&
-              buf_addlit(b, ",\"enterprise_name\":") && jsonw_str(b, store_col_text(st, 2)) &&
-              buf_addlit(b, ",\"town\":") && jsonw_str(b, store_col_text(st, 14)) &&
-              buf_addlit(b, ",\"episode_id\":") && jsonw_int(b, sqlite3_column_int64(st, 3)) &&
-              buf_addlit(b, ",\"level\":") && jsonw_str(b, store_col_text(st, 4)) &&
-              buf_addlit(b, ",\"version\":") && jsonw_int(b, sqlite3_column_int(st, 5)) &&
-              buf_addlit(b, ",\"list_id\":") && jsonw_int(b, sqlite3_column_int64(st, 15)) &&
-              buf_addstr(b, sqlite3_column_int(st, 6) ? ",\"drill\":true" : ",\"drill\":false") &&
+    const char *status = ack_text(c, 7);
+    bool overdue = strcmp(status, "issued") == 0 && (ack_int(c, 22) || ack_int(c, 11) <= 0);
+    bool ok = buf_addlit(b, "{\"id\":") && jsonw_int(b, ack_int(c, 0)) &&
+              buf_addlit(b, ",\"enterprise\":") && jsonw_str(b, ack_text(c, 1)) &&
+              buf_addlit(b, ",\"enterprise_name\":") && jsonw_str(b, ack_text(c, 2)) &&
+              buf_addlit(b, ",\"town\":") && jsonw_str(b, ack_text(c, 14)) &&
+              buf_addlit(b, ",\"episode_id\":") && jsonw_int(b, ack_int(c, 3)) &&
+              buf_addlit(b, ",\"level\":") && jsonw_str(b, ack_text(c, 4)) &&
+              buf_addlit(b, ",\"version\":") && jsonw_int(b, (int)ack_int(c, 5)) &&
+              buf_addlit(b, ",\"list_id\":") && jsonw_int(b, ack_int(c, 15)) &&
+              buf_addstr(b, ack_int(c, 6) ? ",\"drill\":true" : ",\"drill\":false") &&
               buf_addlit(b, ",\"status\":") && jsonw_str(b, status) &&
-              buf_addlit(b, ",\"issued_at\":") && store_col_time_jsonw(b, st, 9, tz_min) &&
-              buf_addlit(b, ",\"effective_from\":") && store_col_time_jsonw(b, st, 10, tz_min) &&
-              buf_addlit(b, ",\"ack_deadline\":") && store_col_time_jsonw(b, st, 11, tz_min) &&
-              buf_addlit(b, ",\"acknowledged_at\":") && store_col_time_jsonw(b, st, 12, tz_min) &&
-              buf_addlit(b, ",\"compliance\":") && jsonw_str(b, store_col_text(st, 13)) &&
+              buf_addlit(b, ",\"issued_at\":") && ack_time_w(b, c, 9, tz_min) &&
+              buf_addlit(b, ",\"effective_from\":") && ack_time_w(b, c, 10, tz_min) &&
+              buf_addlit(b, ",\"ack_deadline\":") && ack_time_w(b, c, 11, tz_min) &&
+              buf_addlit(b, ",\"acknowledged_at\":") && ack_time_w(b, c, 12, tz_min) &&
+              buf_addlit(b, ",\"compliance\":") && jsonw_str(b, ack_text(c, 13)) &&
               buf_addstr(b, overdue ? ",\"overdue\":true" : ",\"overdue\":false");
 
-    if (ok && sqlite3_column_type(st, 12) != SQLITE_NULL)
-        ok = buf_addlit(b, ",\"ack\":{\"by\":") && store_col_text_jsonw(b, st, 16) &&
-             buf_addlit(b, ",\"channel\":") && store_col_text_jsonw(b, st, 17) &&
-             buf_addlit(b, ",\"note\":") && store_col_text_jsonw(b, st, 18) &&
-             buf_addlit(b, ",\"contact\":") && store_col_text_jsonw(b, st, 19) && buf_addlit(b, "}");
-    ok = ok && buf_addlit(b, ",\"ended_at\":") && store_col_time_jsonw(b, st, 20, tz_min) &&
-         buf_addlit(b, ",\"replaced_by\":") && store_col_int_jsonw(b, st, 21);
-    if (ok && sqlite3_column_type(st, 23) != SQLITE_NULL)
-        ok = buf_addlit(b, ",\"reissue_reason\":") && jsonw_str(b, store_col_text(st, 23));
+    if (ok && !ack_null(c, 12))
+        ok = buf_addlit(b, ",\"ack\":{\"by\":") && ack_text_w(b, c, 16) &&
+             buf_addlit(b, ",\"channel\":") && ack_text_w(b, c, 17) &&
+             buf_addlit(b, ",\"note\":") && ack_text_w(b, c, 18) &&
+             buf_addlit(b, ",\"contact\":") && ack_text_w(b, c, 19) && buf_addlit(b, "}");
+    ok = ok && buf_addlit(b, ",\"ended_at\":") && ack_time_w(b, c, 20, tz_min) &&
+         buf_addlit(b, ",\"replaced_by\":") &&
+         (ack_null(c, 21) ? buf_add(b, "null", 4) : jsonw_int(b, ack_int(c, 21)));
+    if (ok && !ack_null(c, 23))
+        ok = buf_addlit(b, ",\"reissue_reason\":") && jsonw_str(b, ack_text(c, 23));
     return ok && buf_addlit(b, "}");
+}
+
+void
+store_ack_reply_sqlfn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    struct store *s = sqlite3_user_data(ctx);
+    struct ack_cols c = { NULL, argv };
+
+    /* NULL: the acknowledgement's row keeps no room (migration 0022) */
+    sqlite3_result_null(ctx);
+    if (argc != STORE_ACK_REPLY_ARGS || !s->ack_reply)
+        return;
+    if (!ack_row_text(s->ack_reply, &c, s->ack_reply_tz))
+        s->ack_reply_cut = true;
+    s->ack_reply_done = true;
 }
 
 enum sm_err
@@ -120,7 +177,7 @@ store_order_ack_text(struct store *s, int64_t id, int tz_min, struct buf *out)
         return SM_ERR_DB;
     sqlite3_bind_int64(st, 1, id);
     rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && !ack_row_text(out, st, tz_min))
+    if (rc == SQLITE_ROW && !ack_row_text(out, &(struct ack_cols){ st, NULL }, tz_min))
         err = SM_ERR_LIMIT;
     else if (rc == SQLITE_DONE)
         err = SM_ERR_NOTFOUND;

@@ -114,16 +114,22 @@ store_order_current(struct store *s, int64_t episode_id, const char *enterprise,
 }
 
 /* the enterprise is part of the WHERE clause: another firm's order cannot
- * be acknowledged whatever the caller checked before. (UPDATE … RETURNING
- * the reply's columns costs more than this plus a read by rowid: SQLite
- * runs RETURNING as a trigger into a temporary table.) */
+ * be acknowledged whatever the caller checked before. The reply is written
+ * by sm_ack_reply() from the row the UPDATE reads anyway: in SET, columns
+ * are the row before the change, so the changed ones are passed as they
+ * become (the order is not looked up again; UPDATE … RETURNING costs more
+ * than that look-up: SQLite runs it through a temporary table). Arguments
+ * at the places of store_order_ack_text's columns. */
 static const char SQL_ACK[] =
     "UPDATE orders SET status = 'acknowledged', acknowledged_ms = ?3, ack_by = ?4, "
-    "ack_channel = ?5, ack_note = ?6, ack_contact = ?7, ack_room = NULL "
+    "ack_channel = ?5, ack_note = ?6, ack_contact = ?7, "
+    "ack_room = sm_ack_reply(id, enterprise, enterprise_name, episode_id, level, version, drill, "
+    "'acknowledged', NULL, issued_ms, effective_from_ms, ack_deadline_ms, ?3, compliance, town, "
+    "list_id, ?4, ?5, ?6, ?7, ended_ms, replaced_by, overdue, reissue_reason) "
     "WHERE id = ?1 AND enterprise = ?2 AND status = 'issued'";
 
 enum sm_err
-store_order_ack(struct store *s, const struct order_ack *a)
+store_order_ack_reply(struct store *s, const struct order_ack *a, int tz_min, struct buf *out)
 {
     sqlite3_stmt *st = store_stmt(s, SQL_ACK);
     enum sm_err err;
@@ -142,11 +148,25 @@ store_order_ack(struct store *s, const struct order_ack *a)
         sqlite3_bind_text(st, 6, a->note, -1, SQLITE_STATIC);
     if (a->contact)
         sqlite3_bind_text(st, 7, a->contact, -1, SQLITE_STATIC);
+    s->ack_reply = out;
+    s->ack_reply_tz = tz_min;
+    s->ack_reply_done = s->ack_reply_cut = false;
     err = store_exec_stmt(s, st);
+    s->ack_reply = NULL;
     sqlite3_clear_bindings(st);
     if (!err && sqlite3_changes(s->db) != 1)
         return SM_ERR_CONFLICT;
+    if (!err && out && s->ack_reply_cut)
+        return SM_ERR_LIMIT;
+    if (!err && out && !s->ack_reply_done)
+        return SM_ERR_DB; /* never expected: the row changed without its reply */
     return err;
+}
+
+enum sm_err
+store_order_ack(struct store *s, const struct order_ack *a)
+{
+    return store_order_ack_reply(s, a, 0, NULL);
 }
 
 /* The deadline watch reads orders_due: active orders not yet flagged, by

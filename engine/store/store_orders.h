@@ -61,6 +61,11 @@ struct order_ack {
  * when there is no such issued order (unknown, another enterprise's,
  * already acknowledged, superseded or lifted): nothing written. */
 SM_NODISCARD enum sm_err store_order_ack(struct store *s, const struct order_ack *a);
+/* store_order_ack that also appends to out the order as
+ * store_order_ack_text shows it once acknowledged, taken from the row the
+ * UPDATE changes (the order is not looked up a second time). */
+SM_NODISCARD enum sm_err store_order_ack_reply(struct store *s, const struct order_ack *a,
+                                               int tz_min, struct buf *out);
 
 /* Issued orders past their deadline not yet flagged; flags them. Each
  * pass looks at the deadlines after those of the last committed pass. */

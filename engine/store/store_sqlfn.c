@@ -9,7 +9,9 @@
  *   sm_notice_event(id, version, kind), sm_notice_payload(id, version)
  *       the event id and payload of an order's notice, as ops writes them;
  *   sm_issued(enterprise, level, version, measures)  a new order's row into
- *       the digest of the running store_orders_issue(); gives version. */
+ *       the digest of the running store_orders_issue(); gives version;
+ *   sm_ack_reply(<24 columns>)  the reply of the order being acknowledged,
+ *       into the buffer of the running store_order_ack_reply(); gives NULL. */
 #include "store/store_int.h"
 
 #include <stdlib.h>
@@ -248,5 +250,10 @@ store_register_functions(struct store *s)
     if (rc == SQLITE_OK)
         rc = sqlite3_create_function_v2(s->db, "sm_issued", 4, SQLITE_UTF8 | SQLITE_DIRECTONLY,
                                         s, issued_call, NULL, NULL, NULL);
+    /* not deterministic either: it writes the reply of the row it is given */
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function_v2(s->db, "sm_ack_reply", STORE_ACK_REPLY_ARGS,
+                                        SQLITE_UTF8 | SQLITE_DIRECTONLY, s,
+                                        store_ack_reply_sqlfn, NULL, NULL, NULL);
     return rc == SQLITE_OK ? SM_OK : store_err(s, rc);
 }

@@ -19,10 +19,13 @@
  *
  * Checkpoints move to a second thread with its own connection: every 1000
  * new WAL frames wake it for a PASSIVE checkpoint (SQLite's own threshold),
- * which copies frames beside the loop's commits. Only a checkpoint with no
- * commit beside it can copy every frame and let the WAL start over, so
- * when the WAL has reached 8192 frames the next deferred transaction first
- * checkpoints on the caller's thread, copying what the thread has not.
+ * which copies frames beside the loop's commits and then syncs the database
+ * file. Only a checkpoint with no commit beside it can copy every frame and
+ * let the WAL start over, so once the WAL holds 8192 frames the next ack
+ * group waits (store_syncer_may_commit, the loop itself goes on) while the
+ * thread copies the frames its last pass left; the group after it starts
+ * the WAL over. Only a WAL that still grew to 32768 frames (groups too
+ * large to wait) is checkpointed on the caller's thread.
  *
  * The one difference from FULL: another reader may see a deferred commit
  * before the flush that makes it durable ends (a crash in between loses a
@@ -55,6 +58,12 @@ SM_NODISCARD enum sm_err store_commit_deferred(struct store_syncer *y, struct st
 /* Rolls the deferred transaction back. */
 void store_rollback_deferred(struct store *s);
 
+/* Whether a deferred transaction may start now: false while the WAL, long
+ * enough to start over, waits for the checkpointer thread to copy its last
+ * frames with nothing committed beside it. The descriptor becomes readable
+ * when that pass ends; ask again then. Transactions started meanwhile are
+ * fine: the WAL then starts over later. */
+bool store_syncer_may_commit(struct store_syncer *y);
 /* A descriptor that becomes readable when a flush ends (watch it with EV_READ). */
 int store_syncer_fd(const struct store_syncer *y);
 /* Drains the descriptor; *durable: every ticket ≤ it is on disk. SM_ERR_IO

@@ -111,6 +111,9 @@ def test_alert_update_ack_cancel_chain():
         slim = [kv for kv in full if kv[0] not in ("measures", "industry", "grade", "history",
                                                      "compliance_detail")]
         assert json.loads(r2.raw, object_pairs_hook=list) == slim, (r2.raw, slim)
+        # the first reply is written by the acknowledging UPDATE, the repeated one read
+        # back from the row: the same bytes
+        assert r1.raw == r2.raw, (r1.raw, r2.raw)
 
         # Idempotency-Key: replayed for the same body, refused for another
         u2 = ENTERPRISES[1]

@@ -92,8 +92,27 @@ test_deferred_commits_become_durable_in_order(void)
     free(path);
 }
 
+/* waits (at most 5 s) until a deferred transaction may start, as the ack
+ * batcher does; true if it had to wait */
+static bool
+wait_may_commit(struct store_syncer *y)
+{
+    uint64_t durable = 0;
+    bool waited = false;
+
+    for (int i = 0; i < 50 && !store_syncer_may_commit(y); i++) {
+        struct pollfd p = { .fd = store_syncer_fd(y), .events = POLLIN };
+        waited = true;
+        (void)poll(&p, 1, 100);
+        CHECK_INT(store_syncer_poll(y, &durable), SM_OK);
+    }
+    CHECK(store_syncer_may_commit(y));
+    return waited;
+}
+
 /* a WAL past 1000 frames is checkpointed by the syncer's own thread, and
- * the WAL never grows much past 8192 frames */
+ * the WAL never grows much past 8192 frames: there the groups wait while
+ * the thread copies the last frames, never on the committing thread */
 static void
 test_checkpoints_run_beside_the_commits(void)
 {
@@ -123,11 +142,14 @@ test_checkpoints_run_beside_the_commits(void)
     CHECK(off_loop >= 1);
     CHECK(on_loop == 0); /* 1,200 frames: far from the committing thread's turn */
     /* 20,000 more frames: the WAL starts over again and again, because the
-     * thread caught up (a slow run) or because the loop checkpointed the
-     * rest once it held 8,192 frames; its file never holds more than that
-     * and one commit (about 105 frames), where it would hold all 21,000 if
-     * it never started over */
+     * thread caught up (a slow run) or because the groups waited for its
+     * final pass once the WAL held 8,192 frames (1,000 more when the
+     * thread's pass in progress is slow); its file never holds more than
+     * that and one commit (about 105 frames), where it would hold all
+     * 21,000 if it never started over */
+    int waits = 0;
     for (int i = 0; i < 200; i++) {
+        waits += wait_may_commit(y);
         CHECK_INT(store_begin_deferred(y, s), SM_OK);
         CHECK_INT(store_exec(s, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
                                 "WHERE i < 100) INSERT INTO b SELECT zeroblob(4000) FROM n"),
@@ -136,17 +158,72 @@ test_checkpoints_run_beside_the_commits(void)
     }
     store_syncer_checkpoints(y, &off_loop, &on_loop);
     CHECK(off_loop >= 2);
+    CHECK(on_loop == 0); /* never on the committing thread */
+    CHECK(waits <= 4);   /* at most one wait per start over (2 here), or a
+                          * pass that could not copy all, asked again later */
     char *wal = xasprintf("%s-wal", path);
     struct stat st;
     CHECK_INT(stat(wal, &st), 0);
     /* frames are 4,096 + 24 bytes */
-    CHECK(st.st_size < (off_t)(8192 + 2 * 120) * 4120 + 32);
+    CHECK(st.st_size < (off_t)(8192 + 1000 + 2 * 120) * 4120 + 32);
     free(wal);
     CHECK(wait_durable(y, ticket) >= ticket);
     CHECK_INT(store_syncer_stop(y), SM_OK);
     /* SQLite's own autocheckpoint is back on the connection */
     CHECK_INT(one_int(s, "PRAGMA wal_autocheckpoint"), 1000);
     CHECK_INT(one_int(s, "SELECT count(*) FROM b"), 21200);
+    store_close(s);
+    char *cmd = xasprintf("rm -rf %s", dir);
+    CHECK_INT(system(cmd), 0);
+    free(cmd);
+    free(path);
+}
+
+/* past 8,192 frames the next group waits (the thread is idle: its pass
+ * would copy what the last one left); once the thread's final pass ended,
+ * the next transaction starts the WAL over */
+static void
+test_long_wal_starts_over_after_a_wait(void)
+{
+    char dir[] = "/tmp/smogd-sync-XXXXXX";
+    struct store *s = NULL;
+    struct store_syncer *y = NULL;
+    struct sm_diag d = { 0 };
+    uint64_t ticket = 0, off_loop = 0, on_loop = 0;
+    bool held = false;
+
+    CHECK(mkdtemp(dir) != NULL);
+    char *path = xasprintf("%s/w.db", dir);
+    CHECK_INT(store_open(&s, path, &d), SM_OK);
+    CHECK_INT(store_exec(s, "CREATE TABLE b(x BLOB)"), SM_OK);
+    CHECK_INT(store_syncer_start(s, &y), SM_OK);
+    /* 8,500 frames, committed without asking */
+    for (int i = 0; i < 85; i++) {
+        CHECK_INT(store_begin_deferred(y, s), SM_OK);
+        CHECK_INT(store_exec(s, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                                "WHERE i < 100) INSERT INTO b SELECT zeroblob(4000) FROM n"),
+                  SM_OK);
+        CHECK_INT(store_commit_deferred(y, s, &ticket), SM_OK);
+    }
+    CHECK(wait_durable(y, ticket) >= ticket);
+    /* true while a pass of the thread runs, false once it is idle */
+    for (int i = 0; i < 500 && !held; i++) {
+        held = !store_syncer_may_commit(y);
+        if (!held)
+            usleep(10 * 1000);
+    }
+    CHECK(held);
+    CHECK(wait_may_commit(y));
+    CHECK_INT(store_begin_deferred(y, s), SM_OK);
+    CHECK_INT(store_exec(s, "INSERT INTO b VALUES (x'00')"), SM_OK);
+    CHECK_INT(store_commit_deferred(y, s, &ticket), SM_OK);
+    CHECK(wait_durable(y, ticket) >= ticket);
+    /* the WAL holds that one commit's frames, not 8,500 more */
+    CHECK(one_int(s, "SELECT log FROM pragma_wal_checkpoint('PASSIVE')") < 10);
+    store_syncer_checkpoints(y, &off_loop, &on_loop);
+    CHECK(on_loop == 0);
+    CHECK_INT(store_syncer_stop(y), SM_OK);
+    CHECK_INT(one_int(s, "SELECT count(*) FROM b"), 8501);
     store_close(s);
     char *cmd = xasprintf("rm -rf %s", dir);
     CHECK_INT(system(cmd), 0);
@@ -241,4 +318,5 @@ test_other_writers_find_full_again(void)
 CHECK_MAIN(CHECK_CASE(test_other_writers_find_full_again),
            CHECK_CASE(test_deferred_commits_become_durable_in_order),
            CHECK_CASE(test_checkpoints_run_beside_the_commits),
+           CHECK_CASE(test_long_wal_starts_over_after_a_wait),
            CHECK_CASE(test_memory_database_has_no_syncer))
