@@ -109,15 +109,15 @@ store_line_known(struct store *s, const char *uscc, const char *line, bool *know
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
 }
 
-#define JUDGE_COLUMNS                                                                          \
-    "id, episode_id, list_id, effective_from_ms, enterprise, town, level, drill, measures, "  \
-    "compliance, status, coalesce(ended_ms, 0)"
+#define JUDGE_COLUMNS(T)                                                                     \
+    "id, episode_id, list_id, effective_from_ms, enterprise, town, level, drill, "              \
+    STORE_ORDER_MEASURES(T) ", compliance, status, coalesce(ended_ms, 0)"
 
 /* orders_active holds exactly the active orders: read through it, a pass
  * skips the superseded and lifted versions that pile up over a season
  * (the planner scanned the whole table in id order) */
 static const char SQL_TO_JUDGE[] =
-    "SELECT " JUDGE_COLUMNS " FROM orders INDEXED BY orders_active "
+    "SELECT " JUDGE_COLUMNS("orders") " FROM orders INDEXED BY orders_active "
     "WHERE ended_ms IS NULL AND status IN ('issued','acknowledged') "
     "AND (?1 = 0 OR id = ?1) AND (?2 IS NULL OR enterprise = ?2) "
     "AND (?3 = 0 OR EXISTS (SELECT 1 FROM meter_samples m WHERE m.uscc = orders.enterprise) "
@@ -125,7 +125,7 @@ static const char SQL_TO_JUDGE[] =
     "OR EXISTS (SELECT 1 FROM gate_records g WHERE g.uscc = orders.enterprise)) "
     "ORDER BY id";
 static const char SQL_LATEST_OF_EPISODE[] =
-    "SELECT " JUDGE_COLUMNS " FROM orders o WHERE episode_id = ?1 AND version = "
+    "SELECT " JUDGE_COLUMNS("o") " FROM orders o WHERE episode_id = ?1 AND version = "
     "(SELECT max(version) FROM orders v WHERE v.episode_id = o.episode_id "
     "AND v.enterprise = o.enterprise) ORDER BY enterprise";
 
