@@ -32,6 +32,14 @@ struct store_issue_digest;
 #define STORE_ORDER_MEASURES_JOINED(T, J)                                                    \
     "(CASE WHEN " T ".measures <> '' THEN " T ".measures ELSE "                                 \
     STORE_ORDER_MEASURES_PICK(T, J) " END)"
+/* An episode's orders in id order: the rowid range from its first order to
+ * its last (both from the unique (episode_id, enterprise, version) index),
+ * the episode compared on each row; "+" keeps the planner off that index,
+ * which would need a sort (0024_orders_episode_drop.sql). T: the orders
+ * table's alias, P: the episode's parameter. */
+#define STORE_EPISODE_ORDERS(T, P)                                                           \
+    T ".id BETWEEN (SELECT min(id) FROM orders WHERE episode_id = " P ") AND (SELECT max(id) "  \
+    "FROM orders WHERE episode_id = " P ") AND +" T ".episode_id = " P
 #define STORE_STMT_SLOTS 512 /* power of two, twice the cache */
 
 struct store_stmt {

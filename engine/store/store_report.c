@@ -187,7 +187,7 @@ static const char SQL_ORDERS[] =
     "  ON l.list_id = o.list_id AND l.uscc = o.enterprise "
     "  AND l.line = json_extract(m.value, '$.line')) "
     "FROM orders o LEFT JOIN list_enterprises me ON me.list_id = o.list_id "
-    "AND me.uscc = o.enterprise WHERE o.episode_id = ? ORDER BY o.id";
+    "AND me.uscc = o.enterprise WHERE " STORE_EPISODE_ORDERS("o", "?1") " ORDER BY o.id";
 
 enum sm_err
 store_report_orders(struct store *s, int64_t episode_id, store_report_order_fn *fn, void *arg)
@@ -251,8 +251,8 @@ store_report_warnings(struct store *s, int64_t episode_id, store_report_warning_
 }
 
 static const char SQL_LIST_REPORT[] =
-    "SELECT report FROM lists WHERE id = (SELECT list_id FROM orders WHERE episode_id = ? "
-    "ORDER BY id LIMIT 1)";
+    "SELECT report FROM lists WHERE id = (SELECT list_id FROM orders WHERE id = "
+    "(SELECT min(id) FROM orders WHERE episode_id = ?))";
 
 enum sm_err
 store_report_list(struct store *s, int64_t episode_id, json_t **out)
