@@ -25,7 +25,7 @@ static const char SQL_DECISIONS[] =
 static const char SQL_ORDERS[] =
     "SELECT o.enterprise, o.town, o.list_id, o.level, o.version, o.status, o.issued_ms, "
     "o.ack_deadline_ms, coalesce(o.acknowledged_ms, 0), coalesce(o.ended_ms, 0), o.compliance "
-    "FROM orders o WHERE o.episode_id = ? AND o.issued_ms <= ? ORDER BY o.id";
+    "FROM orders o WHERE " STORE_EPISODE_ORDERS("o", "?1") " AND o.issued_ms <= ?2 ORDER BY o.id";
 static const char SQL_FIRST_INDUSTRY[] =
     "SELECT coalesce((SELECT l.industry FROM list_lines l WHERE l.id = (SELECT min(f.id) FROM "
     "list_lines f WHERE f.list_id = ?1 AND f.uscc = ?2)), '')";

@@ -109,25 +109,33 @@ store_line_known(struct store *s, const char *uscc, const char *line, bool *know
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
 }
 
-#define JUDGE_COLUMNS                                                                          \
-    "id, episode_id, list_id, effective_from_ms, enterprise, town, level, drill, measures, "  \
-    "compliance, status, coalesce(ended_ms, 0)"
+/* T: the orders table's alias; its list row is joined as me (a join reads
+ * it for less than a sub-query per order: 187k orders, 0.36 against 0.46 s
+ * of the sqlite3 shell's user time) */
+#define JUDGE_COLUMNS(T)                                                                     \
+    T ".id, " T ".episode_id, " T ".list_id, " T ".effective_from_ms, " T ".enterprise, "       \
+    T ".town, " T ".level, " T ".drill, " STORE_ORDER_MEASURES_JOINED(T, "me") ", "             \
+    T ".compliance, " T ".status, coalesce(" T ".ended_ms, 0)"
+#define JUDGE_FROM(T)                                                                        \
+    " LEFT JOIN list_enterprises me ON me.list_id = " T ".list_id AND me.uscc = " T           \
+    ".enterprise "
 
 /* orders_active holds exactly the active orders: read through it, a pass
  * skips the superseded and lifted versions that pile up over a season
  * (the planner scanned the whole table in id order) */
 static const char SQL_TO_JUDGE[] =
-    "SELECT " JUDGE_COLUMNS " FROM orders INDEXED BY orders_active "
-    "WHERE ended_ms IS NULL AND status IN ('issued','acknowledged') "
-    "AND (?1 = 0 OR id = ?1) AND (?2 IS NULL OR enterprise = ?2) "
+    "SELECT " JUDGE_COLUMNS("orders") " FROM orders INDEXED BY orders_active "
+    JUDGE_FROM("orders")
+    "WHERE orders.ended_ms IS NULL AND orders.status IN ('issued','acknowledged') "
+    "AND (?1 = 0 OR orders.id = ?1) AND (?2 IS NULL OR orders.enterprise = ?2) "
     "AND (?3 = 0 OR EXISTS (SELECT 1 FROM meter_samples m WHERE m.uscc = orders.enterprise) "
     "OR EXISTS (SELECT 1 FROM inspections i WHERE i.uscc = orders.enterprise) "
     "OR EXISTS (SELECT 1 FROM gate_records g WHERE g.uscc = orders.enterprise)) "
-    "ORDER BY id";
+    "ORDER BY orders.id";
 static const char SQL_LATEST_OF_EPISODE[] =
-    "SELECT " JUDGE_COLUMNS " FROM orders o WHERE episode_id = ?1 AND version = "
-    "(SELECT max(version) FROM orders v WHERE v.episode_id = o.episode_id "
-    "AND v.enterprise = o.enterprise) ORDER BY enterprise";
+    "SELECT " JUDGE_COLUMNS("o") " FROM orders o" JUDGE_FROM("o") "WHERE o.episode_id = ?1 "
+    "AND o.version = (SELECT max(version) FROM orders v WHERE v.episode_id = o.episode_id "
+    "AND v.enterprise = o.enterprise) ORDER BY o.enterprise";
 
 static enum sm_err
 each_order(struct store *s, sqlite3_stmt *st, store_judge_order_fn *fn, void *arg)

@@ -16,6 +16,31 @@ struct store_issue_digest;
 #define STORE_STMT_CACHE 256
 /* the value of orders.ack_room in a new order (migration 0022) */
 #define STORE_ACK_ROOM "zeroblob(64)"
+/* An order's measures. Orders issued by store_orders_issue keep '' in
+ * orders.measures (no JSON text is empty): their measures are their list's
+ * row for the enterprise at the order's level, list_enterprises.m_<level>,
+ * the text older orders carry themselves (a list's rows are written once,
+ * at import). T is the orders table's name or alias in the statement;
+ * STORE_ORDER_MEASURES_JOINED is the same over a list_enterprises row J
+ * the statement joined on (list_id, uscc) = (T.list_id, T.enterprise). */
+#define STORE_ORDER_MEASURES_PICK(T, J)                                                      \
+    "CASE " T ".level WHEN 'yellow' THEN " J ".m_yellow WHEN 'orange' THEN " J ".m_orange "     \
+    "WHEN 'red' THEN " J ".m_red END"
+#define STORE_ORDER_MEASURES(T)                                                              \
+    "(CASE WHEN " T ".measures <> '' THEN " T ".measures ELSE (SELECT "                         \
+    STORE_ORDER_MEASURES_PICK(T, "om") " FROM list_enterprises om WHERE om.list_id = "        \
+    T ".list_id AND om.uscc = " T ".enterprise) END)"
+#define STORE_ORDER_MEASURES_JOINED(T, J)                                                    \
+    "(CASE WHEN " T ".measures <> '' THEN " T ".measures ELSE "                                 \
+    STORE_ORDER_MEASURES_PICK(T, J) " END)"
+/* An episode's orders in id order: the rowid range from its first order to
+ * its last (both from the unique (episode_id, enterprise, version) index),
+ * the episode compared on each row; "+" keeps the planner off that index,
+ * which would need a sort (0024_orders_episode_drop.sql). T: the orders
+ * table's alias, P: the episode's parameter. */
+#define STORE_EPISODE_ORDERS(T, P)                                                           \
+    T ".id BETWEEN (SELECT min(id) FROM orders WHERE episode_id = " P ") AND (SELECT max(id) "  \
+    "FROM orders WHERE episode_id = " P ") AND +" T ".episode_id = " P
 #define STORE_STMT_SLOTS 512 /* power of two, twice the cache */
 
 struct store_stmt {

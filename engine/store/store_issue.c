@@ -17,7 +17,9 @@
  *   SQLITE_DBCONFIG_ENABLE_FKEY, which, unlike the pragma, acts inside a
  *   transaction), then on again, whatever happened;
  * - the digest of the new orders is fed by sm_issued() as the INSERT makes
- *   each row, instead of reading the rows back. */
+ *   each row, instead of reading the rows back;
+ * - an order does not copy its measures from the list's row (see
+ *   ISSUE_HEAD). */
 #include "store/store_issue.h"
 
 #include <stdio.h>
@@ -54,7 +56,10 @@ static const char SQL_LIFT[] =
  * outer query reads the row again by id (CROSS JOIN: in that order). The list's rows are ids ?10..?11 in
  * uscc order (see the top of this file); NOT INDEXED keeps the planner on
  * that rowid range. sm_issued() feeds the digest and gives back the
- * version. */
+ * version. The order's measures column stays '': its measures are the list
+ * row's of its level, which readers take through STORE_ORDER_MEASURES
+ * (store_int.h); the copy was a third of each order's bytes, written to the
+ * table and again to the WAL. */
 #define ISSUE_LEVEL                                                                           \
     "CASE (act >> 2) & 3 WHEN 1 THEN 'yellow' WHEN 2 THEN 'orange' WHEN 3 THEN 'red' END"
 #define ISSUE_MEASURES                                                                        \
@@ -65,7 +70,7 @@ static const char SQL_LIFT[] =
     "ack_deadline_ms, ack_room) "                                                             \
     "SELECT ?1, l.uscc, l.name, l.town, "                                                     \
     "sm_issued(l.uscc, " ISSUE_LEVEL ", act >> 4, " ISSUE_MEASURES "), "                      \
-    ISSUE_LEVEL ", ?2, ?3, 'issued', " ISSUE_MEASURES ", "                                    \
+    ISSUE_LEVEL ", ?2, ?3, 'issued', '', "                                                  \
     "?4, ?5, ?6, CASE (act >> 2) & 3 WHEN 1 THEN ?7 WHEN 2 THEN ?8 WHEN 3 THEN ?9 END, "      \
     STORE_ACK_ROOM " "                                                                        \
     "FROM (SELECT e.id AS eid, "
@@ -399,8 +404,8 @@ store_orders_issue(struct store *s, const struct store_issue_req *rq,
 }
 
 static const char SQL_DIGEST_NEW[] =
-    "SELECT id, enterprise, level, version, measures FROM orders WHERE id BETWEEN ?1 AND ?2 "
-    "ORDER BY id";
+    "SELECT o.id, o.enterprise, o.level, o.version, " STORE_ORDER_MEASURES("o") " "
+    "FROM orders o WHERE o.id BETWEEN ?1 AND ?2 ORDER BY o.id";
 static const char SQL_DIGEST_ENDED[] =
     "SELECT id, status, coalesce(replaced_by, 0) FROM orders WHERE ended_decision_id = ?1 "
     "ORDER BY id";

@@ -13,7 +13,7 @@
 
 #define ORDER_COLUMNS                                                                      \
     "o.id, o.enterprise, o.enterprise_name, o.episode_id, o.level, o.version, o.drill, "     \
-    "o.status, o.measures, o.issued_ms, o.effective_from_ms, o.ack_deadline_ms, "            \
+    "o.status, " STORE_ORDER_MEASURES("o") ", o.issued_ms, o.effective_from_ms, o.ack_deadline_ms, "            \
     "o.acknowledged_ms, o.compliance, o.town, o.list_id, o.ack_by, o.ack_channel, "          \
     "o.ack_note, o.ack_contact, o.ended_ms, o.replaced_by, o.overdue, o.reissue_reason, "     \
     "(SELECT l.industry FROM list_lines l WHERE l.list_id = o.list_id AND l.uscc = o.enterprise " \

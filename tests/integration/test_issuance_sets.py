@@ -39,10 +39,17 @@ RED = {
 }
 
 
+# An order's measures: issued orders keep '' and take them from their list's
+# row for the enterprise at the order's level (store_int.h, STORE_ORDER_MEASURES).
+MEASURES = ("CASE WHEN o.measures <> '' THEN o.measures ELSE (SELECT CASE o.level "
+            "WHEN 'yellow' THEN e.m_yellow WHEN 'orange' THEN e.m_orange WHEN 'red' THEN e.m_red END "
+            "FROM list_enterprises e WHERE e.list_id = o.list_id AND e.uscc = o.enterprise) END")
+
+
 def issued_digest(con, first, last):
     h = hashlib.sha256()
     for oid, ent, level, version, measures in con.execute(
-            "SELECT id, enterprise, level, version, measures FROM orders "
+            f"SELECT id, enterprise, level, version, {MEASURES} FROM orders o "
             "WHERE id BETWEEN ? AND ? ORDER BY id", (first, last)):
         h.update(f"{oid}{US}{ent}{US}{level}{US}{version}{US}{measures}{RS}".encode())
     return h.hexdigest()
@@ -97,9 +104,11 @@ def test_issue_supersede_lift_exact_rows():
         assert [e[4] for e in ents] == [RED[A], RED[B], RED[C]], ents
 
         orders = con.execute(
-            "SELECT id, enterprise, enterprise_name, town, version, level, status, measures, "
+            f"SELECT id, enterprise, enterprise_name, town, version, level, status, {MEASURES}, "
             "decision_id, effective_from_ms - issued_ms, ack_deadline_ms - issued_ms, "
-            "ended_decision_id FROM orders ORDER BY id").fetchall()
+            "ended_decision_id FROM orders o ORDER BY id").fetchall()
+        # the rows themselves carry no copy of the list's text
+        assert con.execute("SELECT count(*) FROM orders WHERE measures <> ''").fetchone()[0] == 0
         d1 = orders[0][8]
         assert orders == [
             (1, A, "绛县甲焦化有限公司", "140826100", 1, "yellow", "issued", YELLOW[A], d1, 0, HOUR_MS, None),
@@ -140,8 +149,9 @@ def test_issue_supersede_lift_exact_rows():
                                                                    references=["S-1"])), token=issuer)
         assert r.status == 200 and r.json["level"] == "red", r
         con = expanded(s.db)
-        orders = con.execute("SELECT id, enterprise, version, level, status, measures, replaced_by, "
-                             "decision_id, ended_decision_id FROM orders ORDER BY id").fetchall()
+        orders = con.execute(f"SELECT id, enterprise, version, level, status, {MEASURES}, "
+                             "replaced_by, decision_id, ended_decision_id FROM orders o "
+                             "ORDER BY id").fetchall()
         d2 = orders[3][7]
         assert d2 == d1 + 1, orders
         assert orders == [
@@ -205,14 +215,22 @@ def test_issue_supersede_lift_exact_rows():
     seq = con.execute("SELECT seq FROM audit WHERE object = ?", (f"decision:{d1}",)).fetchone()[0]
     try:
         # a measure changed after issue: the decision's digest no longer matches
+        changed = YELLOW[B].replace("33.299999999999997", "10.0")
         with con:
-            con.execute("UPDATE orders SET measures = replace(measures, '33.299999999999997', '10.0') "
-                        "WHERE id = 2")
+            con.execute("UPDATE orders SET measures = ? WHERE id = 2", (changed,))
         p = verify(s.db)
         assert p.returncode == 1 and f"BROKEN at row {seq}:" in p.stdout, p.stdout + p.stderr
         assert "orders 1..3 do not match its digest" in p.stdout, p.stdout
         with con:
-            con.execute("UPDATE orders SET measures = ? WHERE id = 2", (YELLOW[B],))
+            con.execute("UPDATE orders SET measures = '' WHERE id = 2")
+        assert verify(s.db).returncode == 0
+        # the same change made to the list's row the order refers to
+        with con:
+            con.execute("UPDATE list_enterprises SET m_yellow = ? WHERE uscc = ?", (changed, B))
+        p = verify(s.db)
+        assert p.returncode == 1 and "orders 1..3 do not match its digest" in p.stdout, p.stdout
+        with con:
+            con.execute("UPDATE list_enterprises SET m_yellow = ? WHERE uscc = ?", (YELLOW[B], B))
         assert verify(s.db).returncode == 0
         # an order removed from the range
         with con:

@@ -99,7 +99,9 @@ test_added_action_keeps_its_pct(void)
               SM_OK);
     json_decref(reply);
 
-    text = fixture_one_text(&a, "SELECT measures FROM orders WHERE level = 'red'");
+    /* the order's measures: its list's row at its level (store_int.h) */
+    text = fixture_one_text(&a, "SELECT " STORE_ORDER_MEASURES("o") " FROM orders o "
+                                "WHERE o.level = 'red'");
     /* text: the measure as the list wrote it */
     CHECK_STR(text ? text : "",
               "[{\"line\":\"1#矿热炉\",\"action\":\"stagger\",\"limit_pct\":20.0,"
