@@ -22,17 +22,18 @@ struct store_issue_digest;
  * the text older orders carry themselves (a list's rows are written once,
  * at import). T is the orders table's name or alias in the statement;
  * STORE_ORDER_MEASURES_JOINED is the same over a list_enterprises row J
- * the statement joined on (list_id, uscc) = (T.list_id, T.enterprise). */
-#define STORE_ORDER_MEASURES_PICK(T, J)                                                      \
-    "CASE " T ".level WHEN 'yellow' THEN " J ".m_yellow WHEN 'orange' THEN " J ".m_orange "     \
-    "WHEN 'red' THEN " J ".m_red END"
+ * the statement joined on (list_id, uscc) = (T.list_id, T.enterprise).
+ * (Written out in each: cppcheck's preprocessor cannot expand a
+ * function-like macro used inside another one's body.) */
 #define STORE_ORDER_MEASURES(T)                                                              \
-    "(CASE WHEN " T ".measures <> '' THEN " T ".measures ELSE (SELECT "                         \
-    STORE_ORDER_MEASURES_PICK(T, "om") " FROM list_enterprises om WHERE om.list_id = "        \
-    T ".list_id AND om.uscc = " T ".enterprise) END)"
+    "(CASE WHEN " T ".measures <> '' THEN " T ".measures ELSE (SELECT CASE " T ".level "       \
+    "WHEN 'yellow' THEN om.m_yellow WHEN 'orange' THEN om.m_orange WHEN 'red' THEN om.m_red "  \
+    "END FROM list_enterprises om WHERE om.list_id = " T ".list_id AND om.uscc = " T           \
+    ".enterprise) END)"
 #define STORE_ORDER_MEASURES_JOINED(T, J)                                                    \
-    "(CASE WHEN " T ".measures <> '' THEN " T ".measures ELSE "                                 \
-    STORE_ORDER_MEASURES_PICK(T, J) " END)"
+    "(CASE WHEN " T ".measures <> '' THEN " T ".measures ELSE CASE " T ".level "               \
+    "WHEN 'yellow' THEN " J ".m_yellow WHEN 'orange' THEN " J ".m_orange WHEN 'red' THEN " J   \
+    ".m_red END END)"
 /* An episode's orders in id order: the rowid range from its first order to
  * its last (both from the unique (episode_id, enterprise, version) index),
  * the episode compared on each row; "+" keeps the planner off that index,

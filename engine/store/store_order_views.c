@@ -11,9 +11,13 @@
 #include "store/store_int.h"
 #include "store/store_orders.h"
 
+/* an order's columns: ORDER_COLUMNS, its measures (STORE_ORDER_MEASURES: a
+ * macro cppcheck cannot expand inside another one's body), ORDER_COLUMNS_REST */
 #define ORDER_COLUMNS                                                                      \
     "o.id, o.enterprise, o.enterprise_name, o.episode_id, o.level, o.version, o.drill, "     \
-    "o.status, " STORE_ORDER_MEASURES("o") ", o.issued_ms, o.effective_from_ms, o.ack_deadline_ms, "            \
+    "o.status, "
+#define ORDER_COLUMNS_REST                                                                 \
+    ", o.issued_ms, o.effective_from_ms, o.ack_deadline_ms, "                                 \
     "o.acknowledged_ms, o.compliance, o.town, o.list_id, o.ack_by, o.ack_channel, "          \
     "o.ack_note, o.ack_contact, o.ended_ms, o.replaced_by, o.overdue, o.reissue_reason, "     \
     "(SELECT l.industry FROM list_lines l WHERE l.list_id = o.list_id AND l.uscc = o.enterprise " \
@@ -187,7 +191,8 @@ store_order_ack_text(struct store *s, int64_t id, int tz_min, struct buf *out)
     return err;
 }
 
-static const char SQL_ONE[] = "SELECT " ORDER_COLUMNS " FROM orders o WHERE o.id = ?";
+static const char SQL_ONE[] = "SELECT " ORDER_COLUMNS STORE_ORDER_MEASURES("o")
+    ORDER_COLUMNS_REST " FROM orders o WHERE o.id = ?";
 static const char SQL_HISTORY[] =
     "SELECT h.id, h.version, h.level, h.status, h.issued_ms, h.acknowledged_ms, h.ended_ms "
     "FROM orders h JOIN orders o ON o.episode_id = h.episode_id AND o.enterprise = h.enterprise "
@@ -250,7 +255,8 @@ store_order_json(struct store *s, int64_t id, int tz_min, int with_history, json
 
 /* Filters are bound parameters; an absent filter binds NULL and matches all. */
 static const char SQL_FILTERED[] =
-    "SELECT " ORDER_COLUMNS ", count(*) OVER () FROM orders o "
+    "SELECT " ORDER_COLUMNS STORE_ORDER_MEASURES("o") ORDER_COLUMNS_REST
+    ", count(*) OVER () FROM orders o "
     "WHERE (?1 IS NULL OR o.enterprise = ?1) AND (?2 IS NULL OR o.status = ?2) "
     "AND (?3 IS NULL OR o.level = ?3) AND (?4 = 0 OR o.episode_id = ?4) "
     "AND (?5 IS NULL OR o.compliance = ?5) "

@@ -165,8 +165,6 @@ store_decisions_since(struct store *s, int64_t after_id, int64_t episode_id,
  * nothing that can be counted. */
 #define SHARE "(CASE json_extract(m.value, '$.action') WHEN 'halt' THEN 1.0 " \
               "ELSE coalesce(json_extract(m.value, '$.limit_pct'), 0) / 100.0 END)"
-/* the order's measures (store_int.h) over the list row joined as me */
-#define MEASURES STORE_ORDER_MEASURES_JOINED("o", "me")
 static const char SQL_ORDERS[] =
     "SELECT o.id, o.issued_ms, o.ack_deadline_ms, o.acknowledged_ms, o.ended_ms, o.enterprise, "
     "o.enterprise_name, o.town, "
@@ -174,18 +172,23 @@ static const char SQL_ORDERS[] =
     " WHERE f.list_id = o.list_id AND f.uscc = o.enterprise)), "
     "o.status, o.compliance, o.ack_channel, o.level, o.version, "
     "o.overdue, "
-    "(SELECT coalesce(sum(l.so2 * " SHARE "), 0) FROM json_each(" MEASURES ") m JOIN list_lines l "
+    "(SELECT coalesce(sum(l.so2 * " SHARE "), 0) "
+    "FROM json_each(" STORE_ORDER_MEASURES_JOINED("o", "me") ") m JOIN list_lines l "
     "  ON l.list_id = o.list_id AND l.uscc = o.enterprise "
     "  AND l.line = json_extract(m.value, '$.line')), "
-    "(SELECT coalesce(sum(l.nox * " SHARE "), 0) FROM json_each(" MEASURES ") m JOIN list_lines l "
+    "(SELECT coalesce(sum(l.nox * " SHARE "), 0) "
+    "FROM json_each(" STORE_ORDER_MEASURES_JOINED("o", "me") ") m JOIN list_lines l "
     "  ON l.list_id = o.list_id AND l.uscc = o.enterprise "
     "  AND l.line = json_extract(m.value, '$.line')), "
-    "(SELECT coalesce(sum(l.pm * " SHARE "), 0) FROM json_each(" MEASURES ") m JOIN list_lines l "
+    "(SELECT coalesce(sum(l.pm * " SHARE "), 0) "
+    "FROM json_each(" STORE_ORDER_MEASURES_JOINED("o", "me") ") m JOIN list_lines l "
     "  ON l.list_id = o.list_id AND l.uscc = o.enterprise "
     "  AND l.line = json_extract(m.value, '$.line')), "
-    "(SELECT coalesce(sum(l.vocs * " SHARE "), 0) FROM json_each(" MEASURES ") m JOIN list_lines l "
+    "(SELECT coalesce(sum(l.vocs * " SHARE "), 0) "
+    "FROM json_each(" STORE_ORDER_MEASURES_JOINED("o", "me") ") m JOIN list_lines l "
     "  ON l.list_id = o.list_id AND l.uscc = o.enterprise "
     "  AND l.line = json_extract(m.value, '$.line')) "
+    /* the orders' measures (store_int.h) over the list row joined as me */
     "FROM orders o LEFT JOIN list_enterprises me ON me.list_id = o.list_id "
     "AND me.uscc = o.enterprise WHERE " STORE_EPISODE_ORDERS("o", "?1") " ORDER BY o.id";
 
