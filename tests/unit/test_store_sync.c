@@ -110,6 +110,20 @@ wait_may_commit(struct store_syncer *y)
     return waited;
 }
 
+/* groups deferred commits of 100 rows of 4,000 bytes each (about 100 WAL
+ * frames a group); *ticket the last one's */
+static void
+commit_groups(struct store *s, struct store_syncer *y, int groups, uint64_t *ticket)
+{
+    for (int i = 0; i < groups; i++) {
+        CHECK_INT(store_begin_deferred(y, s), SM_OK);
+        CHECK_INT(store_exec(s, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                                "WHERE i < 100) INSERT INTO b SELECT zeroblob(4000) FROM n"),
+                  SM_OK);
+        CHECK_INT(store_commit_deferred(y, s, ticket), SM_OK);
+    }
+}
+
 /* a WAL past 1000 frames is checkpointed by the syncer's own thread, and
  * the WAL never grows much past 8192 frames: there the groups wait while
  * the thread copies the last frames, never on the committing thread */
@@ -127,13 +141,7 @@ test_checkpoints_run_beside_the_commits(void)
     CHECK_INT(store_open(&s, path, &d), SM_OK);
     CHECK_INT(store_exec(s, "CREATE TABLE b(x BLOB)"), SM_OK);
     CHECK_INT(store_syncer_start(s, &y), SM_OK);
-    for (int i = 0; i < 12; i++) {
-        CHECK_INT(store_begin_deferred(y, s), SM_OK);
-        CHECK_INT(store_exec(s, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
-                                "WHERE i < 100) INSERT INTO b SELECT zeroblob(4000) FROM n"),
-                  SM_OK);
-        CHECK_INT(store_commit_deferred(y, s, &ticket), SM_OK);
-    }
+    commit_groups(s, y, 12, &ticket);
     CHECK(wait_durable(y, ticket) >= ticket);
     for (int i = 0; i < 50 && off_loop == 0; i++) {
         usleep(100 * 1000);
@@ -198,13 +206,7 @@ test_long_wal_starts_over_after_a_wait(void)
     CHECK_INT(store_exec(s, "CREATE TABLE b(x BLOB)"), SM_OK);
     CHECK_INT(store_syncer_start(s, &y), SM_OK);
     /* 8,500 frames, committed without asking */
-    for (int i = 0; i < 85; i++) {
-        CHECK_INT(store_begin_deferred(y, s), SM_OK);
-        CHECK_INT(store_exec(s, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
-                                "WHERE i < 100) INSERT INTO b SELECT zeroblob(4000) FROM n"),
-                  SM_OK);
-        CHECK_INT(store_commit_deferred(y, s, &ticket), SM_OK);
-    }
+    commit_groups(s, y, 85, &ticket);
     CHECK(wait_durable(y, ticket) >= ticket);
     /* true while a pass of the thread runs, false once it is idle */
     for (int i = 0; i < 500 && !held; i++) {
