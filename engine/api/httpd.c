@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/buf.h"
+#include "base/jsonw.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 
@@ -76,7 +78,7 @@ struct httpd {
     uint64_t accepted, refused;
     struct event *sweep;
     int64_t date_s;
-    char date[40]; /* "Date: ...\r\n" of date_s */
+    char date[64]; /* "Date: ...\r\n" of date_s */
 };
 
 static int64_t
@@ -223,11 +225,16 @@ date_field(struct httpd *h)
     int64_t s = now_ms(h) / 1000;
 
     if (s != h->date_s) {
+        /* IMF-fixdate's English names whatever the locale (strftime's %a/%b
+         * follow LC_TIME) */
+        static const char days[] = "SunMonTueWedThuFriSat";
+        static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
         time_t t = (time_t)s;
         struct tm tm;
         gmtime_r(&t, &tm);
-        if (strftime(h->date, sizeof(h->date), "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &tm) == 0)
-            h->date[0] = '\0';
+        snprintf(h->date, sizeof(h->date), "Date: %.3s, %02d %.3s %04d %02d:%02d:%02d GMT\r\n",
+                 days + 3 * tm.tm_wday, tm.tm_mday, months + 3 * tm.tm_mon, tm.tm_year + 1900,
+                 tm.tm_hour, tm.tm_min, tm.tm_sec);
         h->date_s = s;
     }
     return h->date;
@@ -361,12 +368,15 @@ on_writable(evutil_socket_t fd, short what, void *arg)
 static void
 refuse(struct conn *c, int status, const struct sm_diag *d)
 {
-    char body[700];
-    int n = snprintf(body, sizeof(body), "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}",
-                     d->code[0] ? d->code : "malformed_request", d->text);
+    struct buf body;
 
-    if (n < 0 || (size_t)n >= sizeof(body))
-        n = snprintf(body, sizeof(body), "{\"error\":{\"code\":\"malformed_request\"}}");
+    /* the same error shape as every other reply (api_reply_error) */
+    buf_init(&body, 0);
+    if (!buf_addlit(&body, "{\"error\":{\"code\":") ||
+        !jsonw_str(&body, d->code[0] ? d->code : "malformed_request") ||
+        !buf_addlit(&body, ",\"message\":") || !jsonw_str(&body, d->text) ||
+        !buf_addlit(&body, "}}"))
+        abort(); /* an uncapped buffer only fails as memory does */
     log_debug("refused a request (%d %s): %s", status, d->code, d->text);
     c->srv->refused++;
     c->state = C_BUSY;
@@ -375,7 +385,8 @@ refuse(struct conn *c, int status, const struct sm_diag *d)
     c->req.fields_len = 0;
     c->head_only = false;
     httpd_reply_header(&c->req, "Content-Type", "application/json; charset=utf-8");
-    httpd_reply(&c->req, status, body, (size_t)n, HTTPD_BODY_COPY);
+    httpd_reply(&c->req, status, body.data, body.len, HTTPD_BODY_COPY);
+    buf_release(&body);
 }
 
 static void

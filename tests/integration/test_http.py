@@ -3,7 +3,9 @@ pipelining (also behind an acknowledgement that waits for its commit),
 HTTP/1.0, HEAD, chunked bodies, Expect: 100-continue, refusals with the
 JSON error shape, early 413, and the idle and slow-head timeouts."""
 
+import email.utils
 import json
+import re
 import socket
 import sqlite3
 import time
@@ -77,7 +79,10 @@ def test_keep_alive_pipelining_head():
         st2, h2, b2, rest = read_reply(c, rest)
         assert (st1, json.loads(b1)) == (200, {"ok": True}), (st1, b1)
         assert st2 == 404 and json.loads(b2)["error"]["code"] == "not_found", (st2, b2)
-        assert h1["content-type"].startswith("application/json") and "date" in h1, h1
+        assert h1["content-type"].startswith("application/json"), h1
+        # IMF-fixdate, now
+        assert re.fullmatch(r"[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT", h1["date"]), h1
+        assert abs(email.utils.parsedate_to_datetime(h1["date"]).timestamp() - time.time()) < 60, h1
         assert "connection" not in h1, h1
         # HEAD: the GET's length, no body; the connection still usable after it
         c.sendall(b"HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
