@@ -915,6 +915,56 @@ def table(res):
     return "\n".join(out)
 
 
+# the deterministic gates (performance.md): callgrind counts do not drift with the
+# machine's load, so they can fail a change that makes the hot paths longer
+IR_PER_ACK_LIMIT = 120000
+IR_TOLERANCE = 0.05
+
+
+def check_regressions(res, ref):
+    """Lines saying each deterministic gate's figure against the reference run's,
+    and the failures: instructions per durable ack over IR_PER_ACK_LIMIT or
+    more than IR_TOLERANCE over the reference, per issued order more than
+    IR_TOLERANCE over it."""
+    cg = res.get("cases", {}).get("callgrind")
+    if not cg:
+        return [], ["no callgrind figures in these results: run with --cases callgrind"]
+    before = (ref or {}).get("cases", {}).get("callgrind") or {}
+    lines, failures = [], []
+    for name, now, was, limit in (
+            ("Ir per durable ack", cg["ack"].get("ir_per_ack"),
+             before.get("ack", {}).get("ir_per_ack"), IR_PER_ACK_LIMIT),
+            ("Ir per issued order (to the 200)", cg["issue"].get("ir_per_order"),
+             before.get("issue", {}).get("ir_per_order"), None)):
+        if now is None:
+            failures.append(f"{name}: not measured")
+            continue
+        text = f"{name}: {now:,.0f}"
+        if was:
+            change = now / was - 1
+            text += f" (reference {was:,.0f}, {change:+.1%})"
+            if change > IR_TOLERANCE:
+                failures.append(f"{name} {change:+.1%} over the reference (limit +{IR_TOLERANCE:.0%})")
+        if limit and now > limit:
+            failures.append(f"{name} {now:,.0f} over the gate {limit:,}")
+        lines.append(text)
+    return lines, failures
+
+
+def report_check(res, ref_path):
+    try:
+        with open(ref_path) as f:
+            ref = json.load(f)
+    except OSError:
+        ref = None
+    lines, failures = check_regressions(res, ref)
+    for ln in lines:
+        print("gate: " + ln)
+    for ln in failures:
+        print("FAILED: " + ln)
+    return 1 if failures else 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", required=True)
@@ -924,13 +974,21 @@ def main():
     ap.add_argument("--ack-seconds", type=int, default=3)
     ap.add_argument("--drain-n", type=int, default=10000)
     ap.add_argument("--table", help="print the table of an earlier results file")
+    ap.add_argument("--check", action="store_true",
+                    help="exit 1 when a deterministic gate fails: callgrind Ir per durable ack "
+                         "over 120k or 5 %% over the reference run, Ir per issued order 5 %% over it")
+    ap.add_argument("--reference", default=os.path.join(HERE, "results", "reference.json"),
+                    help="the run --check compares with")
     ap.add_argument("--cases", default=",".join(CASES),
                     help="comma-separated subset of: " + ", ".join(CASES) +
                     " (issuance always runs: the other cases use its databases)")
     a = ap.parse_args()
     if a.table:
         with open(a.table) as f:
-            print(table(json.load(f)))
+            res = json.load(f)
+        print(table(res))
+        if a.check:
+            sys.exit(report_check(res, a.reference))
         return
     a.sizes = [int(x) for x in a.sizes.split(",")]
     a.cases = set(a.cases.split(","))
@@ -941,6 +999,8 @@ def main():
     with open(a.out, "w") as f:
         json.dump(res, f, indent=1)
     print(table(res))
+    if a.check:
+        sys.exit(report_check(res, a.reference))
 
 
 if __name__ == "__main__":
