@@ -175,11 +175,13 @@ flush_turn(evutil_socket_t fd_unused, short what, void *arg)
     if (fd >= 0)
         close(fd);
     f->flushes++;
+    char appended[512];
+    snprintf(appended, sizeof(appended), "appended to %s", f->path);
     for (size_t i = 0; i < n; i++) {
         if (!q[i].line)
             report(&q[i], NOTIFY_PERMANENT, "notice needs an event_id and valid UTF-8 text");
         else if (i < written)
-            report(&q[i], NOTIFY_DELIVERED, f->path);
+            report(&q[i], NOTIFY_DELIVERED, appended);
         else
             report(&q[i], NOTIFY_TRANSIENT, why);
         free(q[i].line);

@@ -39,7 +39,8 @@ struct api_req {
     int nparams;
     bool authed;
     struct principal who;
-    const char *body;      /* NUL-terminated copy of the request body */
+    const char *body;      /* the request body, NUL-terminated; borrowed from the
+                            * connection until the reply */
     size_t body_len;
     int status;            /* set by the reply helpers */
     bool replied;

@@ -158,8 +158,8 @@ split_target(const char *target, const char **path, size_t *path_len, const char
 static char *
 decode_path(const char *path, size_t len)
 {
-    /* most paths have nothing to decode */
-    if (!memchr(path, '%', len) && !memchr(path, '+', len))
+    /* most paths have nothing to decode ('+' stays '+' in a path) */
+    if (!memchr(path, '%', len))
         return xstrndup(path, len);
     char *raw = xstrndup(path, len);
     char *dec = evhttp_uridecode(raw, 0, NULL);

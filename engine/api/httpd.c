@@ -60,7 +60,7 @@ struct conn {
     size_t saved_at;
     char saved_byte;
     int64_t started_ms, last_io_ms;
-    bool keep_alive, eof, dead, read_paused, in_process, head_only;
+    bool keep_alive, dead, read_paused, in_process, head_only;
     /* output: out[out_off..out_len), then body[body_off..body_len) */
     char *out;
     size_t out_len, out_off, out_cap;
@@ -206,16 +206,22 @@ out_str(struct conn *c, const char *s)
 }
 
 static void
-out_num(struct conn *c, unsigned long long v)
+out_num(struct conn *c, int64_t v)
 {
     char tmp[24];
-    size_t n = 0;
 
-    do {
-        tmp[sizeof(tmp) - ++n] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    out_add(c, tmp + sizeof(tmp) - n, n);
+    out_add(c, tmp, jsonw_fmt_int(tmp, v));
+}
+
+/* reading again once the reply is out (it stopped while the next request
+ * filled the buffer) */
+static void
+resume_reading(struct conn *c)
+{
+    if (c->read_paused) {
+        event_add(c->rd, NULL);
+        c->read_paused = false;
+    }
 }
 
 /* "Date: <IMF-fixdate>\r\n", formatted once per second */
@@ -265,10 +271,7 @@ request_done(struct conn *c)
             c->state = C_LINGER;
             c->started_ms = now_ms(h);
             c->in_len = 0;
-            if (c->read_paused) {
-                event_add(c->rd, NULL);
-                c->read_paused = false;
-            }
+            resume_reading(c);
             return;
         }
         conn_close(c);
@@ -289,14 +292,7 @@ request_done(struct conn *c)
     memset(&c->chunks, 0, sizeof(c->chunks));
     c->state = C_READING;
     c->started_ms = c->last_io_ms = now_ms(h);
-    if (c->read_paused) {
-        event_add(c->rd, NULL);
-        c->read_paused = false;
-    }
-    if (c->eof) {
-        conn_close(c);
-        return;
-    }
+    resume_reading(c);
     /* a handler answering later must not run the next request inside its
      * own call: the next loop turn does */
     if (c->in_len && !c->in_process)
@@ -575,7 +571,6 @@ on_readable(evutil_socket_t fd, short what, void *arg)
                 return;
             }
             /* a half-close: the reply still goes out, then the end */
-            c->eof = true;
             c->keep_alive = false;
             event_del(c->rd);
             return;
@@ -766,14 +761,14 @@ httpd_reply(struct httpd_req *q, int status, const char *body, size_t len, enum 
     }
     c->out_len = c->out_off = 0;
     out_str(c, "HTTP/1.1 ");
-    out_num(c, (unsigned)status);
+    out_num(c, status);
     out_add(c, " ", 1);
     out_str(c, reason[0] ? reason : "Status");
     out_add(c, "\r\n", 2);
     out_add(c, q->fields, q->fields_len);
     out_str(c, date_field(c->srv));
     out_str(c, "Content-Length: ");
-    out_num(c, len);
+    out_num(c, (int64_t)len);
     out_add(c, "\r\n", 2);
     if (!c->keep_alive)
         out_str(c, "Connection: close\r\n");

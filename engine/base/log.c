@@ -157,20 +157,18 @@ hold(const char *line, size_t n)
 void
 sm_log_held(int prio, const char *module, const char *fmt, ...)
 {
-    char line[2048];
+    char text[2048];
     va_list ap;
-    size_t n;
+    int n;
 
     if (prio > log_level)
         return;
-    pthread_once(&held_once, flush_at_exit);
-    pthread_mutex_lock(&log_mu);
     va_start(ap, fmt);
-    n = format_line(line, sizeof(line) - 1, prio, module, fmt, ap);
+    n = vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
-    line[n++] = '\n';
-    hold(line, n);
-    pthread_mutex_unlock(&log_mu);
+    if (n < 0)
+        n = 0;
+    sm_log_held_text(prio, module, text, (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1);
 }
 
 void

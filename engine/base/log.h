@@ -27,6 +27,5 @@ int sm_log_parse_level(const char *name);
 #define log_warn(...)  sm_log(LOG_WARNING, LOG_MODULE, __VA_ARGS__)
 #define log_info(...)  sm_log(LOG_INFO, LOG_MODULE, __VA_ARGS__)
 #define log_debug(...) sm_log(LOG_DEBUG, LOG_MODULE, __VA_ARGS__)
-#define log_request(...) sm_log_held(LOG_INFO, LOG_MODULE, __VA_ARGS__)
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "store/store_cols.h"
 #include "store/store_int.h"
 
 bool
@@ -16,8 +17,6 @@ store_notice_is_decision(const char *kind)
                     strcmp(kind, STORE_NOTICE_DECISION_LIFTED) == 0);
 }
 
-/* the decision notice: kind, decision, the new orders' first and last id,
- * the last order whose notice is written, created_ms */
 /* the decision notice: kind, decision, the new orders' first and last id,
  * the last order whose notice is written, created_ms */
 static const char SQL_DECISION[] =
@@ -75,10 +74,7 @@ read_decision(struct store *s, int64_t outbox_id, struct decision_notice *dn)
         dn->upto = sqlite3_column_int64(st, 4);
         dn->created_ms = sqlite3_column_int64(st, 5);
     }
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return SM_ERR_NOTFOUND;
-    return rc == SQLITE_ROW ? SM_OK : store_err(s, rc);
+    return store_one_end(s, st, rc);
 }
 
 static enum sm_err
