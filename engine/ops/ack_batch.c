@@ -4,7 +4,8 @@
  * request read in the same turn shares the COMMIT. With a file database
  * the COMMIT does not wait for the disk: the group waits in `flushing`
  * until the syncer thread reports its ticket durable (store_sync.h); the
- * loop meanwhile reads the next group and commits it when that flush ends. */
+ * loop meanwhile reads and commits the next groups, which the flush after
+ * the one in progress covers together. */
 #include "ops/ack_batch.h"
 
 #include <stdlib.h>
@@ -50,7 +51,7 @@ struct ack_batch {
     struct ack_item *q;
     size_t n, cap;
     bool armed;
-    /* the queue waits for the flush in flight to end (see flush_cb) */
+    /* the queue waits for the checkpointer's final pass (see flush_cb) */
     bool waiting;
     bool closing;
     uint64_t commits, acks;
@@ -190,7 +191,7 @@ synced_cb(evutil_socket_t fd, short what, void *arg)
     (void)what;
     failed = store_syncer_poll(b->syncer, &durable) != SM_OK;
     release_flushed(b, durable, failed);
-    if (b->waiting && !b->flushing && store_syncer_may_commit(b->syncer)) {
+    if (b->waiting && store_syncer_may_commit(b->syncer)) {
         b->waiting = false;
         flush_cb(-1, 0, b);
     }
@@ -205,12 +206,14 @@ flush_cb(evutil_socket_t fd, short what, void *arg)
 
     (void)fd;
     (void)what;
-    /* While a group is being flushed, the next one waits for that flush
-     * to end, however many turns it takes: it could not be answered
-     * before the next flush anyway, and one larger commit writes each page
-     * its acks share once and costs one COMMIT instead of several. */
-    if ((b->flushing || (b->syncer && !store_syncer_may_commit(b->syncer))) && !b->closing &&
-        n < ACK_BATCH_MAX) {
+    /* A turn's acks commit at once, also while the groups before them are
+     * being flushed: the flusher's next fdatasync then starts the moment
+     * the one in progress ends and covers every group committed meanwhile.
+     * (Waiting for that flush to end before running the next group left
+     * the disk idle while the loop ran the group's statements: 25.5k
+     * against 29k acks/s at 64 connections.) Only the checkpointer's final
+     * pass holds them (store_syncer_may_commit). */
+    if (b->syncer && !store_syncer_may_commit(b->syncer) && !b->closing && n < ACK_BATCH_MAX) {
         b->waiting = true; /* armed stays set: submits only queue */
         return;
     }
@@ -300,7 +303,7 @@ ack_batch_submit(struct ack_batch *b, const struct ops_actor *who, const struct 
         b->armed = true;
         event_active(b->flush, EV_TIMEOUT, 1);
     } else if (b->waiting && b->n >= ACK_BATCH_MAX) {
-        /* a full group does not wait for the flush in flight */
+        /* a full group does not wait for the final pass */
         b->waiting = false;
         event_active(b->flush, EV_TIMEOUT, 1);
     }
