@@ -25,6 +25,8 @@ struct route {
     unsigned roles;        /* enum role mask; 0 = anyone, no token needed */
     api_handler_fn *handler;
     int big_body;          /* 1: bodies up to max_list_bytes (list uploads) */
+    int keeps_ack_log;     /* 1: served without folding the ack log into the orders
+                            * first (acknowledgements themselves, probes) */
 };
 
 struct api_req {

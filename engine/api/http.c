@@ -226,8 +226,14 @@ handle(struct httpd_req *req, void *arg)
             api_reply_error(&r, 404, "not_found", "there is no resource at %s", r.path);
         goto done;
     }
-    if (authorize(&r))
+    if (authorize(&r)) {
+        /* whatever else reads or writes orders sees the acks appended to
+         * the ack log in them (a fold only when there are some; a failure
+         * is logged and the request served from the orders as they are) */
+        if (!r.route->keeps_ack_log && api->acks)
+            (void)ack_batch_fold(api->acks);
         r.route->handler(&r);
+    }
     if (r.deferred)
         return; /* api_req_finish completes it */
     if (!r.replied) {

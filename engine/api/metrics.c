@@ -138,10 +138,13 @@ api_metrics_render(struct api *api, struct app *app, struct buf *out)
             "by the event loop.\n"
             "# TYPE smogd_wal_checkpoints_total counter\n"
             "smogd_wal_checkpoints_total{thread=\"checkpointer\"} %llu\n"
-            "smogd_wal_checkpoints_total{thread=\"loop\"} %llu\n",
+            "smogd_wal_checkpoints_total{thread=\"loop\"} %llu\n"
+            "# HELP smogd_ack_log_pending Acknowledgements in the ack log, not yet folded into "
+            "their orders.\n"
+            "# TYPE smogd_ack_log_pending gauge\nsmogd_ack_log_pending %zu\n",
             (unsigned long long)ack_batch_acks(b), (unsigned long long)ack_batch_commits(b),
             (unsigned long long)ack_batch_flushes(b), (unsigned long long)off_loop,
-            (unsigned long long)on_loop);
+            (unsigned long long)on_loop, store_acks_pending(app->store));
     }
     (void)ok; /* the buffer is uncapped */
     for (int i = 0; i < nsections; i++)

@@ -25,6 +25,12 @@
 #define LOG_MODULE "ack"
 /* bounds the time the loop spends in one transaction */
 #define ACK_BATCH_MAX 512
+/* The ack log (store_acklog.c) is folded into the orders once no ack was
+ * committed for this long, or once it holds FOLD_MAX acks whatever comes:
+ * a fold rewrites each order page once for all its acks, and during a
+ * flood it would stall the loop for the pages of the acks of one pause. */
+#define FOLD_IDLE_MS 100
+#define FOLD_MAX 200000
 
 struct ack_item {
     const struct ops_actor *who;
@@ -59,6 +65,9 @@ struct ack_batch {
     struct store_syncer *syncer;
     struct event *synced;
     struct ack_group *flushing, **flushing_tail; /* in ticket order */
+    /* the ack log's fold (see FOLD_IDLE_MS): acks committed at the last look */
+    struct event *fold;
+    uint64_t fold_seen;
 };
 
 static void
@@ -115,6 +124,55 @@ lost:
     for (size_t i = 0; i < n; i++)
         item_reset(&items[i]);
     return err ? err : SM_ERR_DB;
+}
+
+bool
+ack_batch_fold(struct ack_batch *b)
+{
+    size_t n = store_acks_pending(b->app->store);
+    int64_t t0;
+    enum sm_err err;
+
+    if (!n)
+        return true;
+    t0 = clock_mono_us();
+    err = store_acks_fold(b->app->store);
+    if (err) {
+        log_warn("the acknowledgement log (%zu acks) could not be folded into the orders (%s); "
+                 "trying again later", n, sm_strerror(err));
+        return false;
+    }
+    if (n >= 1000)
+        log_info("%zu acknowledgements folded from the ack log into their orders in %lld ms", n,
+                 (long long)(clock_mono_us() - t0) / 1000);
+    return true;
+}
+
+static void
+arm_fold(struct ack_batch *b)
+{
+    struct timeval tv = { 0, FOLD_IDLE_MS * 1000 };
+
+    if (!evtimer_pending(b->fold, NULL))
+        evtimer_add(b->fold, &tv);
+}
+
+static void
+fold_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct ack_batch *b = arg;
+
+    (void)fd;
+    (void)what;
+    if (!store_acks_pending(b->app->store))
+        return;
+    if (b->acks != b->fold_seen && store_acks_pending(b->app->store) < FOLD_MAX) {
+        b->fold_seen = b->acks; /* still coming: look again later */
+        arm_fold(b);
+        return;
+    }
+    if (!ack_batch_fold(b))
+        arm_fold(b);
 }
 
 static void
@@ -239,6 +297,7 @@ flush_cb(evutil_socket_t fd, short what, void *arg)
                 run_alone(b, &q[at + i]);
         } else if (ticket) {
             hold_for_flush(b, q + at, k, ticket);
+            arm_fold(b);
             continue;
         }
         answer(q + at, k);
@@ -253,6 +312,7 @@ ack_batch_new(struct app *app)
 
     b->app = app;
     b->flush = event_new(app->base, -1, 0, flush_cb, b);
+    b->fold = evtimer_new(app->base, fold_cb, b);
     b->flushing_tail = &b->flushing;
     if (store_syncer_start(app->store, &b->syncer) == SM_OK) {
         b->synced = event_new(app->base, store_syncer_fd(b->syncer), EV_READ | EV_PERSIST,
@@ -278,6 +338,9 @@ ack_batch_free(struct ack_batch *b)
         event_free(b->synced);
         release_flushed(b, failed ? 0 : UINT64_MAX, failed);
     }
+    /* the orders as they stand, for whatever reads the file next */
+    (void)ack_batch_fold(b);
+    event_free(b->fold);
     event_free(b->flush);
     free(b->q);
     free(b);

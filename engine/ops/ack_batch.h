@@ -26,6 +26,10 @@ typedef void ack_batch_done_fn(void *arg, enum sm_err err, int status, char *rep
 struct ack_batch *ack_batch_new(struct app *app);
 /* Runs whatever is still queued (its callbacks are called), then frees. */
 void ack_batch_free(struct ack_batch *b);
+/* Folds the acks the groups appended to the ack log into their orders
+ * (store_acks_fold) before a request that reads or writes orders; false
+ * (logged) when it could not, the log then kept for the next try. */
+bool ack_batch_fold(struct ack_batch *b);
 /* Queues one acknowledgement. who, rq and every string they point to are
  * borrowed until done has been called. */
 void ack_batch_submit(struct ack_batch *b, const struct ops_actor *who,

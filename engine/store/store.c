@@ -335,6 +335,18 @@ store_open(struct store **out, const char *path, struct sm_diag *diag)
         store_close(s);
         return err;
     }
+    /* acknowledgements logged before a crash or by a server still running
+     * reach their orders before anything here reads them; from here on
+     * every transaction folds the log (the migrations ran without: the
+     * table is 0025's) */
+    s->acklog_ready = true;
+    err = store_acks_fold(s);
+    if (err) {
+        sm_diag_set(diag, "db_unwritable", "%s: cannot fold the acknowledgement log: %s", path,
+                    sqlite3_errmsg(s->db));
+        store_close(s);
+        return err;
+    }
     *out = s;
     return SM_OK;
 }
@@ -344,6 +356,7 @@ store_close(struct store *s)
 {
     if (!s)
         return;
+    store_acklog_free(s);
     for (int i = 0; i < s->cached; i++)
         sqlite3_finalize(s->cache[i].stmt);
     if (s->db)
@@ -365,9 +378,35 @@ store_begin(struct store *s)
         err = store_exec_stmt(s, store_stmt(s, SQL_BEGIN));
 
     s->audit_head_ok = false;
+    s->acklog_folded = false;
     if (!err)
         s->in_tx = true;
+    /* every other writer sees the logged acknowledgements in their orders */
+    if (!err && !s->ack_log_tx && s->acklog_ready) {
+        err = store_acklog_fold(s);
+        if (err)
+            store_rollback(s);
+    }
     return err;
+}
+
+enum sm_err
+store_acks_fold(struct store *s)
+{
+    enum sm_err err;
+
+    /* what a fold moves is durable in the log already, and a fold lost in a
+     * crash is made again at the next open: it does not wait for the disk
+     * (NORMAL, as an ack group; the next other writer puts FULL back) */
+    if (!s->sync_normal) {
+        if (sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK)
+            return store_err(s, sqlite3_errcode(s->db));
+        s->sync_normal = true;
+    }
+    s->sync_hold = true;
+    err = store_begin(s); /* folds */
+    s->sync_hold = false;
+    return err ? err : store_commit(s);
 }
 
 enum sm_err
@@ -381,6 +420,11 @@ store_commit(struct store *s)
         return err;
     }
     s->in_tx = false;
+    s->ack_log_tx = false;
+    if (s->acklog_folded) {
+        store_acklog_forget(s);
+        s->acklog_folded = false;
+    }
     s->commits++;
     if (s->due_swept_pending_ms) {
         s->due_swept_ms = s->due_swept_pending_ms;
@@ -395,6 +439,8 @@ store_rollback(struct store *s)
     if (!sqlite3_get_autocommit(s->db))
         (void)store_exec_stmt(s, store_stmt(s, SQL_ROLLBACK));
     s->in_tx = false;
+    s->ack_log_tx = false;
+    s->acklog_folded = false;
     s->audit_head_ok = false;
     s->due_swept_pending_ms = 0;
 }

@@ -2,6 +2,7 @@
 #define SM_STORE_STORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/err.h"
@@ -46,6 +47,13 @@ SM_NODISCARD enum sm_err store_ping(struct store *s);
 int store_schema_version(struct store *s);
 /* Database errors seen since open (for /metrics). */
 uint64_t store_error_count(const struct store *s);
+/* Acknowledgements this connection appended to the ack log and not yet
+ * folded into their orders (0025_ack_log.sql): a transaction begun with
+ * store_begin folds them first. */
+size_t store_acks_pending(const struct store *s);
+/* Folds the ack log into the orders in a transaction of its own (nothing
+ * when the log is empty). */
+SM_NODISCARD enum sm_err store_acks_fold(struct store *s);
 /* Commits made since open (for /metrics). */
 uint64_t store_commit_count(const struct store *s);
 /* Rows inserted, updated or deleted since open (rolled back ones too): an

@@ -44,6 +44,13 @@ struct store_issue_digest;
     "FROM orders WHERE episode_id = " P ") AND +" T ".episode_id = " P
 #define STORE_STMT_SLOTS 512 /* power of two, twice the cache */
 
+/* orders with an acknowledgement in ack_log, by id: the row's seq
+ * (store_acklog.c; open addressing, 0 = empty) */
+struct store_acklog_map {
+    int64_t *ids, *seqs;
+    size_t cap, n;
+};
+
 struct store_stmt {
     const char *sql; /* static text: its address is the cache key */
     sqlite3_stmt *stmt;
@@ -82,6 +89,11 @@ struct store {
     struct buf *ack_reply;
     int ack_reply_tz;
     bool ack_reply_done, ack_reply_cut;
+    /* ack_log_tx: the open transaction is a deferred ack group, whose acks
+     * are appended to ack_log; acklog_folded: the open transaction folded
+     * the log (the map is emptied when it commits) */
+    struct store_acklog_map acklog;
+    bool ack_log_tx, acklog_folded, acklog_ready;
 };
 
 /* borrowed: a prepared, reset statement for static SQL text sql (cached for
@@ -114,6 +126,18 @@ void store_issue_digest_row(struct store *s, const char *ent, size_t nent, const
  * the reply text to s->ack_reply (store_order_views.c); gives NULL. */
 #define STORE_ACK_REPLY_ARGS 24
 void store_ack_reply_sqlfn(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+/* The acknowledgement log (store_acklog.c). fold: inside an open
+ * transaction, moves every logged ack into its order and empties the log
+ * (nothing when it is empty). check: SM_ERR_CONFLICT when the order's ack
+ * is in the log, SM_ERR_NOTFOUND when not. appended: the INSERT just run
+ * logged the order's ack. seq: the order's log row as the map knows it
+ * (0: none; the row itself may be gone). forget: empties the map. */
+enum sm_err store_acklog_fold(struct store *s);
+enum sm_err store_acklog_check(struct store *s, int64_t order_id);
+void store_acklog_appended(struct store *s, int64_t order_id);
+int64_t store_acklog_seq(const struct store *s, int64_t order_id);
+void store_acklog_forget(struct store *s);
+void store_acklog_free(struct store *s);
 /* Runs literal SQL (no parameters). */
 enum sm_err store_exec(struct store *s, const char *sql);
 

@@ -66,13 +66,20 @@ order_row(sqlite3_stmt *st, int tz_min, int64_t now_ms)
 }
 
 /* the columns of ORDER_COLUMNS at the same places, without the measures
- * text and the two list look-ups */
+ * text and the two list look-ups; ?2: the order's row in the ack log (0:
+ * none), whose acknowledgement is not yet folded into the order */
 static const char SQL_ACK_ONE[] =
     "SELECT o.id, o.enterprise, o.enterprise_name, o.episode_id, o.level, o.version, o.drill, "
-    "o.status, NULL, o.issued_ms, o.effective_from_ms, o.ack_deadline_ms, "
-    "o.acknowledged_ms, o.compliance, o.town, o.list_id, o.ack_by, o.ack_channel, "
-    "o.ack_note, o.ack_contact, o.ended_ms, o.replaced_by, o.overdue, o.reissue_reason "
-    "FROM orders o WHERE o.id = ?";
+    "CASE WHEN l.seq IS NULL THEN o.status ELSE 'acknowledged' END, NULL, o.issued_ms, "
+    "o.effective_from_ms, o.ack_deadline_ms, "
+    "CASE WHEN l.seq IS NULL THEN o.acknowledged_ms ELSE l.at_ms END, o.compliance, o.town, "
+    "o.list_id, CASE WHEN l.seq IS NULL THEN o.ack_by ELSE l.ack_by END, "
+    "CASE WHEN l.seq IS NULL THEN o.ack_channel ELSE l.channel END, "
+    "CASE WHEN l.seq IS NULL THEN o.ack_note ELSE l.note END, "
+    "CASE WHEN l.seq IS NULL THEN o.ack_contact ELSE l.contact END, "
+    "o.ended_ms, o.replaced_by, o.overdue, o.reissue_reason "
+    "FROM orders o LEFT JOIN ack_log l ON l.seq = ?2 AND l.order_id = o.id AND "
+    "o.status = 'issued' WHERE o.id = ?1";
 
 /* The row an acknowledgement's reply is written from, at the places of
  * SQL_ACK_ONE: a statement's result (store_order_ack_text) or the
@@ -180,6 +187,7 @@ store_order_ack_text(struct store *s, int64_t id, int tz_min, struct buf *out)
     if (!st)
         return SM_ERR_DB;
     sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, store_acklog_seq(s, id));
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW && !ack_row_text(out, &(struct ack_cols){ st, NULL }, tz_min))
         err = SM_ERR_LIMIT;

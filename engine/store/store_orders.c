@@ -63,9 +63,14 @@ store_order_end(struct store *s, int64_t id, const char *status, int64_t ended_m
     return store_exec_stmt(s, st);
 }
 
+/* ?2: the order's row in the ack log (0: none): an acknowledgement not yet
+ * folded into the order (store_acklog.c) */
 static const char SQL_ORDER_STATE[] =
-    "SELECT id, episode_id, coalesce(acknowledged_ms, 0), coalesce(replaced_by, 0), enterprise, "
-    "status, drill, level FROM orders WHERE id = ?";
+    "SELECT o.id, o.episode_id, coalesce(l.at_ms, o.acknowledged_ms, 0), "
+    "coalesce(o.replaced_by, 0), o.enterprise, "
+    "CASE WHEN l.seq IS NULL THEN o.status ELSE 'acknowledged' END, o.drill, o.level "
+    "FROM orders o LEFT JOIN ack_log l ON l.seq = ?2 AND l.order_id = o.id AND "
+    "o.status = 'issued' WHERE o.id = ?1";
 
 enum sm_err
 store_order_state(struct store *s, int64_t id, struct order_state *o)
@@ -77,6 +82,7 @@ store_order_state(struct store *s, int64_t id, struct order_state *o)
     if (!st)
         return SM_ERR_DB;
     sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, store_acklog_seq(s, id));
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         o->id = sqlite3_column_int64(st, 0);
@@ -128,12 +134,29 @@ static const char SQL_ACK[] =
     "list_id, ?4, ?5, ?6, ?7, ended_ms, replaced_by, overdue, reissue_reason) "
     "WHERE id = ?1 AND enterprise = ?2 AND status = 'issued'";
 
+/* The same in a deferred ack group: the acknowledgement is appended to the
+ * log (store_acklog.c), its reply written from the order's row as above. */
+static const char SQL_ACK_LOGGED[] =
+    "INSERT INTO ack_log (order_id, at_ms, ack_by, channel, note, contact) "
+    "SELECT id, ?3, ?4, ?5, ?6, ?7 FROM orders "
+    "WHERE id = ?1 AND enterprise = ?2 AND status = 'issued' AND "
+    "sm_ack_reply(id, enterprise, enterprise_name, episode_id, level, version, drill, "
+    "'acknowledged', NULL, issued_ms, effective_from_ms, ack_deadline_ms, ?3, compliance, town, "
+    "list_id, ?4, ?5, ?6, ?7, ended_ms, replaced_by, overdue, reissue_reason) IS NULL";
+
 enum sm_err
 store_order_ack_reply(struct store *s, const struct order_ack *a, int tz_min, struct buf *out)
 {
-    sqlite3_stmt *st = store_stmt(s, SQL_ACK);
+    sqlite3_stmt *st;
     enum sm_err err;
 
+    if (s->ack_log_tx) {
+        /* acknowledged already, in the log: the caller reads how */
+        err = store_acklog_check(s, a->order_id);
+        if (err != SM_ERR_NOTFOUND)
+            return err;
+    }
+    st = store_stmt(s, s->ack_log_tx ? SQL_ACK_LOGGED : SQL_ACK);
     if (!st)
         return SM_ERR_DB;
     /* SQLITE_STATIC: a's strings outlive the statement's run, and the
@@ -156,6 +179,8 @@ store_order_ack_reply(struct store *s, const struct order_ack *a, int tz_min, st
     sqlite3_clear_bindings(st);
     if (!err && sqlite3_changes(s->db) != 1)
         return SM_ERR_CONFLICT;
+    if (!err && s->ack_log_tx)
+        store_acklog_appended(s, a->order_id);
     if (!err && out && s->ack_reply_cut)
         return SM_ERR_LIMIT;
     if (!err && out && !s->ack_reply_done)

@@ -376,8 +376,12 @@ store_begin_deferred(struct store_syncer *y, struct store *s)
         s->sync_normal = true;
     }
     s->sync_hold = true;
+    /* its acks go to the log (store_acklog.c); the log is not folded here */
+    s->ack_log_tx = true;
     err = store_begin(s);
     s->sync_hold = false;
+    if (err)
+        s->ack_log_tx = false;
     return err;
 }
 

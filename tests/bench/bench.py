@@ -443,7 +443,9 @@ http {{
             if limit:
                 srv.stop(signal.SIGKILL)
                 w["stored_acks"] = db_query(
-                    db, "SELECT count(*) FROM orders WHERE status='acknowledged'")[0][0]
+                    db, "SELECT (SELECT count(*) FROM orders WHERE status = 'acknowledged') + "
+                    "(SELECT count(DISTINCT l.order_id) FROM ack_log l JOIN orders o "
+                    "ON o.id = l.order_id WHERE o.status = 'issued')")[0][0]
         finally:
             srv.stop()
         acks = w.get("ok2xx", w.get("requests", 0))

@@ -1,0 +1,193 @@
+/* The acknowledgement log (0025, store_acklog.c): in an ack group's
+ * transaction an acknowledgement is appended to ack_log, not written into
+ * its order; its reply, the order's state and its text read back show it
+ * all the same; a second one conflicts; the next other transaction folds
+ * the log into the orders (the first acknowledgement of an order stands),
+ * a rolled back fold keeps the log, and an append whose step was undone
+ * does not stand in the way of the next acknowledgement. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app_fixture.h"
+#include "base/buf.h"
+#include "ops/ops_int.h"
+#include "store/store_int.h"
+#include "store/store_orders.h"
+
+#define T0 FIXTURE_T0
+#define TZ 480
+
+static char *
+enterprise_of(struct app *a, int64_t id)
+{
+    char sql[96];
+
+    snprintf(sql, sizeof(sql), "SELECT enterprise FROM orders WHERE id = %lld", (long long)id);
+    return fixture_one_text(a, sql);
+}
+
+/* what store_begin_deferred does to the store, without a flusher thread */
+static void
+begin_group(struct app *a)
+{
+    a->store->ack_log_tx = true;
+    CHECK_INT(store_begin(a->store), SM_OK);
+}
+
+static void
+test_logged_ack_reads_as_acknowledged_and_folds(void)
+{
+    struct app a;
+    struct buf written, read, folded;
+    struct order_state o;
+    char *e1 = NULL, *e2 = NULL;
+
+    fixture_open_app(&a, 60, 7, true);
+    e1 = enterprise_of(&a, 1);
+    e2 = enterprise_of(&a, 2);
+    buf_init(&written, 64 * 1024);
+    buf_init(&read, 64 * 1024);
+    buf_init(&folded, 64 * 1024);
+
+    begin_group(&a);
+    struct order_ack first = { 1, e1, T0 + 600000, "firm:\"a\"", "enterprise", "已停炉 \"2#\"",
+                               "张工" };
+    CHECK_INT(store_order_ack_reply(a.store, &first, TZ, &written), SM_OK);
+    CHECK(strstr(written.data, "\"status\":\"acknowledged\"") != NULL);
+    /* in the log, not in the order */
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM ack_log WHERE order_id = 1"), 1);
+    CHECK_INT(fixture_one_int(&a, "SELECT status = 'issued' FROM orders WHERE id = 1"), 1);
+    CHECK_INT((long long)store_acks_pending(a.store), 1);
+    /* read back through the log: the same bytes, the state acknowledged */
+    CHECK_INT(store_order_ack_text(a.store, 1, TZ, &read), SM_OK);
+    CHECK_STR(written.data, read.data);
+    CHECK_INT(store_order_state(a.store, 1, &o), SM_OK);
+    CHECK_STR(o.status, "acknowledged");
+    CHECK_INT(o.acknowledged_ms, T0 + 600000);
+    /* a second acknowledgement of the order conflicts, and logs nothing */
+    struct order_ack again = { 1, e1, T0 + 700000, "firm", "enterprise", NULL, NULL };
+    CHECK_INT(store_order_ack_reply(a.store, &again, TZ, NULL), SM_ERR_CONFLICT);
+    /* another firm's order: refused, nothing logged */
+    struct order_ack other = { 2, e1, T0 + 600000, "firm", "enterprise", NULL, NULL };
+    CHECK_INT(store_order_ack_reply(a.store, &other, TZ, NULL), SM_ERR_CONFLICT);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM ack_log"), 1);
+    /* the plain form logs too */
+    struct order_ack second = { 2, e2, T0 + 650000, NULL, "officer_phone", NULL, NULL };
+    CHECK_INT(store_order_ack(a.store, &second), SM_OK);
+    CHECK_INT(store_commit(a.store), SM_OK);
+    CHECK_INT((long long)store_acks_pending(a.store), 2);
+
+    /* the next other transaction folds: a rolled back one keeps the log */
+    CHECK_INT(store_begin(a.store), SM_OK);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM ack_log"), 0);
+    store_rollback(a.store);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM ack_log"), 2);
+    CHECK_INT((long long)store_acks_pending(a.store), 2);
+    CHECK_INT(store_acks_fold(a.store), SM_OK);
+    CHECK_INT((long long)store_acks_pending(a.store), 0);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM ack_log"), 0);
+    CHECK_INT(fixture_one_int(&a, "SELECT status = 'acknowledged' AND acknowledged_ms = "
+                                  "1764547200000 + 600000 AND ack_by = 'firm:\"a\"' AND "
+                                  "ack_channel = 'enterprise' AND ack_note = '已停炉 \"2#\"' AND "
+                                  "ack_contact = '张工' AND ack_room IS NULL FROM orders WHERE id = 1"),
+              1);
+    CHECK_INT(fixture_one_int(&a, "SELECT status = 'acknowledged' AND ack_by IS NULL AND "
+                                  "ack_channel = 'officer_phone' FROM orders WHERE id = 2"),
+              1);
+    /* the folded order reads as the logged one did */
+    CHECK_INT(store_order_ack_text(a.store, 1, TZ, &folded), SM_OK);
+    CHECK_STR(written.data, folded.data);
+    buf_release(&written);
+    buf_release(&read);
+    buf_release(&folded);
+    free(e1);
+    free(e2);
+    app_close(&a);
+}
+
+static void
+test_first_logged_ack_stands(void)
+{
+    struct app a;
+
+    fixture_open_app(&a, 60, 7, true);
+    /* two rows for one order (written by hand: the server's map keeps a
+     * second one out): the first stands */
+    CHECK(sqlite3_exec(a.store->db,
+                       "INSERT INTO ack_log (order_id, at_ms, ack_by, channel) VALUES "
+                       "(3, 1000, 'first', 'enterprise'), (3, 2000, 'second', 'enterprise'), "
+                       "(999999, 3000, 'nobody', 'enterprise')",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    CHECK_INT(store_acks_fold(a.store), SM_OK);
+    CHECK_INT(fixture_one_int(&a, "SELECT acknowledged_ms = 1000 AND ack_by = 'first' FROM orders "
+                                  "WHERE id = 3"),
+              1);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM ack_log"), 0);
+    app_close(&a);
+}
+
+static void
+test_undone_append_does_not_block(void)
+{
+    struct app a;
+    struct buf b;
+    char *e1;
+
+    fixture_open_app(&a, 60, 7, true);
+    e1 = enterprise_of(&a, 1);
+    buf_init(&b, 64 * 1024);
+    begin_group(&a);
+    CHECK_INT(store_step_begin(a.store), SM_OK);
+    struct order_ack first = { 1, e1, T0 + 600000, "firm", "enterprise", NULL, NULL };
+    CHECK_INT(store_order_ack(a.store, &first), SM_OK);
+    CHECK_INT(store_step_undo(a.store), SM_OK);
+    /* the map still names the order; its row is gone: the next ack stands */
+    CHECK_INT((long long)store_acks_pending(a.store), 1);
+    CHECK_INT(store_step_begin(a.store), SM_OK);
+    struct order_ack next = { 1, e1, T0 + 900000, "firm", "enterprise", "n", NULL };
+    CHECK_INT(store_order_ack_reply(a.store, &next, TZ, &b), SM_OK);
+    CHECK_INT(store_step_keep(a.store), SM_OK);
+    CHECK_INT(store_commit(a.store), SM_OK);
+    CHECK(strstr(b.data, "\"note\":\"n\"") != NULL);
+    CHECK_INT(store_acks_fold(a.store), SM_OK);
+    CHECK_INT(fixture_one_int(&a, "SELECT acknowledged_ms = 1764547200000 + 900000 FROM orders "
+                                  "WHERE id = 1"),
+              1);
+    buf_release(&b);
+    free(e1);
+    app_close(&a);
+}
+
+/* through ops: a repeated acknowledgement answered while the first is in
+ * the log gives the same bytes as the first */
+static void
+test_ops_repeat_while_logged(void)
+{
+    struct app a;
+    struct sm_diag d = { 0 };
+    char *e1, *first = NULL, *again = NULL;
+    int status = 0;
+    bool keep = false;
+
+    fixture_open_app(&a, 60, 7, true);
+    e1 = enterprise_of(&a, 1);
+    const struct ops_actor firm = { "enterprise:bench", "enterprise", e1 };
+    struct ack_request rq = { 1, "已停炉", "张工", NULL, NULL, "enterprise", NULL, false };
+    begin_group(&a);
+    CHECK_INT(ops_ack_in_tx(&a, &firm, &rq, T0 + 600000, &status, &first, &keep, &d), SM_OK);
+    CHECK(keep);
+    CHECK_INT(ops_ack_in_tx(&a, &firm, &rq, T0 + 700000, &status, &again, &keep, &d), SM_OK);
+    CHECK_INT(store_commit(a.store), SM_OK);
+    CHECK(first != NULL && again != NULL);
+    CHECK_STR(first, again);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM ack_log"), 1);
+    free(first);
+    free(again);
+    free(e1);
+    app_close(&a);
+}
+
+CHECK_MAIN(CHECK_CASE(test_logged_ack_reads_as_acknowledged_and_folds),
+           CHECK_CASE(test_first_logged_ack_stands), CHECK_CASE(test_undone_append_does_not_block),
+           CHECK_CASE(test_ops_repeat_while_logged))
