@@ -551,13 +551,21 @@ store_deliveries_json(struct store *s, const struct delivery_filter *f, int tz_m
  * (outbox_owed), not as itself: it has no deliveries of its own. */
 #define NOT_DECISION \
     "o.kind <> '" STORE_NOTICE_DECISION_ORDERS "' AND o.kind <> '" STORE_NOTICE_DECISION_LIFTED "'"
-#define PENDING_NOTICE                                                                         \
-    "FROM outbox o WHERE " NOT_DECISION " AND (o.expanded_ms IS NULL OR EXISTS "               \
-    "   (SELECT 1 FROM deliveries d WHERE d.outbox_id = o.id AND d.status = 'pending'))"
+/* The pending notices in two parts, each read from its index: the ones not
+ * yet expanded into deliveries (outbox_unexpanded) and the expanded ones
+ * with a delivery still pending (deliveries_status). One scan of every
+ * notice with a look-up into its deliveries made each /metrics scrape
+ * cost the loop 160 ms at 187k delivered notices. */
+#define PENDING_UNEXPANDED "FROM outbox o WHERE o.expanded_ms IS NULL AND " NOT_DECISION
+#define PENDING_DELIVERING                                                                     \
+    "FROM outbox o WHERE o.id IN (SELECT d.outbox_id FROM deliveries d "                       \
+    "WHERE d.status = 'pending') AND o.expanded_ms IS NOT NULL AND " NOT_DECISION
 static const char SQL_STATS[] =
-    "SELECT (SELECT count(*) " PENDING_NOTICE ") + (SELECT count(*) FROM outbox_owed), "
+    "SELECT (SELECT count(*) " PENDING_UNEXPANDED ") + (SELECT count(*) " PENDING_DELIVERING
+    ") + (SELECT count(*) FROM outbox_owed), "
     " (SELECT count(*) FROM deliveries WHERE status = 'dead'), "
-    " (SELECT min(m) FROM (SELECT min(o.created_ms) AS m " PENDING_NOTICE
+    " (SELECT min(m) FROM (SELECT min(o.created_ms) AS m " PENDING_UNEXPANDED
+    "  UNION ALL SELECT min(o.created_ms) " PENDING_DELIVERING
     "  UNION ALL SELECT min(created_ms) FROM outbox_owed))";
 
 enum sm_err
