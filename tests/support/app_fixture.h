@@ -47,6 +47,16 @@ fixture_one_text(struct app *a, const char *sql)
     return v;
 }
 
+/* new: the enterprise order id is addressed to, or NULL */
+static inline char *
+fixture_order_enterprise(struct app *a, int64_t id)
+{
+    char sql[96];
+
+    snprintf(sql, sizeof(sql), "SELECT enterprise FROM orders WHERE id = %lld", (long long)id);
+    return fixture_one_text(a, sql);
+}
+
 /* a list of lines generated from seed, imported into a and made active */
 static inline void
 fixture_import_list(struct app *a, long lines, uint64_t seed)

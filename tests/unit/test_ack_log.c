@@ -18,15 +18,6 @@
 #define T0 FIXTURE_T0
 #define TZ 480
 
-static char *
-enterprise_of(struct app *a, int64_t id)
-{
-    char sql[96];
-
-    snprintf(sql, sizeof(sql), "SELECT enterprise FROM orders WHERE id = %lld", (long long)id);
-    return fixture_one_text(a, sql);
-}
-
 /* what store_begin_deferred does to the store, without a flusher thread */
 static void
 begin_group(struct app *a)
@@ -44,8 +35,8 @@ test_logged_ack_reads_as_acknowledged_and_folds(void)
     char *e1 = NULL, *e2 = NULL;
 
     fixture_open_app(&a, 60, 7, true);
-    e1 = enterprise_of(&a, 1);
-    e2 = enterprise_of(&a, 2);
+    e1 = fixture_order_enterprise(&a, 1);
+    e2 = fixture_order_enterprise(&a, 2);
     buf_init(&written, 64 * 1024);
     buf_init(&read, 64 * 1024);
     buf_init(&folded, 64 * 1024);
@@ -135,7 +126,7 @@ test_undone_append_does_not_block(void)
     char *e1;
 
     fixture_open_app(&a, 60, 7, true);
-    e1 = enterprise_of(&a, 1);
+    e1 = fixture_order_enterprise(&a, 1);
     buf_init(&b, 64 * 1024);
     begin_group(&a);
     CHECK_INT(store_step_begin(a.store), SM_OK);
@@ -171,7 +162,7 @@ test_ops_repeat_while_logged(void)
     bool keep = false;
 
     fixture_open_app(&a, 60, 7, true);
-    e1 = enterprise_of(&a, 1);
+    e1 = fixture_order_enterprise(&a, 1);
     const struct ops_actor firm = { "enterprise:bench", "enterprise", e1 };
     struct ack_request rq = { 1, "已停炉", "张工", NULL, NULL, "enterprise", NULL, false };
     begin_group(&a);

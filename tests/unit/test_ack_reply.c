@@ -16,16 +16,6 @@
 #define T0 FIXTURE_T0
 #define TZ 480
 
-/* new: the enterprise of order id */
-static char *
-enterprise_of(struct app *a, int64_t id)
-{
-    char sql[96];
-
-    snprintf(sql, sizeof(sql), "SELECT enterprise FROM orders WHERE id = %lld", (long long)id);
-    return fixture_one_text(a, sql);
-}
-
 /* acknowledges order ack->order_id with its reply, then checks that reply
  * against the order read back */
 static void
@@ -55,9 +45,9 @@ test_reply_equals_read_back(void)
 
     fixture_open_app(&a, 60, 7, true);
     CHECK(fixture_one_int(&a, "SELECT count(*) FROM orders WHERE status = 'issued'") >= 3);
-    e1 = enterprise_of(&a, 1);
-    e2 = enterprise_of(&a, 2);
-    e3 = enterprise_of(&a, 3);
+    e1 = fixture_order_enterprise(&a, 1);
+    e2 = fixture_order_enterprise(&a, 2);
+    e3 = fixture_order_enterprise(&a, 3);
 
     /* note and contact that need escaping, and an author */
     struct order_ack full = { 1, e1, T0 + 600000, "firm:\"a\"", "enterprise",
@@ -106,8 +96,8 @@ test_no_reply_when_nothing_acknowledged(void)
     char *e1, *e2;
 
     fixture_open_app(&a, 60, 7, true);
-    e1 = enterprise_of(&a, 1);
-    e2 = enterprise_of(&a, 2);
+    e1 = fixture_order_enterprise(&a, 1);
+    e2 = fixture_order_enterprise(&a, 2);
     buf_init(&b, 0);
     CHECK_INT(store_begin(a.store), SM_OK);
     /* another enterprise's order: refused, nothing written */
@@ -140,7 +130,7 @@ test_cut_reply_refused(void)
     char *e1;
 
     fixture_open_app(&a, 60, 7, true);
-    e1 = enterprise_of(&a, 1);
+    e1 = fixture_order_enterprise(&a, 1);
     buf_init(&b, 40); /* far below any order's text */
     CHECK_INT(store_begin(a.store), SM_OK);
     struct order_ack own = { 1, e1, T0 + 600000, "firm", "enterprise", NULL, NULL };
@@ -163,7 +153,7 @@ test_ops_first_reply_equals_repeat(void)
     int status = 0;
 
     fixture_open_app(&a, 60, 7, true);
-    e1 = enterprise_of(&a, 1);
+    e1 = fixture_order_enterprise(&a, 1);
     const struct ops_actor firm = { "enterprise:bench", "enterprise", e1 };
     struct ack_request rq = { 1, "已停炉", "张工", NULL, NULL, "enterprise", NULL, false };
     CHECK_INT(ops_ack(&a, &firm, &rq, &status, &first, &d), SM_OK);
@@ -179,7 +169,7 @@ test_ops_first_reply_equals_repeat(void)
     /* no reply asked: none given, the order acknowledged all the same */
     char *none = (char *)"x";
     struct ack_request quiet = { 2, NULL, NULL, NULL, NULL, "enterprise", NULL, true };
-    char *e2 = enterprise_of(&a, 2);
+    char *e2 = fixture_order_enterprise(&a, 2);
     const struct ops_actor firm2 = { "enterprise:b2", "enterprise", e2 };
     CHECK_INT(ops_ack(&a, &firm2, &quiet, &status, &none, &d), SM_OK);
     CHECK(none == NULL);
