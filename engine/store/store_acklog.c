@@ -96,6 +96,18 @@ store_acklog_seq(const struct store *s, int64_t order_id)
     return map_get(&s->acklog, order_id);
 }
 
+void
+store_ack_seq_sqlfn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const struct store *s = sqlite3_user_data(ctx);
+    int64_t seq = argc == 1 ? map_get(&s->acklog, sqlite3_value_int64(argv[0])) : 0;
+
+    if (seq)
+        sqlite3_result_int64(ctx, seq);
+    else
+        sqlite3_result_null(ctx);
+}
+
 size_t
 store_acks_pending(const struct store *s)
 {

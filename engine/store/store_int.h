@@ -137,6 +137,10 @@ enum sm_err store_acklog_check(struct store *s, int64_t order_id);
 void store_acklog_appended(struct store *s, int64_t order_id);
 int64_t store_acklog_seq(const struct store *s, int64_t order_id);
 void store_acklog_forget(struct store *s);
+/* sm_ack_seq(order id): the order's row in the ack log as the map knows it,
+ * or NULL; for statements that read orders without a fold (the row itself
+ * may be gone: join on it) */
+void store_ack_seq_sqlfn(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 void store_acklog_free(struct store *s);
 /* Runs literal SQL (no parameters). */
 enum sm_err store_exec(struct store *s, const char *sql);

@@ -271,13 +271,17 @@ store_orders_next_deadline(struct store *s, int64_t *at_ms)
 }
 
 /* counts of active orders: read through orders_active (exactly the active
- * ones) instead of every version of the episode */
+ * ones) instead of every version of the episode. An order acknowledged in
+ * the ack log and not yet folded counts as acknowledged (the log's row
+ * found by the seq the server holds): the status poll does not fold. */
 static const char SQL_COUNTS[] =
-    "SELECT count(*), count(*) FILTER (WHERE status = 'acknowledged'), "
-    "count(*) FILTER (WHERE status = 'issued' AND (overdue = 1 OR ack_deadline_ms <= ?2)), "
-    "count(*) FILTER (WHERE compliance = 'violation') "
-    "FROM orders INDEXED BY orders_active "
-    "WHERE ended_ms IS NULL AND status IN ('issued','acknowledged') AND episode_id = ?1";
+    "SELECT count(*), count(*) FILTER (WHERE o.status = 'acknowledged' OR l.seq IS NOT NULL), "
+    "count(*) FILTER (WHERE o.status = 'issued' AND l.seq IS NULL AND "
+    "(o.overdue = 1 OR o.ack_deadline_ms <= ?2)), "
+    "count(*) FILTER (WHERE o.compliance = 'violation') "
+    "FROM orders o INDEXED BY orders_active "
+    "LEFT JOIN ack_log l ON l.seq = sm_ack_seq(o.id) AND l.order_id = o.id AND o.status = 'issued' "
+    "WHERE o.ended_ms IS NULL AND o.status IN ('issued','acknowledged') AND o.episode_id = ?1";
 
 enum sm_err
 store_order_counts(struct store *s, int64_t episode_id, int64_t now_ms, struct order_counts *c)

@@ -255,5 +255,9 @@ store_register_functions(struct store *s)
         rc = sqlite3_create_function_v2(s->db, "sm_ack_reply", STORE_ACK_REPLY_ARGS,
                                         SQLITE_UTF8 | SQLITE_DIRECTONLY, s,
                                         store_ack_reply_sqlfn, NULL, NULL, NULL);
+    /* nor this: the ack log's row of an order as the server knows it now */
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function_v2(s->db, "sm_ack_seq", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, s,
+                                        store_ack_seq_sqlfn, NULL, NULL, NULL);
     return rc == SQLITE_OK ? SM_OK : store_err(s, rc);
 }

@@ -179,6 +179,46 @@ test_ops_repeat_while_logged(void)
     app_close(&a);
 }
 
+/* the status counts see a logged ack without a fold: acknowledged, and no
+ * longer overdue */
+static void
+test_counts_see_the_log(void)
+{
+    struct app a;
+    struct order_counts before, logged, folded;
+    int64_t episode;
+    char *e1, *e3;
+
+    fixture_open_app(&a, 60, 7, true);
+    e1 = fixture_order_enterprise(&a, 1);
+    e3 = fixture_order_enterprise(&a, 3);
+    episode = fixture_one_int(&a, "SELECT episode_id FROM orders WHERE id = 1");
+    /* order 3 past its deadline */
+    CHECK(sqlite3_exec(a.store->db, "UPDATE orders SET ack_deadline_ms = 1 WHERE id = 3", NULL, NULL,
+                       NULL) == SQLITE_OK);
+    CHECK_INT(store_order_counts(a.store, episode, T0 + 600000, &before), SM_OK);
+    CHECK(before.overdue >= 1);
+    begin_group(&a);
+    struct order_ack one = { 1, e1, T0 + 600000, "firm", "enterprise", NULL, NULL };
+    struct order_ack three = { 3, e3, T0 + 600000, "firm", "enterprise", NULL, NULL };
+    CHECK_INT(store_order_ack(a.store, &one), SM_OK);
+    CHECK_INT(store_order_ack(a.store, &three), SM_OK);
+    CHECK_INT(store_commit(a.store), SM_OK);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM ack_log"), 2);
+    CHECK_INT(store_order_counts(a.store, episode, T0 + 600000, &logged), SM_OK);
+    CHECK_INT(logged.active, before.active);
+    CHECK_INT(logged.acknowledged, before.acknowledged + 2);
+    CHECK_INT(logged.overdue, before.overdue - 1);
+    CHECK_INT(store_acks_fold(a.store), SM_OK);
+    CHECK_INT(store_order_counts(a.store, episode, T0 + 600000, &folded), SM_OK);
+    CHECK_INT(folded.acknowledged, logged.acknowledged);
+    CHECK_INT(folded.overdue, logged.overdue);
+    free(e1);
+    free(e3);
+    app_close(&a);
+}
+
 CHECK_MAIN(CHECK_CASE(test_logged_ack_reads_as_acknowledged_and_folds),
+           CHECK_CASE(test_counts_see_the_log),
            CHECK_CASE(test_first_logged_ack_stands), CHECK_CASE(test_undone_append_does_not_block),
            CHECK_CASE(test_ops_repeat_while_logged))
