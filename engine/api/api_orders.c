@@ -255,7 +255,8 @@ reissue(struct api_req *r)
 
 const struct route api_routes_orders[] = {
     { HTTP_GET, "/v1/orders", ROLE_OFFICER | ROLE_ENTERPRISE, list_orders },
-    { HTTP_GET, "/v1/orders/{}", ROLE_OFFICER | ROLE_ENTERPRISE, get_order },
+    /* reads the ack log beside the order (store_order_json): no fold */
+    { HTTP_GET, "/v1/orders/{}", ROLE_OFFICER | ROLE_ENTERPRISE, get_order, 0, 1 },
     { HTTP_POST, "/v1/orders/{}/ack", ROLE_ENTERPRISE, ack_enterprise, 0, 1 },
     { HTTP_POST, "/v1/orders/{}/phone-ack", ROLE_OFFICER, ack_by_phone, 0, 1 },
     { HTTP_POST, "/v1/orders/{}/reissue", ROLE_OFFICER, reissue },

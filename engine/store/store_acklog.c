@@ -90,12 +90,6 @@ store_acklog_free(struct store *s)
     memset(&s->acklog, 0, sizeof(s->acklog));
 }
 
-int64_t
-store_acklog_seq(const struct store *s, int64_t order_id)
-{
-    return map_get(&s->acklog, order_id);
-}
-
 void
 store_ack_seq_sqlfn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {

@@ -130,12 +130,11 @@ void store_ack_reply_sqlfn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
  * transaction, moves every logged ack into its order and empties the log
  * (nothing when it is empty). check: SM_ERR_CONFLICT when the order's ack
  * is in the log, SM_ERR_NOTFOUND when not. appended: the INSERT just run
- * logged the order's ack. seq: the order's log row as the map knows it
- * (0: none; the row itself may be gone). forget: empties the map. */
+ * logged the order's ack. forget: empties the map. Statements read a
+ * logged ack through sm_ack_seq() (below). */
 enum sm_err store_acklog_fold(struct store *s);
 enum sm_err store_acklog_check(struct store *s, int64_t order_id);
 void store_acklog_appended(struct store *s, int64_t order_id);
-int64_t store_acklog_seq(const struct store *s, int64_t order_id);
 void store_acklog_forget(struct store *s);
 /* sm_ack_seq(order id): the order's row in the ack log as the map knows it,
  * or NULL; for statements that read orders without a fold (the row itself

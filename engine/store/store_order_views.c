@@ -65,21 +65,23 @@ order_row(sqlite3_stmt *st, int tz_min, int64_t now_ms)
     return o;
 }
 
+/* An acknowledgement still in the ack log (store_acklog.c) read as it will
+ * be once folded: the statement joins the order's log row by the seq the
+ * server holds (sm_ack_seq) as `al`, and takes a column from it when found */
+#define LOGGED(col_o, col_l) "CASE WHEN al.seq IS NULL THEN " col_o " ELSE " col_l " END"
+#define ACK_LOG_JOIN(T) \
+    " LEFT JOIN ack_log al ON al.seq = sm_ack_seq(" T ".id) AND al.order_id = " T ".id AND " T \
+    ".status = 'issued'"
 /* the columns of ORDER_COLUMNS at the same places, without the measures
- * text and the two list look-ups; ?2: the order's row in the ack log (0:
- * none), whose acknowledgement is not yet folded into the order */
+ * text and the two list look-ups; a logged acknowledgement as folded */
 static const char SQL_ACK_ONE[] =
     "SELECT o.id, o.enterprise, o.enterprise_name, o.episode_id, o.level, o.version, o.drill, "
-    "CASE WHEN l.seq IS NULL THEN o.status ELSE 'acknowledged' END, NULL, o.issued_ms, "
-    "o.effective_from_ms, o.ack_deadline_ms, "
-    "CASE WHEN l.seq IS NULL THEN o.acknowledged_ms ELSE l.at_ms END, o.compliance, o.town, "
-    "o.list_id, CASE WHEN l.seq IS NULL THEN o.ack_by ELSE l.ack_by END, "
-    "CASE WHEN l.seq IS NULL THEN o.ack_channel ELSE l.channel END, "
-    "CASE WHEN l.seq IS NULL THEN o.ack_note ELSE l.note END, "
-    "CASE WHEN l.seq IS NULL THEN o.ack_contact ELSE l.contact END, "
-    "o.ended_ms, o.replaced_by, o.overdue, o.reissue_reason "
-    "FROM orders o LEFT JOIN ack_log l ON l.seq = ?2 AND l.order_id = o.id AND "
-    "o.status = 'issued' WHERE o.id = ?1";
+    LOGGED("o.status", "'acknowledged'") ", NULL, o.issued_ms, o.effective_from_ms, "
+    "o.ack_deadline_ms, " LOGGED("o.acknowledged_ms", "al.at_ms") ", o.compliance, o.town, "
+    "o.list_id, " LOGGED("o.ack_by", "al.ack_by") ", " LOGGED("o.ack_channel", "al.channel") ", "
+    LOGGED("o.ack_note", "al.note") ", " LOGGED("o.ack_contact", "al.contact") ", "
+    "o.ended_ms, o.replaced_by, o.overdue, o.reissue_reason FROM orders o" ACK_LOG_JOIN("o")
+    " WHERE o.id = ?1";
 
 /* The row an acknowledgement's reply is written from, at the places of
  * SQL_ACK_ONE: a statement's result (store_order_ack_text) or the
@@ -187,7 +189,6 @@ store_order_ack_text(struct store *s, int64_t id, int tz_min, struct buf *out)
     if (!st)
         return SM_ERR_DB;
     sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, store_acklog_seq(s, id));
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW && !ack_row_text(out, &(struct ack_cols){ st, NULL }, tz_min))
         err = SM_ERR_LIMIT;
@@ -199,12 +200,24 @@ store_order_ack_text(struct store *s, int64_t id, int tz_min, struct buf *out)
     return err;
 }
 
-static const char SQL_ONE[] = "SELECT " ORDER_COLUMNS STORE_ORDER_MEASURES("o")
-    ORDER_COLUMNS_REST " FROM orders o WHERE o.id = ?";
+/* One order, and its versions, with a logged acknowledgement as folded, so
+ * that reading an order does not fold the log: the columns of
+ * ORDER_COLUMNS, its measures and ORDER_COLUMNS_REST. */
+static const char SQL_ONE[] =
+    "SELECT o.id, o.enterprise, o.enterprise_name, o.episode_id, o.level, o.version, o.drill, "
+    LOGGED("o.status", "'acknowledged'") ", " STORE_ORDER_MEASURES("o")
+    ", o.issued_ms, o.effective_from_ms, o.ack_deadline_ms, " LOGGED("o.acknowledged_ms", "al.at_ms")
+    ", o.compliance, o.town, o.list_id, " LOGGED("o.ack_by", "al.ack_by") ", "
+    LOGGED("o.ack_channel", "al.channel") ", " LOGGED("o.ack_note", "al.note") ", "
+    LOGGED("o.ack_contact", "al.contact") ", o.ended_ms, o.replaced_by, o.overdue, o.reissue_reason, "
+    "(SELECT l.industry FROM list_lines l WHERE l.list_id = o.list_id AND l.uscc = o.enterprise "
+    "LIMIT 1), (SELECT l.grade FROM list_lines l WHERE l.list_id = o.list_id AND "
+    "l.uscc = o.enterprise LIMIT 1) FROM orders o" ACK_LOG_JOIN("o") " WHERE o.id = ?";
 static const char SQL_HISTORY[] =
-    "SELECT h.id, h.version, h.level, h.status, h.issued_ms, h.acknowledged_ms, h.ended_ms "
-    "FROM orders h JOIN orders o ON o.episode_id = h.episode_id AND o.enterprise = h.enterprise "
-    "WHERE o.id = ? ORDER BY h.version";
+    "SELECT h.id, h.version, h.level, " LOGGED("h.status", "'acknowledged'") ", h.issued_ms, "
+    LOGGED("h.acknowledged_ms", "al.at_ms") ", h.ended_ms "
+    "FROM orders h JOIN orders o ON o.episode_id = h.episode_id AND o.enterprise = h.enterprise"
+    ACK_LOG_JOIN("h") " WHERE o.id = ? ORDER BY h.version";
 
 enum sm_err
 store_order_json(struct store *s, int64_t id, int tz_min, int with_history, json_t **out)

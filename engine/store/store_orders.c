@@ -63,13 +63,13 @@ store_order_end(struct store *s, int64_t id, const char *status, int64_t ended_m
     return store_exec_stmt(s, st);
 }
 
-/* ?2: the order's row in the ack log (0: none): an acknowledgement not yet
- * folded into the order (store_acklog.c) */
+/* an acknowledgement still in the ack log (store_acklog.c) read as folded:
+ * the order's log row joined by the seq the server holds */
 static const char SQL_ORDER_STATE[] =
     "SELECT o.id, o.episode_id, coalesce(l.at_ms, o.acknowledged_ms, 0), "
     "coalesce(o.replaced_by, 0), o.enterprise, "
     "CASE WHEN l.seq IS NULL THEN o.status ELSE 'acknowledged' END, o.drill, o.level "
-    "FROM orders o LEFT JOIN ack_log l ON l.seq = ?2 AND l.order_id = o.id AND "
+    "FROM orders o LEFT JOIN ack_log l ON l.seq = sm_ack_seq(o.id) AND l.order_id = o.id AND "
     "o.status = 'issued' WHERE o.id = ?1";
 
 enum sm_err
@@ -82,7 +82,6 @@ store_order_state(struct store *s, int64_t id, struct order_state *o)
     if (!st)
         return SM_ERR_DB;
     sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, store_acklog_seq(s, id));
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         o->id = sqlite3_column_int64(st, 0);

@@ -218,7 +218,39 @@ test_counts_see_the_log(void)
     app_close(&a);
 }
 
+/* an order read with its versions while its ack is in the log: the same
+ * JSON as once folded, and reading it folds nothing */
+static void
+test_order_json_sees_the_log(void)
+{
+    struct app a;
+    json_t *logged = NULL, *folded = NULL;
+    char *e1;
+
+    fixture_open_app(&a, 60, 7, true);
+    e1 = fixture_order_enterprise(&a, 1);
+    begin_group(&a);
+    struct order_ack one = { 1, e1, T0 + 600000, "firm", "enterprise", "n", "c" };
+    CHECK_INT(store_order_ack(a.store, &one), SM_OK);
+    CHECK_INT(store_commit(a.store), SM_OK);
+    CHECK_INT(store_order_json(a.store, 1, TZ, 1, &logged), SM_OK);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM ack_log"), 1);
+    CHECK_STR(json_string_value(json_object_get(logged, "status")), "acknowledged");
+    CHECK_STR(json_string_value(json_object_get(logged, "acknowledged_at")),
+              "2025-12-01T08:10:00+08:00");
+    json_t *h = json_array_get(json_object_get(logged, "history"), 0);
+    CHECK(h != NULL);
+    CHECK_STR(json_string_value(json_object_get(h, "status")), "acknowledged");
+    CHECK_INT(store_acks_fold(a.store), SM_OK);
+    CHECK_INT(store_order_json(a.store, 1, TZ, 1, &folded), SM_OK);
+    CHECK(json_equal(logged, folded));
+    json_decref(logged);
+    json_decref(folded);
+    free(e1);
+    app_close(&a);
+}
+
 CHECK_MAIN(CHECK_CASE(test_logged_ack_reads_as_acknowledged_and_folds),
-           CHECK_CASE(test_counts_see_the_log),
+           CHECK_CASE(test_counts_see_the_log), CHECK_CASE(test_order_json_sees_the_log),
            CHECK_CASE(test_first_logged_ack_stands), CHECK_CASE(test_undone_append_does_not_block),
            CHECK_CASE(test_ops_repeat_while_logged))
