@@ -26,11 +26,15 @@
 /* bounds the time the loop spends in one transaction */
 #define ACK_BATCH_MAX 512
 /* The ack log (store_acklog.c) is folded into the orders once no ack was
- * committed for this long, or once it holds FOLD_MAX acks whatever comes:
- * a fold rewrites each order page once for all its acks, and during a
- * flood it would stall the loop for the pages of the acks of one pause. */
+ * committed for this long, or once it holds FOLD_MAX acks or its oldest
+ * waited FOLD_MAX_AGE_MS whatever comes: a fold rewrites each order page
+ * once for all its acks, and during a flood it would stall the loop for
+ * the pages of the acks of one pause. After a failed fold the next try is
+ * FOLD_RETRY_MS later, and only the first failure of a run is logged. */
 #define FOLD_IDLE_MS 100
 #define FOLD_MAX 200000
+#define FOLD_MAX_AGE_MS 10000
+#define FOLD_RETRY_MS 1000
 
 struct ack_item {
     const struct ops_actor *who;
@@ -65,9 +69,13 @@ struct ack_batch {
     struct store_syncer *syncer;
     struct event *synced;
     struct ack_group *flushing, **flushing_tail; /* in ticket order */
-    /* the ack log's fold (see FOLD_IDLE_MS): acks committed at the last look */
+    /* the ack log's fold (see FOLD_IDLE_MS): acks committed at the last
+     * look; when the log last went from empty to waiting (monotonic ms);
+     * failed folds since the last that worked */
     struct event *fold;
     uint64_t fold_seen;
+    int64_t fold_waiting_since;
+    unsigned fold_failures;
 };
 
 static void
@@ -138,10 +146,16 @@ ack_batch_fold(struct ack_batch *b)
     t0 = clock_mono_us();
     err = store_acks_fold(b->app->store);
     if (err) {
-        log_warn("the acknowledgement log (%zu acks) could not be folded into the orders (%s); "
-                 "trying again later", n, sm_strerror(err));
+        if (!b->fold_failures++)
+            log_warn("the acknowledgement log (%zu acks) could not be folded into the orders (%s); "
+                     "they stay there, as durable, and the fold is tried again",
+                     n, sm_strerror(err));
         return false;
     }
+    if (b->fold_failures)
+        log_info("the acknowledgement log was folded again after %u failed tries", b->fold_failures);
+    b->fold_failures = 0;
+    b->fold_waiting_since = 0;
     if (n >= 1000)
         log_info("%zu acknowledgements folded from the ack log into their orders in %lld ms", n,
                  (long long)(clock_mono_us() - t0) / 1000);
@@ -149,9 +163,9 @@ ack_batch_fold(struct ack_batch *b)
 }
 
 static void
-arm_fold(struct ack_batch *b)
+arm_fold(struct ack_batch *b, int64_t ms)
 {
-    struct timeval tv = { 0, FOLD_IDLE_MS * 1000 };
+    struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
 
     if (!evtimer_pending(b->fold, NULL))
         evtimer_add(b->fold, &tv);
@@ -161,18 +175,20 @@ static void
 fold_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct ack_batch *b = arg;
+    size_t n = store_acks_pending(b->app->store);
 
     (void)fd;
     (void)what;
-    if (!store_acks_pending(b->app->store))
-        return;
-    if (b->acks != b->fold_seen && store_acks_pending(b->app->store) < FOLD_MAX) {
+    if (!n)
+        return; /* folded by another writer or request */
+    if (b->acks != b->fold_seen && n < FOLD_MAX &&
+        clock_mono_ms() - b->fold_waiting_since < FOLD_MAX_AGE_MS) {
         b->fold_seen = b->acks; /* still coming: look again later */
-        arm_fold(b);
+        arm_fold(b, FOLD_IDLE_MS);
         return;
     }
     if (!ack_batch_fold(b))
-        arm_fold(b);
+        arm_fold(b, FOLD_RETRY_MS);
 }
 
 static void
@@ -279,6 +295,8 @@ flush_cb(evutil_socket_t fd, short what, void *arg)
     b->q = NULL;
     b->n = b->cap = 0;
     b->armed = false;
+    /* the log's oldest wait starts with the group that finds it empty */
+    size_t waiting_before = store_acks_pending(b->app->store);
     for (size_t at = 0; at < n; at += ACK_BATCH_MAX) {
         size_t k = n - at < ACK_BATCH_MAX ? n - at : ACK_BATCH_MAX;
         uint64_t ticket = 0;
@@ -297,7 +315,10 @@ flush_cb(evutil_socket_t fd, short what, void *arg)
                 run_alone(b, &q[at + i]);
         } else if (ticket) {
             hold_for_flush(b, q + at, k, ticket);
-            arm_fold(b);
+            if (!waiting_before && store_acks_pending(b->app->store))
+                b->fold_waiting_since = clock_mono_ms();
+            waiting_before = store_acks_pending(b->app->store);
+            arm_fold(b, FOLD_IDLE_MS);
             continue;
         }
         answer(q + at, k);
