@@ -340,6 +340,7 @@ store_open(struct store **out, const char *path, struct sm_diag *diag)
      * every transaction folds the log (the migrations ran without: the
      * table is 0025's) */
     s->acklog_ready = true;
+    s->acklog_shared = !memory;
     err = store_acks_fold(s);
     if (err) {
         sm_diag_set(diag, "db_unwritable", "%s: cannot fold the acknowledgement log: %s", path,
@@ -382,7 +383,8 @@ store_begin(struct store *s)
     if (!err)
         s->in_tx = true;
     /* every other writer sees the logged acknowledgements in their orders */
-    if (!err && !s->ack_log_tx && s->acklog_ready) {
+    if (!err && !s->ack_log_tx && s->acklog_ready &&
+        (s->acklog.n || s->acklog_shared || s->acklog_look)) {
         err = store_acklog_fold(s);
         if (err)
             store_rollback(s);
@@ -404,8 +406,10 @@ store_acks_fold(struct store *s)
         s->sync_normal = true;
     }
     s->sync_hold = true;
+    s->acklog_look = true;
     err = store_begin(s); /* folds */
     s->sync_hold = false;
+    s->acklog_look = false;
     return err ? err : store_commit(s);
 }
 

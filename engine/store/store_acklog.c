@@ -170,8 +170,14 @@ store_acklog_fold(struct store *s)
     if (!st)
         return SM_ERR_DB;
     err = store_step_int64(s, st, &any);
-    if (err || !any)
+    if (err)
         return err;
+    if (!any) {
+        /* what the map still names is stale (an undone append, a fold by
+         * another process): forgotten when this transaction commits */
+        s->acklog_folded = s->acklog.n > 0;
+        return SM_OK;
+    }
     err = store_exec_stmt(s, store_stmt(s, SQL_FOLD));
     if (!err)
         err = store_exec_stmt(s, store_stmt(s, SQL_EMPTY));

@@ -94,6 +94,10 @@ struct store {
      * the log (the map is emptied when it commits) */
     struct store_acklog_map acklog;
     bool ack_log_tx, acklog_folded, acklog_ready;
+    /* a file another process may have logged acks into (the server, for a
+     * command's connection): every transaction looks; an in-memory
+     * database's log holds only what this connection's map names */
+    bool acklog_shared, acklog_look;
 };
 
 /* borrowed: a prepared, reset statement for static SQL text sql (cached for

@@ -123,10 +123,11 @@ test_undone_append_does_not_block(void)
 {
     struct app a;
     struct buf b;
-    char *e1;
+    char *e1, *e2;
 
     fixture_open_app(&a, 60, 7, true);
     e1 = fixture_order_enterprise(&a, 1);
+    e2 = fixture_order_enterprise(&a, 2);
     buf_init(&b, 64 * 1024);
     begin_group(&a);
     CHECK_INT(store_step_begin(a.store), SM_OK);
@@ -141,12 +142,33 @@ test_undone_append_does_not_block(void)
     CHECK_INT(store_step_keep(a.store), SM_OK);
     CHECK_INT(store_commit(a.store), SM_OK);
     CHECK(strstr(b.data, "\"note\":\"n\"") != NULL);
+    /* an undone append beside a logged one: the fold takes the one, forgets both */
+    begin_group(&a);
+    CHECK_INT(store_step_begin(a.store), SM_OK);
+    struct order_ack undone = { 2, e2, T0 + 900000, "firm", "enterprise", NULL, NULL };
+    CHECK_INT(store_order_ack(a.store, &undone), SM_OK);
+    CHECK_INT(store_step_undo(a.store), SM_OK);
+    CHECK_INT(store_commit(a.store), SM_OK);
+    CHECK_INT((long long)store_acks_pending(a.store), 2);
     CHECK_INT(store_acks_fold(a.store), SM_OK);
+    CHECK_INT((long long)store_acks_pending(a.store), 0);
     CHECK_INT(fixture_one_int(&a, "SELECT acknowledged_ms = 1764547200000 + 900000 FROM orders "
                                   "WHERE id = 1"),
               1);
+    CHECK_INT(fixture_one_int(&a, "SELECT status = 'issued' FROM orders WHERE id = 2"), 1);
+    /* only stale entries left: the next fold empties the map all the same */
+    begin_group(&a);
+    CHECK_INT(store_step_begin(a.store), SM_OK);
+    CHECK_INT(store_order_ack(a.store, &undone), SM_OK);
+    CHECK_INT(store_step_undo(a.store), SM_OK);
+    CHECK_INT(store_commit(a.store), SM_OK);
+    CHECK_INT((long long)store_acks_pending(a.store), 1);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM ack_log"), 0);
+    CHECK_INT(store_acks_fold(a.store), SM_OK);
+    CHECK_INT((long long)store_acks_pending(a.store), 0);
     buf_release(&b);
     free(e1);
+    free(e2);
     app_close(&a);
 }
 

@@ -215,7 +215,10 @@ test_long_wal_starts_over_after_a_wait(void)
             usleep(10 * 1000);
     }
     CHECK(held);
-    CHECK(wait_may_commit(y));
+    /* the final pass copies at most the frames since the last pass (128):
+     * it may have ended already, so the wait itself may be none */
+    (void)wait_may_commit(y);
+    CHECK(store_syncer_may_commit(y));
     CHECK_INT(store_begin_deferred(y, s), SM_OK);
     CHECK_INT(store_exec(s, "INSERT INTO b VALUES (x'00')"), SM_OK);
     CHECK_INT(store_commit_deferred(y, s, &ticket), SM_OK);
