@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 
-from harness import SMOGD, Server, make_uscc, run
+from harness import SMOGD, Server, json_warning, make_uscc, run
 
 SOAK = os.environ.get("SMOGD_SOAK", "") not in ("", "0")
 SEED = int(os.environ.get("SMOGD_SEED", str(int(time.time()))))
@@ -279,3 +279,25 @@ def db_counts(db, tables=("orders", "warnings", "decisions", "episodes", "lists"
         return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables if t in have}
     finally:
         con.close()
+
+
+def owed(db):
+    """notices not yet expanded and deliveries not yet made"""
+    import sqlite3
+    con = sqlite3.connect(db)
+    try:
+        return con.execute("SELECT (SELECT count(*) FROM outbox_owed) + "
+                           "(SELECT count(*) FROM deliveries WHERE status = 'pending')").fetchone()[0]
+    finally:
+        con.close()
+
+
+def warn_and_settle(server, db, issuer, identifier, level="orange", timeout=60):
+    """POSTs a warning that applies, then waits until its notices are delivered
+    (so that no dispatch of them runs beside what the test does next)."""
+    r = server.post("/v1/warnings", body=json_warning(identifier, level), token=issuer)
+    assert r.status == 200 and r.json["applied"], r
+    deadline = time.time() + timeout
+    while time.time() < deadline and owed(db):
+        time.sleep(0.1)
+    assert not owed(db), f"the notices of {identifier} were not delivered"

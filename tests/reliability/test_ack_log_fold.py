@@ -9,9 +9,8 @@ import sqlite3
 import threading
 import time
 
-from harness import Workdir, json_warning, main, make_token
-from rel import XServer, current_orders, import_list, mint_enterprise_tokens
-from test_io_faults import owed
+from harness import Workdir, main, make_token
+from rel import XServer, current_orders, import_list, mint_enterprise_tokens, warn_and_settle
 
 FIRMS = 1000
 TRICKLE_S = 14.0
@@ -37,12 +36,7 @@ def test_trickle_is_folded_within_the_age_bound():
     s = XServer(w, db=db)
     s.start()
     try:
-        r = s.post("/v1/warnings", body=json_warning("FOLD-1", "orange"), token=issuer)
-        assert r.status == 200 and r.json["applied"], r
-        deadline = time.time() + 60
-        while time.time() < deadline and owed(db):
-            time.sleep(0.1)
-        assert not owed(db), "the notices of FOLD-1 were not delivered"
+        warn_and_settle(s, db, issuer, "FOLD-1")
         orders = current_orders(db)
         assert len(orders) >= TRICKLE_S / GAP_S, len(orders)
 

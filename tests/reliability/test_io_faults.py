@@ -6,28 +6,16 @@ the checker finds every 2xx stored. SMOGD_SOAK=1 sweeps further."""
 
 import os
 import shutil
-import sqlite3
-import time
 
 from checker import check
 from harness import SMOGD, Workdir, json_warning, main, make_token
 from rel import (SEED, AckClient, XServer, current_orders, import_list, mint_enterprise_tokens, scale,
-                 tool)
+                 tool, warn_and_settle)
 
 FIRMS = 40
 ACKS_PER_RUN = 8
 SWEEP = scale(10, 40)
 LOG_LIMIT = 64 * 1024
-
-
-def owed(db):
-    """notices not yet expanded and deliveries not yet made"""
-    con = sqlite3.connect(db)
-    try:
-        return con.execute("SELECT (SELECT count(*) FROM outbox_owed) + "
-                           "(SELECT count(*) FROM deliveries WHERE status = 'pending')").fetchone()[0]
-    finally:
-        con.close()
 
 
 class Base:
@@ -41,14 +29,9 @@ class Base:
         self.tokens = mint_enterprise_tokens(self.db, ents)
         s = XServer(self.w, db=self.db)
         s.start()
-        r = s.post("/v1/warnings", body=json_warning("IO-1", "orange"), token=self.issuer)
-        assert r.status == 200 and r.json["applied"], r
         # the notices delivered before the copies are taken: a server started on a copy
         # then has no dispatch of its own racing the first acknowledgement for the fault
-        deadline = time.time() + 30
-        while time.time() < deadline and owed(self.db):
-            time.sleep(0.1)
-        assert not owed(self.db), "the notices of IO-1 were not delivered"
+        warn_and_settle(s, self.db, self.issuer, "IO-1", timeout=30)
         assert s.stop() == 0
         self.orders = current_orders(self.db)
 

@@ -3,15 +3,13 @@ that arrive while the WAL is being flushed are committed at once, the next
 flush covers them, and each is answered only after a flush that started after
 its commit. The loop keeps serving meanwhile."""
 
-import os
 import re
 import threading
 import time
 
 from checker import check
-from harness import SMOGD, Workdir, json_warning, main, make_token
-from rel import XServer, current_orders, import_list, mint_enterprise_tokens, tool
-from test_io_faults import owed
+from harness import SMOGD, Workdir, main, make_token
+from rel import XServer, current_orders, import_list, mint_enterprise_tokens, tool, warn_and_settle
 
 DELAY = 0.4
 
@@ -43,12 +41,7 @@ def test_acks_commit_during_a_flush():
     tokens = mint_enterprise_tokens(db, ents)
     s = XServer(w, db=db)
     s.start()
-    r = s.post("/v1/warnings", body=json_warning("SLOW-1", "orange"), token=issuer)
-    assert r.status == 200 and r.json["applied"], r
-    deadline = time.time() + 30
-    while time.time() < deadline and owed(db):
-        time.sleep(0.1)
-    assert not owed(db), "the notices of SLOW-1 were not delivered"
+    warn_and_settle(s, db, issuer, "SLOW-1", timeout=30)
     assert s.stop() == 0
     orders = current_orders(db)[:4]
 
