@@ -393,22 +393,32 @@ store_begin(struct store *s)
 }
 
 enum sm_err
-store_acks_fold(struct store *s)
+store_begin_normal(struct store *s)
 {
     enum sm_err err;
 
-    /* what a fold moves is durable in the log already, and a fold lost in a
-     * crash is made again at the next open: it does not wait for the disk
-     * (NORMAL, as an ack group; the next other writer puts FULL back) */
+    /* left at NORMAL after the commit: consecutive ack groups do not switch
+     * back and forth; any other writer puts FULL back (store_sync_full) */
     if (!s->sync_normal) {
         if (sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK)
             return store_err(s, sqlite3_errcode(s->db));
         s->sync_normal = true;
     }
     s->sync_hold = true;
-    s->acklog_look = true;
-    err = store_begin(s); /* folds */
+    err = store_begin(s);
     s->sync_hold = false;
+    return err;
+}
+
+enum sm_err
+store_acks_fold(struct store *s)
+{
+    enum sm_err err;
+
+    /* what a fold moves is durable in the log already, and a fold lost in a
+     * crash is made again at the next open: it does not wait for the disk */
+    s->acklog_look = true;
+    err = store_begin_normal(s); /* folds */
     s->acklog_look = false;
     return err ? err : store_commit(s);
 }

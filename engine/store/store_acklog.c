@@ -132,11 +132,9 @@ store_acklog_check(struct store *s, int64_t order_id)
     if (!seq)
         return SM_ERR_NOTFOUND;
     err = logged(s, order_id, seq);
-    if (err == SM_OK)
-        return SM_ERR_CONFLICT;
-    /* appended by a step that was undone, or folded by another process:
-     * the order's row says the rest */
-    return err == SM_ERR_NOTFOUND ? SM_ERR_NOTFOUND : err;
+    /* NOTFOUND: appended by a step that was undone, or folded by another
+     * process; the order's row says the rest */
+    return err == SM_OK ? SM_ERR_CONFLICT : err;
 }
 
 void

@@ -44,6 +44,15 @@ struct store_issue_digest;
     "FROM orders WHERE episode_id = " P ") AND +" T ".episode_id = " P
 #define STORE_STMT_SLOTS 512 /* power of two, twice the cache */
 
+/* An acknowledgement still in the ack log (store_acklog.c) read as it will
+ * be once folded: a statement joins the order T's log row, found by the
+ * seq the server holds (sm_ack_seq), as `al`, and takes a column from it
+ * when there is one. */
+#define STORE_LOGGED(col_o, col_l) "CASE WHEN al.seq IS NULL THEN " col_o " ELSE " col_l " END"
+#define STORE_ACK_LOG_JOIN(T)                                                                \
+    " LEFT JOIN ack_log al ON al.seq = sm_ack_seq(" T ".id) AND al.order_id = " T ".id AND " T \
+    ".status = 'issued'"
+
 /* orders with an acknowledgement in ack_log, by id: the row's seq
  * (store_acklog.c; open addressing, 0 = empty) */
 struct store_acklog_map {
@@ -117,6 +126,11 @@ enum sm_err store_step_found(struct store *s, sqlite3_stmt *st);
 enum sm_err store_insert(struct store *s, sqlite3_stmt *st, int64_t *id);
 /* Registers sm_measures() and sm_plan() (store_sqlfn.c) on s->db. */
 enum sm_err store_register_functions(struct store *s);
+/* BEGIN at synchronous=NORMAL (the COMMIT does not wait for the disk; the
+ * setting stays for the next such transaction and store_sync_full puts
+ * FULL back before any other): ack groups, whose flusher makes them
+ * durable, and folds of the ack log, whose rows are durable already. */
+SM_NODISCARD enum sm_err store_begin_normal(struct store *s);
 /* Puts the connection back to synchronous=FULL if a deferred commit left
  * it at NORMAL and no transaction is open: called before any transaction
  * or write starts outside the deferred ones. SM_ERR_DB if it cannot. */

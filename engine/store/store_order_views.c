@@ -65,22 +65,16 @@ order_row(sqlite3_stmt *st, int tz_min, int64_t now_ms)
     return o;
 }
 
-/* An acknowledgement still in the ack log (store_acklog.c) read as it will
- * be once folded: the statement joins the order's log row by the seq the
- * server holds (sm_ack_seq) as `al`, and takes a column from it when found */
-#define LOGGED(col_o, col_l) "CASE WHEN al.seq IS NULL THEN " col_o " ELSE " col_l " END"
-#define ACK_LOG_JOIN(T) \
-    " LEFT JOIN ack_log al ON al.seq = sm_ack_seq(" T ".id) AND al.order_id = " T ".id AND " T \
-    ".status = 'issued'"
 /* the columns of ORDER_COLUMNS at the same places, without the measures
  * text and the two list look-ups; a logged acknowledgement as folded */
 static const char SQL_ACK_ONE[] =
     "SELECT o.id, o.enterprise, o.enterprise_name, o.episode_id, o.level, o.version, o.drill, "
-    LOGGED("o.status", "'acknowledged'") ", NULL, o.issued_ms, o.effective_from_ms, "
-    "o.ack_deadline_ms, " LOGGED("o.acknowledged_ms", "al.at_ms") ", o.compliance, o.town, "
-    "o.list_id, " LOGGED("o.ack_by", "al.ack_by") ", " LOGGED("o.ack_channel", "al.channel") ", "
-    LOGGED("o.ack_note", "al.note") ", " LOGGED("o.ack_contact", "al.contact") ", "
-    "o.ended_ms, o.replaced_by, o.overdue, o.reissue_reason FROM orders o" ACK_LOG_JOIN("o")
+    STORE_LOGGED("o.status", "'acknowledged'") ", NULL, o.issued_ms, o.effective_from_ms, "
+    "o.ack_deadline_ms, " STORE_LOGGED("o.acknowledged_ms", "al.at_ms") ", o.compliance, o.town, "
+    "o.list_id, " STORE_LOGGED("o.ack_by", "al.ack_by") ", "
+    STORE_LOGGED("o.ack_channel", "al.channel") ", "
+    STORE_LOGGED("o.ack_note", "al.note") ", " STORE_LOGGED("o.ack_contact", "al.contact") ", "
+    "o.ended_ms, o.replaced_by, o.overdue, o.reissue_reason FROM orders o" STORE_ACK_LOG_JOIN("o")
     " WHERE o.id = ?1";
 
 /* The row an acknowledgement's reply is written from, at the places of
@@ -205,19 +199,20 @@ store_order_ack_text(struct store *s, int64_t id, int tz_min, struct buf *out)
  * ORDER_COLUMNS, its measures and ORDER_COLUMNS_REST. */
 static const char SQL_ONE[] =
     "SELECT o.id, o.enterprise, o.enterprise_name, o.episode_id, o.level, o.version, o.drill, "
-    LOGGED("o.status", "'acknowledged'") ", " STORE_ORDER_MEASURES("o")
-    ", o.issued_ms, o.effective_from_ms, o.ack_deadline_ms, " LOGGED("o.acknowledged_ms", "al.at_ms")
-    ", o.compliance, o.town, o.list_id, " LOGGED("o.ack_by", "al.ack_by") ", "
-    LOGGED("o.ack_channel", "al.channel") ", " LOGGED("o.ack_note", "al.note") ", "
-    LOGGED("o.ack_contact", "al.contact") ", o.ended_ms, o.replaced_by, o.overdue, o.reissue_reason, "
+    STORE_LOGGED("o.status", "'acknowledged'") ", " STORE_ORDER_MEASURES("o")
+    ", o.issued_ms, o.effective_from_ms, o.ack_deadline_ms, "
+    STORE_LOGGED("o.acknowledged_ms", "al.at_ms") ", o.compliance, o.town, o.list_id, "
+    STORE_LOGGED("o.ack_by", "al.ack_by") ", " STORE_LOGGED("o.ack_channel", "al.channel") ", "
+    STORE_LOGGED("o.ack_note", "al.note") ", " STORE_LOGGED("o.ack_contact", "al.contact")
+    ", o.ended_ms, o.replaced_by, o.overdue, o.reissue_reason, "
     "(SELECT l.industry FROM list_lines l WHERE l.list_id = o.list_id AND l.uscc = o.enterprise "
     "LIMIT 1), (SELECT l.grade FROM list_lines l WHERE l.list_id = o.list_id AND "
-    "l.uscc = o.enterprise LIMIT 1) FROM orders o" ACK_LOG_JOIN("o") " WHERE o.id = ?";
+    "l.uscc = o.enterprise LIMIT 1) FROM orders o" STORE_ACK_LOG_JOIN("o") " WHERE o.id = ?";
 static const char SQL_HISTORY[] =
-    "SELECT h.id, h.version, h.level, " LOGGED("h.status", "'acknowledged'") ", h.issued_ms, "
-    LOGGED("h.acknowledged_ms", "al.at_ms") ", h.ended_ms "
+    "SELECT h.id, h.version, h.level, " STORE_LOGGED("h.status", "'acknowledged'") ", h.issued_ms, "
+    STORE_LOGGED("h.acknowledged_ms", "al.at_ms") ", h.ended_ms "
     "FROM orders h JOIN orders o ON o.episode_id = h.episode_id AND o.enterprise = h.enterprise"
-    ACK_LOG_JOIN("h") " WHERE o.id = ? ORDER BY h.version";
+    STORE_ACK_LOG_JOIN("h") " WHERE o.id = ? ORDER BY h.version";
 
 enum sm_err
 store_order_json(struct store *s, int64_t id, int tz_min, int with_history, json_t **out)

@@ -63,14 +63,11 @@ store_order_end(struct store *s, int64_t id, const char *status, int64_t ended_m
     return store_exec_stmt(s, st);
 }
 
-/* an acknowledgement still in the ack log (store_acklog.c) read as folded:
- * the order's log row joined by the seq the server holds */
+/* an acknowledgement still in the ack log read as folded */
 static const char SQL_ORDER_STATE[] =
-    "SELECT o.id, o.episode_id, coalesce(l.at_ms, o.acknowledged_ms, 0), "
-    "coalesce(o.replaced_by, 0), o.enterprise, "
-    "CASE WHEN l.seq IS NULL THEN o.status ELSE 'acknowledged' END, o.drill, o.level "
-    "FROM orders o LEFT JOIN ack_log l ON l.seq = sm_ack_seq(o.id) AND l.order_id = o.id AND "
-    "o.status = 'issued' WHERE o.id = ?1";
+    "SELECT o.id, o.episode_id, coalesce(" STORE_LOGGED("o.acknowledged_ms", "al.at_ms") ", 0), "
+    "coalesce(o.replaced_by, 0), o.enterprise, " STORE_LOGGED("o.status", "'acknowledged'")
+    ", o.drill, o.level FROM orders o" STORE_ACK_LOG_JOIN("o") " WHERE o.id = ?1";
 
 enum sm_err
 store_order_state(struct store *s, int64_t id, struct order_state *o)
@@ -125,12 +122,13 @@ store_order_current(struct store *s, int64_t episode_id, const char *enterprise,
  * become (the order is not looked up again; UPDATE … RETURNING costs more
  * than that look-up: SQLite runs it through a temporary table). Arguments
  * at the places of store_order_ack_text's columns. */
+#define ACK_REPLY_CALL                                                                       \
+    "sm_ack_reply(id, enterprise, enterprise_name, episode_id, level, version, drill, "        \
+    "'acknowledged', NULL, issued_ms, effective_from_ms, ack_deadline_ms, ?3, compliance, "    \
+    "town, list_id, ?4, ?5, ?6, ?7, ended_ms, replaced_by, overdue, reissue_reason)"
 static const char SQL_ACK[] =
     "UPDATE orders SET status = 'acknowledged', acknowledged_ms = ?3, ack_by = ?4, "
-    "ack_channel = ?5, ack_note = ?6, ack_contact = ?7, "
-    "ack_room = sm_ack_reply(id, enterprise, enterprise_name, episode_id, level, version, drill, "
-    "'acknowledged', NULL, issued_ms, effective_from_ms, ack_deadline_ms, ?3, compliance, town, "
-    "list_id, ?4, ?5, ?6, ?7, ended_ms, replaced_by, overdue, reissue_reason) "
+    "ack_channel = ?5, ack_note = ?6, ack_contact = ?7, ack_room = " ACK_REPLY_CALL " "
     "WHERE id = ?1 AND enterprise = ?2 AND status = 'issued'";
 
 /* The same in a deferred ack group: the acknowledgement is appended to the
@@ -138,10 +136,7 @@ static const char SQL_ACK[] =
 static const char SQL_ACK_LOGGED[] =
     "INSERT INTO ack_log (order_id, at_ms, ack_by, channel, note, contact) "
     "SELECT id, ?3, ?4, ?5, ?6, ?7 FROM orders "
-    "WHERE id = ?1 AND enterprise = ?2 AND status = 'issued' AND "
-    "sm_ack_reply(id, enterprise, enterprise_name, episode_id, level, version, drill, "
-    "'acknowledged', NULL, issued_ms, effective_from_ms, ack_deadline_ms, ?3, compliance, town, "
-    "list_id, ?4, ?5, ?6, ?7, ended_ms, replaced_by, overdue, reissue_reason) IS NULL";
+    "WHERE id = ?1 AND enterprise = ?2 AND status = 'issued' AND " ACK_REPLY_CALL " IS NULL";
 
 enum sm_err
 store_order_ack_reply(struct store *s, const struct order_ack *a, int tz_min, struct buf *out)
@@ -274,12 +269,11 @@ store_orders_next_deadline(struct store *s, int64_t *at_ms)
  * the ack log and not yet folded counts as acknowledged (the log's row
  * found by the seq the server holds): the status poll does not fold. */
 static const char SQL_COUNTS[] =
-    "SELECT count(*), count(*) FILTER (WHERE o.status = 'acknowledged' OR l.seq IS NOT NULL), "
-    "count(*) FILTER (WHERE o.status = 'issued' AND l.seq IS NULL AND "
+    "SELECT count(*), count(*) FILTER (WHERE o.status = 'acknowledged' OR al.seq IS NOT NULL), "
+    "count(*) FILTER (WHERE o.status = 'issued' AND al.seq IS NULL AND "
     "(o.overdue = 1 OR o.ack_deadline_ms <= ?2)), "
     "count(*) FILTER (WHERE o.compliance = 'violation') "
-    "FROM orders o INDEXED BY orders_active "
-    "LEFT JOIN ack_log l ON l.seq = sm_ack_seq(o.id) AND l.order_id = o.id AND o.status = 'issued' "
+    "FROM orders o INDEXED BY orders_active" STORE_ACK_LOG_JOIN("o") " "
     "WHERE o.ended_ms IS NULL AND o.status IN ('issued','acknowledged') AND o.episode_id = ?1";
 
 enum sm_err

@@ -315,6 +315,10 @@ store_syncer_start(struct store *s, struct store_syncer **out)
     }
     if (y->ckpt_db)
         sqlite3_wal_hook(s->db, on_wal_commit, y);
+    /* this connection is the one that logs acknowledgements (store_acklog.c),
+     * and one server runs per file: the log holds only what its map names,
+     * so its other transactions need not look (an EXISTS query each) */
+    s->acklog_shared = false;
     *out = y;
     return SM_OK;
 }
@@ -368,18 +372,9 @@ store_begin_deferred(struct store_syncer *y, struct store *s)
     if (failed_errno(y))
         return SM_ERR_IO;
     checkpoint_if_long(y, s);
-    /* left at NORMAL after the commit: consecutive ack groups do not switch
-     * back and forth; any other writer puts FULL back (store_sync_full) */
-    if (!s->sync_normal) {
-        if (sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK)
-            return store_err(s, sqlite3_errcode(s->db));
-        s->sync_normal = true;
-    }
-    s->sync_hold = true;
     /* its acks go to the log (store_acklog.c); the log is not folded here */
     s->ack_log_tx = true;
-    err = store_begin(s);
-    s->sync_hold = false;
+    err = store_begin_normal(s);
     if (err)
         s->ack_log_tx = false;
     return err;
