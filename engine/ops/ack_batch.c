@@ -89,23 +89,33 @@ item_reset(struct ack_item *it)
 }
 
 /* One transaction for items[0..n); on failure every result is cleared,
- * nothing was written, and the error says why. */
+ * nothing was written, and the error says why.
+ *
+ * Without `steps` the items run one after the other in the transaction: a
+ * savepoint per item cost each ack ≈ 0.5 µs (its pages copied to the
+ * sub-journal) for an undo that almost never happens. An item that wrote
+ * and then failed (an error after its log row: its reply too long, the
+ * disk) leaves writes that must not stay: the group is rolled back and
+ * *redo set, for the run with a savepoint per item. */
 static enum sm_err
-run_together(struct ack_batch *b, struct ack_item *items, size_t n, uint64_t *ticket)
+run_together(struct ack_batch *b, struct ack_item *items, size_t n, bool steps, uint64_t *ticket,
+             bool *redo)
 {
     struct store *s = b->app->store;
     int64_t now = clock_now(&b->app->clock);
     enum sm_err err = b->syncer ? store_begin_deferred(b->syncer, s) : store_begin(s);
 
     *ticket = 0;
+    *redo = false;
     if (err)
         return err;
     for (size_t i = 0; i < n; i++) {
         struct ack_item *it = &items[i];
+        uint64_t changes = store_change_count(s);
         bool keep = false;
 
         item_reset(it);
-        if ((err = store_step_begin(s)) != SM_OK)
+        if (steps && (err = store_step_begin(s)) != SM_OK)
             goto broken;
         it->err = ops_ack_in_tx(b->app, it->who, it->rq, now, &it->status, &it->reply, &keep,
                                 &it->diag);
@@ -113,7 +123,11 @@ run_together(struct ack_batch *b, struct ack_item *items, size_t n, uint64_t *ti
             err = SM_ERR_DB;
             goto broken;
         }
-        if ((err = keep ? store_step_keep(s) : store_step_undo(s)) != SM_OK)
+        if (!steps && !keep && store_change_count(s) != changes) {
+            *redo = true;
+            goto broken;
+        }
+        if (steps && (err = keep ? store_step_keep(s) : store_step_undo(s)) != SM_OK)
             goto broken;
     }
     /* both roll back themselves when the COMMIT fails */
@@ -300,7 +314,10 @@ flush_cb(evutil_socket_t fd, short what, void *arg)
     for (size_t at = 0; at < n; at += ACK_BATCH_MAX) {
         size_t k = n - at < ACK_BATCH_MAX ? n - at : ACK_BATCH_MAX;
         uint64_t ticket = 0;
-        enum sm_err err = run_together(b, q + at, k, &ticket);
+        bool redo;
+        enum sm_err err = run_together(b, q + at, k, false, &ticket, &redo);
+        if (redo)
+            err = run_together(b, q + at, k, true, &ticket, &redo);
         if (err == SM_ERR_IO) {
             /* the disk refused to make it durable: after a failed fsync the
              * kernel may have dropped what it held, so nothing is retried

@@ -2,9 +2,10 @@
 #define SM_OPS_ACK_BATCH_H
 
 /* Group commit for acknowledgements: the acks that arrive during one turn
- * of the event loop are written in one transaction, each in its own
- * savepoint, and answered only after that COMMIT is on disk (flushed by a
- * thread while the loop goes on, see store/store_sync.h). A batch that cannot
+ * of the event loop are written in one transaction (an ack that wrote and
+ * then failed makes the group run again with a savepoint per ack), and
+ * answered only after that COMMIT is on disk (flushed by a thread while
+ * the loop goes on, see store/store_sync.h). A batch that cannot
  * be committed acknowledges nothing: each of its acks is then run again in
  * its own transaction, so every caller gets exactly what ops_ack would
  * have given it. */
