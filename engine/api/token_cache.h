@@ -4,7 +4,7 @@
  * another process (`smogd token create|revoke`): every look-up first reads
  * PRAGMA data_version, and when another connection has committed the
  * tokens created since are added and the revoked ones dropped, so a revoked
- * token is refused from the next request on. About 100 bytes per token. */
+ * token is refused from the next request on. 100 to 200 bytes per token. */
 #ifndef SM_API_TOKEN_CACHE_H
 #define SM_API_TOKEN_CACHE_H
 
