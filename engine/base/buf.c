@@ -50,8 +50,14 @@ buf_grow(struct buf *b, size_t extra)
     return true;
 }
 
+void
+buf_reserve(struct buf *b, size_t n)
+{
+    (void)!buf_grow(b, n);
+}
+
 bool
-buf_add(struct buf *b, const void *p, size_t n)
+buf_add_grow(struct buf *b, const void *p, size_t n)
 {
     if (!buf_grow(b, n))
         return false;

@@ -18,8 +18,23 @@ struct buf {
 
 void buf_init(struct buf *b, size_t limit);
 void buf_release(struct buf *b);
-/* false (and unchanged) when the cap would be exceeded */
-SM_NODISCARD bool buf_add(struct buf *b, const void *p, size_t n);
+/* false (and unchanged) when the cap would be exceeded; inline while the
+ * bytes fit (JSON writers append a few bytes at a time) */
+SM_NODISCARD bool buf_add_grow(struct buf *b, const void *p, size_t n);
+SM_NODISCARD static inline bool
+buf_add(struct buf *b, const void *p, size_t n)
+{
+    /* n < cap - len: room for the bytes and the NUL, and len + n cannot wrap */
+    if (n >= b->cap - b->len || (b->limit && b->len + n > b->limit))
+        return buf_add_grow(b, p, n);
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return true;
+}
+/* makes room for n more bytes now (one allocation for a text whose usual
+ * size is known); a hint: nothing when n passes the cap */
+void buf_reserve(struct buf *b, size_t n);
 SM_NODISCARD bool buf_addstr(struct buf *b, const char *s);
 /* Appends len bytes of src to dst[*n..cap), cut at cap (a fixed line). */
 static inline void

@@ -14,6 +14,8 @@
 
 /* ack replies stay far below this; a bound keeps a damaged row from growing it */
 #define ACK_REPLY_MAX (64 * 1024)
+/* what a reply usually takes (≈ 700 bytes): allocated once, not doubled up to */
+#define ACK_REPLY_USUAL 1024
 
 static enum sm_err
 order_reply(struct app *app, int64_t id, char **reply)
@@ -124,10 +126,12 @@ ops_ack_in_tx(struct app *app, const struct ops_actor *who, const struct ack_req
         struct buf text;
 
         buf_init(&text, ACK_REPLY_MAX);
-        if (wants_reply(rq))
+        if (wants_reply(rq)) {
+            buf_reserve(&text, ACK_REPLY_USUAL);
             err = store_order_ack_reply(app->store, &a, app->cfg.tz_min, &text);
-        else
+        } else {
             err = store_order_ack(app->store, &a);
+        }
         if (!err) {
             /* the channel is one of two words (api_orders.c, replay):
              * written without printf for those */
