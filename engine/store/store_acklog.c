@@ -34,14 +34,12 @@ map_grow(struct store_acklog_map *m)
     struct store_acklog_map old = *m;
 
     m->cap = old.cap ? old.cap * 2 : 1024;
-    m->ids = xcalloc(m->cap, sizeof(*m->ids));
-    m->seqs = xcalloc(m->cap, sizeof(*m->seqs));
+    m->e = xcalloc(m->cap, sizeof(*m->e));
     m->n = 0;
     for (size_t i = 0; i < old.cap; i++)
-        if (old.ids[i])
-            map_put(m, old.ids[i], old.seqs[i]);
-    free(old.ids);
-    free(old.seqs);
+        if (old.e[i].id)
+            map_put(m, old.e[i].id, old.e[i].seq);
+    free(old.e);
 }
 
 /* ids are order ids (> 0); 0 marks an empty slot */
@@ -52,12 +50,12 @@ map_put(struct store_acklog_map *m, int64_t id, int64_t seq)
 
     if ((m->n + 1) * 2 > m->cap)
         map_grow(m);
-    for (i = slot_of(id, m->cap); m->ids[i] && m->ids[i] != id; i = (i + 1) & (m->cap - 1))
+    for (i = slot_of(id, m->cap); m->e[i].id && m->e[i].id != id; i = (i + 1) & (m->cap - 1))
         ;
-    if (!m->ids[i])
+    if (!m->e[i].id)
         m->n++;
-    m->ids[i] = id;
-    m->seqs[i] = seq;
+    m->e[i].id = id;
+    m->e[i].seq = seq;
 }
 
 static int64_t
@@ -65,9 +63,9 @@ map_get(const struct store_acklog_map *m, int64_t id)
 {
     if (!m->n)
         return 0;
-    for (size_t i = slot_of(id, m->cap); m->ids[i]; i = (i + 1) & (m->cap - 1))
-        if (m->ids[i] == id)
-            return m->seqs[i];
+    for (size_t i = slot_of(id, m->cap); m->e[i].id; i = (i + 1) & (m->cap - 1))
+        if (m->e[i].id == id)
+            return m->e[i].seq;
     return 0;
 }
 
@@ -77,7 +75,7 @@ store_acklog_forget(struct store *s)
     struct store_acklog_map *m = &s->acklog;
 
     if (m->n) {
-        memset(m->ids, 0, m->cap * sizeof(*m->ids));
+        memset(m->e, 0, m->cap * sizeof(*m->e));
         m->n = 0;
     }
 }
@@ -85,8 +83,7 @@ store_acklog_forget(struct store *s)
 void
 store_acklog_free(struct store *s)
 {
-    free(s->acklog.ids);
-    free(s->acklog.seqs);
+    free(s->acklog.e);
     memset(&s->acklog, 0, sizeof(s->acklog));
 }
 

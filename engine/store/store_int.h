@@ -55,8 +55,11 @@ struct store_issue_digest;
 
 /* orders with an acknowledgement in ack_log, by id: the row's seq
  * (store_acklog.c; open addressing, 0 = empty) */
+struct store_acklog_entry {
+    int64_t id, seq; /* side by side: one cache miss per look-up */
+};
 struct store_acklog_map {
-    int64_t *ids, *seqs;
+    struct store_acklog_entry *e;
     size_t cap, n;
 };
 
