@@ -4,6 +4,7 @@
 #include "base/log.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "store/store.h"
 
 static const char usage[] =
     "usage: smogd serve [--db FILE] [--listen HOST:PORT] [--rules DIR] [--config FILE]\n\n"
@@ -48,6 +49,7 @@ cmd_serve(int argc, char **argv)
     int lvl = sm_log_parse_level(a.cfg.log_level);
     if (lvl >= 0)
         sm_log_set_level(lvl);
+    store_page_pool(a.cfg.db_path);
     if (app_open(&a, &d) != SM_OK) {
         cli_error("cannot start", &d);
         app_close(&a);

@@ -16,6 +16,9 @@ struct store;
 /* SQLite's settings for the whole process; call before any store is opened
  * and before threads start (later calls change nothing). */
 void store_process_init(void);
+/* For a server on the database at path: SQLite's page cache from one pool
+ * on huge pages (store_pagepool.c); before any store is opened. */
+void store_page_pool(const char *path);
 /* Opens (creating if needed) and migrates the database at path (":memory:"
  * for tests). Sets and reads back WAL, synchronous=FULL, foreign keys, busy
  * timeout; runs quick_check and refuses a damaged file with a message naming

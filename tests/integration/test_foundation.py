@@ -258,6 +258,30 @@ def test_revoked_token_refused_while_serving():
         w.cleanup()
 
 
+def test_page_cache_pool_for_a_large_database():
+    """A server on a database of 8 MB or more takes its page cache from one
+    pool (store_pagepool.c), says so once, and serves from it; a small one
+    keeps SQLite's own pages."""
+    w, s, officer = started()
+    try:
+        assert s.get("/v1/status", token=officer).status == 200
+        assert s.stop() == 0
+        assert "page cache: a pool" not in s.stderr(), s.stderr()
+        con = sqlite3.connect(s.db)
+        con.execute("CREATE TABLE filler (b BLOB)")
+        con.executemany("INSERT INTO filler VALUES (randomblob(1048576))", [()] * 12)
+        con.commit()
+        con.close()
+        s.start()
+        assert s.get("/v1/status", token=officer).status == 200
+        assert s.get("/v1/orders", token=officer).status == 200
+        log = s.stderr()
+        assert "page cache: a pool of" in log and "MiB) on" in log, log
+    finally:
+        assert s.stop() == 0
+        w.cleanup()
+
+
 if __name__ == "__main__":
     main([test_health_and_status_shape, test_auth_401_403_and_error_shape,
           test_malformed_query_and_unknown_filter_refused,
@@ -265,4 +289,5 @@ if __name__ == "__main__":
           test_corrupted_database_refused, test_sigterm_stops_cleanly,
           test_audit_verify_detects_tamper, test_cli_flags_and_help,
           test_config_file_errors_name_line, test_wal_and_pragmas_on_disk,
-          test_revoked_token_refused_while_serving])
+          test_revoked_token_refused_while_serving,
+          test_page_cache_pool_for_a_large_database])
