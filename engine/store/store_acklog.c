@@ -154,6 +154,29 @@ static const char SQL_FOLD[] =
     "GROUP BY order_id) AS l "
     "WHERE orders.id = l.order_id AND orders.status = 'issued'";
 static const char SQL_EMPTY[] = "DELETE FROM ack_log";
+/* Each logged ack's audit row appended to the chain (0027), in the order
+ * the acks were logged, as ops_ack_in_tx writes it for an ack that is not
+ * logged (store_ack_audit_detail): in the transaction that writes the
+ * acknowledgements into their orders. One statement: a row costs its hash
+ * and its insert, 1.3 us, against 2.9 us stepped one by one. */
+static const char SQL_AUDITS[] =
+    "INSERT INTO audit (at_ms, actor, role, action, object, result, detail, prev_hash, hash) "
+    "SELECT at_ms, a, role, action, o, 'ok', d, sm_audit_prev(seq), "
+    "sm_audit_link(seq, at_ms, a, role, action, o, 'ok', d) FROM "
+    "(SELECT seq, at_ms, coalesce(ack_by, '') AS a, role, action, 'order:' || order_id AS o, "
+    "'{\"channel\":\"' || channel || '\"}' AS d FROM ack_log WHERE action IS NOT NULL) "
+    "ORDER BY seq";
+
+static enum sm_err
+append_audit_rows(struct store *s)
+{
+    enum sm_err err = store_audit_chain_start(s);
+
+    if (!err)
+        err = store_exec_stmt(s, store_stmt(s, SQL_AUDITS));
+    store_audit_chain_end(s, err);
+    return err;
+}
 
 enum sm_err
 store_acklog_fold(struct store *s)
@@ -173,7 +196,9 @@ store_acklog_fold(struct store *s)
         s->acklog_folded = s->acklog.n > 0;
         return SM_OK;
     }
-    err = store_exec_stmt(s, store_stmt(s, SQL_FOLD));
+    err = append_audit_rows(s);
+    if (!err)
+        err = store_exec_stmt(s, store_stmt(s, SQL_FOLD));
     if (!err)
         err = store_exec_stmt(s, store_stmt(s, SQL_EMPTY));
     if (!err)

@@ -56,6 +56,10 @@ struct order_ack {
     const char *enterprise; /* must be the order's: checked in SQL */
     int64_t at_ms;
     const char *by, *channel, *note, *contact; /* note and contact may be NULL */
+    /* the ack's audit row (actor: by): appended by the fold when the ack
+     * goes to the log (store_acks_logged), else written by the caller;
+     * NULL action: no audit row from the log */
+    const char *role, *action;
 };
 /* Marks an issued order of a->enterprise acknowledged. SM_ERR_CONFLICT
  * when there is no such issued order (unknown, another enterprise's,
@@ -66,6 +70,12 @@ SM_NODISCARD enum sm_err store_order_ack(struct store *s, const struct order_ack
  * UPDATE changes (the order is not looked up a second time). */
 SM_NODISCARD enum sm_err store_order_ack_reply(struct store *s, const struct order_ack *a,
                                                int tz_min, struct buf *out);
+/* true in a deferred ack group: acks go to the ack log, and their audit
+ * rows with them to the fold (store_acklog.c) */
+bool store_acks_logged(const struct store *s);
+/* An ack's audit detail, {"channel":"<channel>"}: a constant for the two
+ * channels there are, else written into other. */
+const char *store_ack_audit_detail(const char *channel, char other[96]);
 
 /* Issued orders past their deadline not yet flagged; flags them. Each
  * pass looks at the deadlines after those of the last committed pass. */

@@ -201,6 +201,73 @@ test_ops_repeat_while_logged(void)
     app_close(&a);
 }
 
+/* A logged ack's audit row waits in the log and is appended by the fold,
+ * in the transaction that writes the ack into its order, the same row an
+ * ack outside a group gets at once; the chain verifies; a second ack of
+ * the order while logged writes no audit row. */
+static void
+test_logged_ack_audited_by_the_fold(void)
+{
+    struct app a;
+    struct sm_diag d = { 0 };
+    char *e1, *e2, *e3, *reply = NULL;
+    int status = 0;
+    bool keep = false;
+    int64_t rows = 0, bad = 0;
+
+    fixture_open_app(&a, 60, 7, true);
+    e1 = fixture_order_enterprise(&a, 1);
+    e2 = fixture_order_enterprise(&a, 2);
+    e3 = fixture_order_enterprise(&a, 3);
+    const struct ops_actor firm1 = { "enterprise:one", "enterprise", e1 };
+    const struct ops_actor firm3 = { "enterprise:three", "enterprise", e3 };
+    struct ack_request rq3 = { 3, NULL, NULL, NULL, NULL, "enterprise", NULL, false };
+    const struct ops_actor firm2 = { "enterprise:two", "enterprise", e2 };
+    struct ack_request rq1 = { 1, NULL, "张工", NULL, NULL, "enterprise", NULL, false };
+    struct ack_request rq2 = { 2, NULL, "李工", NULL, NULL, "enterprise", NULL, false };
+    const char *audited = "SELECT count(*) FROM audit WHERE action = 'order.ack'";
+    int before = fixture_one_int(&a, "SELECT count(*) FROM audit");
+
+    begin_group(&a);
+    CHECK_INT(ops_ack_in_tx(&a, &firm1, &rq1, T0 + 600000, &status, &reply, &keep, &d), SM_OK);
+    free(reply);
+    reply = NULL;
+    CHECK_INT(ops_ack_in_tx(&a, &firm1, &rq1, T0 + 610000, &status, &reply, &keep, &d), SM_OK);
+    free(reply);
+    reply = NULL;
+    CHECK_INT(ops_ack_in_tx(&a, &firm3, &rq3, T0 + 620000, &status, &reply, &keep, &d), SM_OK);
+    free(reply);
+    reply = NULL;
+    CHECK_INT(store_commit(a.store), SM_OK);
+    CHECK_INT(fixture_one_int(&a, audited), 0);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM ack_log WHERE role = 'enterprise' AND "
+                                  "action = 'order.ack'"),
+              2);
+    /* the fold appends it; an ack outside a group is audited at once */
+    CHECK_INT(ops_ack(&a, &firm2, &rq2, &status, &reply, &d), SM_OK);
+    free(reply);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM audit") - before, 3);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM audit WHERE action = 'order.ack' AND "
+                                  "role = 'enterprise' AND result = 'ok' AND detail = "
+                                  "'{\"channel\":\"enterprise\"}' AND ((object = 'order:1' AND "
+                                  "actor = 'enterprise:one' AND at_ms = 1764547200000 + 600000) OR "
+                                  "(object = 'order:2' AND actor = 'enterprise:two'))"),
+              2);
+    /* the logged acks' rows come first, in the order they were logged:
+     * they were folded before the other ack */
+    CHECK_INT(fixture_one_int(&a, "SELECT group_concat(object, ' ') = 'order:1 order:3 order:2' "
+                                  "FROM (SELECT object FROM audit WHERE action = 'order.ack' "
+                                  "ORDER BY seq)"),
+              1);
+    CHECK_INT(store_audit_verify(a.store, &rows, &bad, &d), SM_OK);
+    CHECK_INT(bad, 0);
+    CHECK_INT(rows, before + 3);
+    free(e1);
+    free(e2);
+    free(e3);
+    app_close(&a);
+}
+
 /* the status counts see a logged ack without a fold: acknowledged, and no
  * longer overdue */
 static void
@@ -275,4 +342,4 @@ test_order_json_sees_the_log(void)
 CHECK_MAIN(CHECK_CASE(test_logged_ack_reads_as_acknowledged_and_folds),
            CHECK_CASE(test_counts_see_the_log), CHECK_CASE(test_order_json_sees_the_log),
            CHECK_CASE(test_first_logged_ack_stands), CHECK_CASE(test_undone_append_does_not_block),
-           CHECK_CASE(test_ops_repeat_while_logged))
+           CHECK_CASE(test_ops_repeat_while_logged), CHECK_CASE(test_logged_ack_audited_by_the_fold))
