@@ -14,8 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/jsonw.h"
 #include "base/xalloc.h"
 #include "store/store_int.h"
+#include "store/store_orders.h"
 
 static size_t
 slot_of(int64_t id, size_t cap)
@@ -154,27 +156,38 @@ static const char SQL_FOLD[] =
     "GROUP BY order_id) AS l "
     "WHERE orders.id = l.order_id AND orders.status = 'issued'";
 static const char SQL_EMPTY[] = "DELETE FROM ack_log";
-/* Each logged ack's audit row appended to the chain (0027), in the order
- * the acks were logged, as ops_ack_in_tx writes it for an ack that is not
- * logged (store_ack_audit_detail): in the transaction that writes the
- * acknowledgements into their orders. One statement: a row costs its hash
- * and its insert, 1.3 us, against 2.9 us stepped one by one. */
+/* the logged acks' audit rows (0027), in the order they were logged */
 static const char SQL_AUDITS[] =
-    "INSERT INTO audit (at_ms, actor, role, action, object, result, detail, prev_hash, hash) "
-    "SELECT at_ms, a, role, action, o, 'ok', d, sm_audit_prev(seq), "
-    "sm_audit_link(seq, at_ms, a, role, action, o, 'ok', d) FROM "
-    "(SELECT seq, at_ms, coalesce(ack_by, '') AS a, role, action, 'order:' || order_id AS o, "
-    "'{\"channel\":\"' || channel || '\"}' AS d FROM ack_log WHERE action IS NOT NULL) "
-    "ORDER BY seq";
+    "SELECT at_ms, ack_by, role, action, order_id, channel FROM ack_log "
+    "WHERE action IS NOT NULL ORDER BY seq";
 
+/* Appends each logged ack's audit row to the chain, the row ops_ack_in_tx
+ * writes for an ack that is not logged, in the transaction that writes the
+ * acknowledgements into their orders. (One INSERT … SELECT threading the
+ * hash chain through SQL functions cost the same: the rows' pages are the
+ * price, 2-3 µs a row in a fold of 130k.) */
 static enum sm_err
 append_audit_rows(struct store *s)
 {
-    enum sm_err err = store_audit_chain_start(s);
+    sqlite3_stmt *st = store_stmt(s, SQL_AUDITS);
+    enum sm_err err = SM_OK;
+    int rc = SQLITE_DONE;
 
-    if (!err)
-        err = store_exec_stmt(s, store_stmt(s, SQL_AUDITS));
-    store_audit_chain_end(s, err);
+    if (!st)
+        return SM_ERR_DB;
+    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char object[32], other[96];
+        memcpy(object, "order:", 6);
+        object[6 + jsonw_fmt_int(object + 6, sqlite3_column_int64(st, 4))] = '\0';
+        const struct audit_entry e = { sqlite3_column_int64(st, 0), store_col_text(st, 1),
+                                       store_col_text(st, 2),       store_col_text(st, 3),
+                                       object,                      "ok",
+                                       store_ack_audit_detail(store_col_text(st, 5), other) };
+        err = store_audit_append(s, &e);
+    }
+    if (!err && rc != SQLITE_DONE)
+        err = store_err(s, rc);
+    sqlite3_reset(st);
     return err;
 }
 

@@ -3,7 +3,6 @@
  * after it. Triggers refuse UPDATE and DELETE. */
 #include "store/store_int.h"
 
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,58 +123,6 @@ store_audit_append(struct store *s, const struct audit_entry *e)
         s->audit_head_ok = true;
     }
     return err;
-}
-
-enum sm_err
-store_audit_chain_start(struct store *s)
-{
-    enum sm_err err = audit_head(s, s->audit_head);
-
-    s->audit_head_ok = false;
-    s->audit_link_seq = INT64_MIN;
-    return err;
-}
-
-void
-store_audit_chain_end(struct store *s, enum sm_err err)
-{
-    s->audit_head_ok = !err && s->in_tx;
-}
-
-static const char *
-value_text(sqlite3_value *v)
-{
-    const unsigned char *t = sqlite3_value_text(v);
-    return t ? (const char *)t : "";
-}
-
-void
-store_audit_link_sqlfn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    struct store *s = sqlite3_user_data(ctx);
-    char hash[65];
-
-    (void)argc;
-    row_hash(s->audit_head, sqlite3_value_int64(argv[1]), value_text(argv[2]),
-             value_text(argv[3]), value_text(argv[4]), value_text(argv[5]), value_text(argv[6]),
-             value_text(argv[7]), hash);
-    memcpy(s->audit_link_prev, s->audit_head, 65);
-    s->audit_link_seq = sqlite3_value_int64(argv[0]);
-    memcpy(s->audit_head, hash, 65);
-    sqlite3_result_text(ctx, hash, 64, SQLITE_TRANSIENT);
-}
-
-void
-store_audit_prev_sqlfn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    const struct store *s = sqlite3_user_data(ctx);
-
-    (void)argc;
-    /* after this row's link: the hash it linked from; before: the head */
-    sqlite3_result_text(ctx,
-                        sqlite3_value_int64(argv[0]) == s->audit_link_seq ? s->audit_link_prev
-                                                                           : s->audit_head,
-                        64, SQLITE_TRANSIENT);
 }
 
 enum sm_err

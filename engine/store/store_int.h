@@ -90,10 +90,6 @@ struct store {
      * that wrote or read it (another process may append between ours) */
     char audit_head[65];
     bool audit_head_ok;
-    /* the chain as sm_audit_link() extends it in one statement: the row
-     * it linked last (its seq) and the hash before it (store_audit.c) */
-    int64_t audit_link_seq;
-    char audit_link_prev[65];
     /* the planner answering sm_plan() while store_orders_issue() runs */
     void (*plan_fn)(void *arg, const struct store_plan_in *in, struct store_plan_out *out);
     void *plan_arg;
@@ -165,15 +161,6 @@ void store_acklog_forget(struct store *s);
  * or NULL; for statements that read orders without a fold (the row itself
  * may be gone: join on it) */
 void store_ack_seq_sqlfn(sqlite3_context *ctx, int argc, sqlite3_value **argv);
-/* Audit rows written by one INSERT … SELECT (the ack log's fold):
- * sm_audit_link(key, at_ms, actor, role, action, object, result, detail)
- * gives a row's hash and makes it the chain's head, sm_audit_prev(key) the
- * hash before that row, whichever of the two SQLite computes first (key:
- * anything unique per row). Between store_audit_chain_start and _end. */
-void store_audit_link_sqlfn(sqlite3_context *ctx, int argc, sqlite3_value **argv);
-void store_audit_prev_sqlfn(sqlite3_context *ctx, int argc, sqlite3_value **argv);
-SM_NODISCARD enum sm_err store_audit_chain_start(struct store *s);
-void store_audit_chain_end(struct store *s, enum sm_err err);
 void store_acklog_free(struct store *s);
 /* Runs literal SQL (no parameters). */
 enum sm_err store_exec(struct store *s, const char *sql);

@@ -11,9 +11,7 @@
  *   sm_issued(enterprise, level, version, measures)  a new order's row into
  *       the digest of the running store_orders_issue(); gives version;
  *   sm_ack_reply(<24 columns>)  the reply of the order being acknowledged,
- *       into the buffer of the running store_order_ack_reply(); gives NULL;
- *   sm_audit_link(key, <7 fields>), sm_audit_prev(key)  an audit row's
- *       hash and the one before it (store_audit.c). */
+ *       into the buffer of the running store_order_ack_reply(); gives NULL. */
 #include "store/store_int.h"
 
 #include <stdlib.h>
@@ -261,12 +259,5 @@ store_register_functions(struct store *s)
     if (rc == SQLITE_OK)
         rc = sqlite3_create_function_v2(s->db, "sm_ack_seq", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, s,
                                         store_ack_seq_sqlfn, NULL, NULL, NULL);
-    /* each extends the audit chain, or reads where it stands */
-    if (rc == SQLITE_OK)
-        rc = sqlite3_create_function_v2(s->db, "sm_audit_link", 8, SQLITE_UTF8 | SQLITE_DIRECTONLY,
-                                        s, store_audit_link_sqlfn, NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_create_function_v2(s->db, "sm_audit_prev", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY,
-                                        s, store_audit_prev_sqlfn, NULL, NULL, NULL);
     return rc == SQLITE_OK ? SM_OK : store_err(s, rc);
 }
