@@ -781,11 +781,19 @@ http {{
             w = wrk(p.port, 4, 5, os.path.join(HERE, "ack.lua"),
                     {"PAIRS": self.pairs10k, "LIMIT": "0"}, threads=1)
             load = ir_dump(p, out)
+            # then the acks' fold into their orders, once they pause
+            ir_now(p)
+            t0 = time.perf_counter()
+            while (metric(p.host, p.port, "smogd_ack_log_pending") > 0
+                   and time.perf_counter() - t0 < 120):
+                time.sleep(0.2)
+            fold = ir_dump(p, out) - idle * (time.perf_counter() - t0) / 5
         finally:
             p.stop()
         acks = w.get("ok2xx", 0)
-        res["ack"] = {"ir_load": load, "ir_idle": idle, "acks": acks,
-                      "ir_per_ack": (load - idle) / acks if acks else None}
+        res["ack"] = {"ir_load": load, "ir_idle": idle, "acks": acks, "ir_fold": fold,
+                      "ir_per_ack": (load - idle) / acks if acks else None,
+                      "ir_per_ack_with_fold": (load - idle + fold) / acks if acks else None}
         # issuance of the 10k list (one warning)
         src, token = self.fixture[10000]
         db = self.path("cg_issue.db")
@@ -811,7 +819,8 @@ http {{
         res["issue"] = {"ir": ir, "orders": orders, "ir_per_order": ir / orders if orders else None,
                         "ir_expand": ir_expand,
                         "ir_expand_per_order": ir_expand / orders if orders else None}
-        log(f"  callgrind: {res['ack']['ir_per_ack']} Ir/ack, {res['issue']['ir_per_order']} Ir/order "
+        log(f"  callgrind: {res['ack']['ir_per_ack']} Ir/ack ({res['ack']['ir_per_ack_with_fold']} "
+            f"with its fold), {res['issue']['ir_per_order']} Ir/order "
             f"to the 200, then {res['issue']['ir_expand_per_order']} Ir/order expanding its notices")
         self.results["cases"]["callgrind"] = res
 
@@ -909,6 +918,9 @@ def table(res):
     cg = c.get("callgrind")
     if cg:
         rows.append(("callgrind Ir per durable ack", f"{cg['ack']['ir_per_ack'] or 0:,.0f}", "", ""))
+        if cg["ack"].get("ir_per_ack_with_fold"):
+            rows.append(("callgrind Ir per durable ack with its fold",
+                         f"{cg['ack']['ir_per_ack_with_fold']:,.0f}", "", ""))
         rows.append(("callgrind Ir per issued order (to the 200)",
                      f"{cg['issue']['ir_per_order'] or 0:,.0f}", "", ""))
         if cg["issue"].get("ir_expand_per_order") is not None:
@@ -956,6 +968,8 @@ def check_regressions(res, ref):
     for name, now, was, limit in (
             ("Ir per durable ack", cg["ack"].get("ir_per_ack"),
              before.get("ack", {}).get("ir_per_ack"), IR_PER_ACK_LIMIT),
+            ("Ir per durable ack with its fold", cg["ack"].get("ir_per_ack_with_fold"),
+             before.get("ack", {}).get("ir_per_ack_with_fold"), IR_PER_ACK_LIMIT),
             ("Ir per issued order (to the 200)", cg["issue"].get("ir_per_order"),
              before.get("issue", {}).get("ir_per_order"), None)):
         if now is None:
