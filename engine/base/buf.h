@@ -24,8 +24,9 @@ SM_NODISCARD bool buf_add_grow(struct buf *b, const void *p, size_t n);
 SM_NODISCARD static inline bool
 buf_add(struct buf *b, const void *p, size_t n)
 {
-    /* n < cap - len: room for the bytes and the NUL, and len + n cannot wrap */
-    if (n >= b->cap - b->len || (b->limit && b->len + n > b->limit))
+    /* n < cap - len: room for the bytes and the NUL, and len + n cannot wrap
+     * (no data: cap is 0, said again for the analyser) */
+    if (!b->data || n >= b->cap - b->len || (b->limit && b->len + n > b->limit))
         return buf_add_grow(b, p, n);
     memcpy(b->data + b->len, p, n);
     b->len += n;
