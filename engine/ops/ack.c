@@ -89,7 +89,7 @@ ops_ack_in_tx(struct app *app, const struct ops_actor *who, const struct ack_req
               int64_t now, int *status, char **reply, bool *keep, struct sm_diag *diag)
 {
     struct order_state o;
-    char object[48];
+    char object[STORE_ORDER_OBJECT];
     const char *enterprise = rq->on_behalf_of ? rq->on_behalf_of : who->enterprise;
     char *stored = NULL;
     enum sm_err err;
@@ -97,9 +97,7 @@ ops_ack_in_tx(struct app *app, const struct ops_actor *who, const struct ack_req
     *reply = NULL;
     *status = 200;
     *keep = false;
-    /* "order:<id>" without printf (the ack flood's hot path) */
-    memcpy(object, "order:", 6);
-    object[6 + jsonw_fmt_int(object + 6, rq->order_id)] = '\0';
+    store_order_object(object, rq->order_id);
     if (rq->idempotency_key) {
         char scope[64];
         ack_scope(scope, who);

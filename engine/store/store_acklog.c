@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/jsonw.h"
 #include "base/xalloc.h"
 #include "store/store_int.h"
 #include "store/store_orders.h"
@@ -176,9 +175,8 @@ append_audit_rows(struct store *s)
     if (!st)
         return SM_ERR_DB;
     while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        char object[32], other[96];
-        memcpy(object, "order:", 6);
-        object[6 + jsonw_fmt_int(object + 6, sqlite3_column_int64(st, 4))] = '\0';
+        char object[STORE_ORDER_OBJECT], other[96];
+        store_order_object(object, sqlite3_column_int64(st, 4));
         const struct audit_entry e = { sqlite3_column_int64(st, 0), store_col_text(st, 1),
                                        store_col_text(st, 2),       store_col_text(st, 3),
                                        object,                      "ok",

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/jsonw.h"
 #include "base/timeutil.h"
 #include "store/store_int.h"
 
@@ -190,6 +191,13 @@ bool
 store_acks_logged(const struct store *s)
 {
     return s->ack_log_tx;
+}
+
+void
+store_order_object(char out[STORE_ORDER_OBJECT], int64_t id)
+{
+    memcpy(out, "order:", 6);
+    out[6 + jsonw_fmt_int(out + 6, id)] = '\0';
 }
 
 /* the channel is one of two words (api_orders.c, replay): written without

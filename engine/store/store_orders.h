@@ -73,6 +73,10 @@ SM_NODISCARD enum sm_err store_order_ack_reply(struct store *s, const struct ord
 /* true in a deferred ack group: acks go to the ack log, and their audit
  * rows with them to the fold (store_acklog.c) */
 bool store_acks_logged(const struct store *s);
+/* An order as an audit row's object, "order:<id>", without printf (the
+ * ack flood's hot path) */
+#define STORE_ORDER_OBJECT 32
+void store_order_object(char out[STORE_ORDER_OBJECT], int64_t id);
 /* An ack's audit detail, {"channel":"<channel>"}: a constant for the two
  * channels there are, else written into other. */
 const char *store_ack_audit_detail(const char *channel, char other[96]);
