@@ -42,6 +42,9 @@ struct store_issue_digest;
 #define STORE_EPISODE_ORDERS(T, P)                                                           \
     T ".id BETWEEN (SELECT min(id) FROM orders WHERE episode_id = " P ") AND (SELECT max(id) "  \
     "FROM orders WHERE episode_id = " P ") AND +" T ".episode_id = " P
+/* SQLite's page cache per connection, in KiB (PRAGMA cache_size=-N), and
+ * the most the server's page pool takes (store_pagepool.c) */
+#define STORE_CACHE_KIB 65536
 #define STORE_STMT_SLOTS 512 /* power of two, twice the cache */
 
 /* An acknowledgement still in the ack log (store_acklog.c) read as it will
