@@ -54,6 +54,29 @@ def listen_overflows():
     return int(m.group(1)) if m else 0
 
 
+def disk_fsync_probe(path, seconds=2.0):
+    """The disk's own durability latency, beside a durable case: 4 KiB
+    appended and fdatasync'd in a loop (performance.md's "raw disk" row).
+    An ack cannot be answered sooner than its flush, so a round whose disk
+    has a long tail has it in the acks' p99 too."""
+    ts = []
+    block = b"\x5a" * 4096
+    fd = os.open(path, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o644)
+    try:
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end and len(ts) < 200000:
+            t = time.perf_counter()
+            os.write(fd, block)
+            os.fdatasync(fd)
+            ts.append(time.perf_counter() - t)
+    finally:
+        os.close(fd)
+        os.remove(path)
+    ts.sort()
+    return {"p50_ms": ts[len(ts) // 2] * 1e3, "p99_ms": ts[int(len(ts) * 0.99)] * 1e3,
+            "per_s": len(ts) / seconds}
+
+
 class Proc:
     """A server started in the background; its first line names the port."""
 
@@ -488,11 +511,13 @@ http {{
                                     "ratio_nginx_get", "ratio_nginx_post", "ratio_peer",
                                     "cpu_us_per_ack", "cpu_us_per_ack_with_fold",
                                     "acks_per_commit", "acks_per_fsync",
-                                    "p50_ms", "p99_ms", "non2xx")}
+                                    "p50_ms", "p99_ms", "non2xx",
+                                    "nginx_post_p99_ms", "peer_p99_ms", "disk_fsync_p99_ms")}
             for r in range(self.rounds):
                 ng = self.ref(self.nginx_port, conns, secs, False)
                 np_ = self.ref(self.nginx_port, conns, secs, True)
                 pp = self.ref(self.peer.port, conns, secs, True)
+                disk = disk_fsync_probe(self.path("fsync_probe.bin"))
                 sm = self.smogd_acks(conns, secs)
                 rows["nginx_get_rps"].append(ng["rps"])
                 rows["nginx_post_rps"].append(np_["rps"])
@@ -508,13 +533,19 @@ http {{
                 rows["p50_ms"].append(sm.get("p50_ms"))
                 rows["p99_ms"].append(sm.get("p99_ms"))
                 rows["non2xx"].append(sm["non2xx"])
+                # the machine's own tail in the same round: the references'
+                rows["nginx_post_p99_ms"].append(np_.get("p99_ms"))
+                rows["peer_p99_ms"].append(pp.get("p99_ms"))
+                rows["disk_fsync_p99_ms"].append(disk["p99_ms"])
                 log(f"  acks c{conns} round {r}: smogd {sm['rps']:.0f}/s (non-2xx {sm['non2xx']}), "
                     f"nginx GET {ng['rps']:.0f}, nginx POST {np_['rps']:.0f}, peer {pp['rps']:.0f}; "
                     f"{sm['cpu_us_per_ack']} us CPU/ack in the run, "
                     f"{sm.get('cpu_us_per_ack_with_fold')} with its fold; "
                     f"{sm['acks_per_commit']} acks/commit; "
                     f"{sm['acks_per_fsync']} acks/fsync; "
-                    f"p99 {sm.get('p99_ms')} ms")
+                    f"p99 {sm.get('p99_ms')} ms (nginx POST {np_.get('p99_ms')}, "
+                    f"peer {pp.get('p99_ms')}; the disk's fdatasync {disk['p50_ms']:.2f} / "
+                    f"{disk['p99_ms']:.2f} ms p50 / p99)")
             out[f"c{conns}"] = {k: summarize(v) for k, v in rows.items()}
         self.results["cases"]["acks"] = out
 
@@ -904,6 +935,11 @@ def table(res):
             add(f"acks {k}: acks per fsync", e["acks_per_fsync"])
         add(f"acks {k}: p50 ms", e["p50_ms"])
         add(f"acks {k}: p99 ms", e["p99_ms"])
+        if e.get("peer_p99_ms"):
+            add(f"acks {k}: nginx1 POST p99 ms, same round", e["nginx_post_p99_ms"])
+            add(f"acks {k}: no-DB peer p99 ms, same round", e["peer_p99_ms"])
+        if e.get("disk_fsync_p99_ms"):
+            add(f"acks {k}: the disk's 4 KiB fdatasync p99 ms, same round", e["disk_fsync_p99_ms"])
     for k, e in c.get("drain", {}).items():
         add(f"drain N={e['n']} {k}: smogd s", e["smogd_s"])
         add(f"drain N={e['n']} {k}: nginx1 POST s", e["nginx_post_s"])

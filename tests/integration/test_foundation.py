@@ -282,6 +282,45 @@ def test_page_cache_pool_for_a_large_database():
         w.cleanup()
 
 
+def test_wal_written_out_and_recovered_after_sigkill():
+    """serve writes the WAL out to its working size at start, no larger than
+    the database (store_sync.c): a small database's WAL stays small; a
+    large one's is written out before the first ack. What the server commits
+    into that WAL survives SIGKILL: recovery stops at the zeros past the
+    last frame, the file is intact and the audit chain verifies."""
+    w, s, officer = started()
+    try:
+        assert s.get("/v1/status", token=officer).status == 200
+        small_db, small_wal = os.path.getsize(s.db), os.path.getsize(s.db + "-wal")
+        assert small_wal <= small_db + 64 * 1024, (small_wal, small_db)
+        assert s.stop() == 0
+        con = sqlite3.connect(s.db)
+        con.execute("CREATE TABLE filler (b BLOB)")
+        con.executemany("INSERT INTO filler VALUES (randomblob(1048576))", [()] * 12)
+        con.commit()
+        con.close()
+        big_db = os.path.getsize(s.db)
+        assert big_db >= 12 << 20 and not os.path.exists(s.db + "-wal")
+        s.start()
+        assert os.path.getsize(s.db + "-wal") >= big_db
+        # the server's own commits land in the written-out WAL
+        r = s.request("PUT", "/v1/stations/S1", body={
+            "name": "S1 监测站", "kind": "official", "lat": 35.49, "lon": 111.57}, token=officer)
+        assert r.status == 200, r
+        assert s.kill() == -signal.SIGKILL
+        con = sqlite3.connect(s.db)
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert con.execute("SELECT count(*) FROM stations WHERE id = 'S1'").fetchone()[0] == 1
+        con.close()
+        assert run("audit", "verify", "--db", s.db).returncode == 0
+        s.start()
+        r = s.get("/v1/stations", token=officer)
+        assert r.status == 200 and "S1" in r.text, r
+    finally:
+        s.stop()
+        w.cleanup()
+
+
 if __name__ == "__main__":
     main([test_health_and_status_shape, test_auth_401_403_and_error_shape,
           test_malformed_query_and_unknown_filter_refused,
@@ -290,4 +329,5 @@ if __name__ == "__main__":
           test_audit_verify_detects_tamper, test_cli_flags_and_help,
           test_config_file_errors_name_line, test_wal_and_pragmas_on_disk,
           test_revoked_token_refused_while_serving,
-          test_page_cache_pool_for_a_large_database])
+          test_page_cache_pool_for_a_large_database,
+          test_wal_written_out_and_recovered_after_sigkill])
