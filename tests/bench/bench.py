@@ -818,6 +818,9 @@ http {{
             while (metric(p.host, p.port, "smogd_ack_log_pending") > 0
                    and time.perf_counter() - t0 < 120):
                 time.sleep(0.2)
+            # and the checkpointer's copy of what the fold wrote: counted
+            # whole, not in the part that happened to precede the dump
+            time.sleep(1.5)
             fold = ir_dump(p, out) - idle * (time.perf_counter() - t0) / 5
         finally:
             p.stop()
