@@ -45,6 +45,10 @@ struct store_issue_digest;
 /* SQLite's page cache per connection, in KiB (PRAGMA cache_size=-N), and
  * the most the server's page pool takes (store_pagepool.c) */
 #define STORE_CACHE_KIB 65536
+/* the WAL's length kept when it starts over (PRAGMA journal_size_limit):
+ * what a large transaction (an issuance, a fold) leaves it at, and what
+ * serve writes it out to at start (store_sync.c) */
+#define STORE_WAL_KEEP_BYTES 67108864
 #define STORE_STMT_SLOTS 512 /* power of two, twice the cache */
 
 /* An acknowledgement still in the ack log (store_acklog.c) read as it will

@@ -233,34 +233,30 @@ open_checkpointer(const char *path)
     return db;
 }
 
-/* The WAL's length when the checkpointer's final pass lets it start over
- * (CKPT_RESTART_FRAMES, with the slack of CKPT_FRAMES it may pass by), or
- * the database's own size if smaller: a small county's database never sees
- * the floods that would fill it. */
+/* The WAL's length as a server that has run a while keeps it: the first
+ * large transaction (an issuance, the fold of a flood of acks) takes it
+ * past STORE_WAL_KEEP_BYTES, and each time it starts over SQLite cuts it
+ * back to that. Never more than the database itself: a small county's
+ * database never writes such transactions. */
 static off_t
-wal_working_size(struct store *s, const char *db_path)
+wal_working_size(const char *db_path)
 {
-    static const char SQL_PAGE_SIZE[] = "PRAGMA page_size";
-    sqlite3_stmt *st = store_stmt(s, SQL_PAGE_SIZE);
-    int64_t page = 0;
     struct stat db;
-    off_t want;
 
-    if (!st || store_step_int64(s, st, &page) != SM_OK || page < 512 || stat(db_path, &db) != 0)
+    if (stat(db_path, &db) != 0)
         return 0;
-    want = 32 + (off_t)(CKPT_RESTART_FRAMES + CKPT_FRAMES) * (24 + page);
-    return db.st_size < want ? db.st_size : want;
+    return db.st_size < STORE_WAL_KEEP_BYTES ? db.st_size : STORE_WAL_KEEP_BYTES;
 }
 
 /* Writes the WAL out to its working size once, at start. SQLite deletes the
  * WAL when the last connection closes, so after every restart it grew again
- * frame by frame under the first flood of acks: each fdatasync then also
- * allocated blocks and wrote the inode (two or three more waits on the
- * disk per flush, ≈ 1 µs more of the flusher's CPU per ack at 64
- * connections). A running server reaches this size anyway and keeps it
- * (journal_size_limit is larger). The zeros lie past every frame SQLite
+ * frame by frame: under the first flood of acks each fdatasync also
+ * allocated blocks and wrote the inode (≈ 1 µs more of the flusher's CPU
+ * per ack at 64 connections, 5-10 % fewer acks per second), and the first
+ * issuance's commit put its 56 MB (187k orders) into new blocks (125-139
+ * against 76-82 ms for that commit). The zeros lie past every frame SQLite
  * wrote: its recovery stops at the first frame whose salt does not match,
- * as it does at the stale frames a WAL that started over leaves behind. */
+ * as at the stale frames a WAL that started over leaves behind. */
 static void
 presize_wal(int fd, off_t want)
 {
@@ -339,7 +335,7 @@ store_syncer_start(struct store *s, struct store_syncer **out)
                  strerror(errno));
         return SM_ERR_IO;
     }
-    presize_wal(fd, wal_working_size(s, db));
+    presize_wal(fd, wal_working_size(db));
     efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (efd < 0) {
         close(fd);
