@@ -992,25 +992,30 @@ def table(res):
 # machine's load, so they can fail a change that makes the hot paths longer
 IR_PER_ACK_LIMIT = 120000
 IR_TOLERANCE = 0.05
+# the count with the fold lands near one of two values ≈ 5 % apart for the
+# same code (74-76k or 78-79k: the checkpointer's passes fall in the window
+# or not), so its own tolerance is wider
+IR_FOLD_TOLERANCE = 0.10
 
 
 def check_regressions(res, ref):
     """Lines saying each deterministic gate's figure against the reference run's,
     and the failures: instructions per durable ack over IR_PER_ACK_LIMIT or
-    more than IR_TOLERANCE over the reference, per issued order more than
-    IR_TOLERANCE over it."""
+    more than IR_TOLERANCE over the reference (with its fold: IR_FOLD_TOLERANCE),
+    per issued order more than IR_TOLERANCE over it."""
     cg = res.get("cases", {}).get("callgrind")
     if not cg:
         return [], ["no callgrind figures in these results: run with --cases callgrind"]
     before = (ref or {}).get("cases", {}).get("callgrind") or {}
     lines, failures = [], []
-    for name, now, was, limit in (
+    for name, now, was, limit, tolerance in (
             ("Ir per durable ack", cg["ack"].get("ir_per_ack"),
-             before.get("ack", {}).get("ir_per_ack"), IR_PER_ACK_LIMIT),
+             before.get("ack", {}).get("ir_per_ack"), IR_PER_ACK_LIMIT, IR_TOLERANCE),
             ("Ir per durable ack with its fold", cg["ack"].get("ir_per_ack_with_fold"),
-             before.get("ack", {}).get("ir_per_ack_with_fold"), IR_PER_ACK_LIMIT),
+             before.get("ack", {}).get("ir_per_ack_with_fold"), IR_PER_ACK_LIMIT,
+             IR_FOLD_TOLERANCE),
             ("Ir per issued order (to the 200)", cg["issue"].get("ir_per_order"),
-             before.get("issue", {}).get("ir_per_order"), None)):
+             before.get("issue", {}).get("ir_per_order"), None, IR_TOLERANCE)):
         if now is None:
             failures.append(f"{name}: not measured")
             continue
@@ -1018,8 +1023,8 @@ def check_regressions(res, ref):
         if was:
             change = now / was - 1
             text += f" (reference {was:,.0f}, {change:+.1%})"
-            if change > IR_TOLERANCE:
-                failures.append(f"{name} {change:+.1%} over the reference (limit +{IR_TOLERANCE:.0%})")
+            if change > tolerance:
+                failures.append(f"{name} {change:+.1%} over the reference (limit +{tolerance:.0%})")
         if limit and now > limit:
             failures.append(f"{name} {now:,.0f} over the gate {limit:,}")
         lines.append(text)
