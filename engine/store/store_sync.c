@@ -282,6 +282,24 @@ presize_wal(int fd, off_t want)
         log_warn("cannot flush the written-out WAL (%s)", strerror(errno));
 }
 
+/* presize_wal under SQLite's write lock: another process (a CLI command)
+ * may be writing frames at the WAL's end, and zeros written there without
+ * the lock could land on them; SQLite's writers append only while holding
+ * it. Rolled back: the transaction writes nothing. */
+static void
+presize_wal_locked(struct store *s, int fd, off_t want)
+{
+    if (want <= 0)
+        return;
+    if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        log_warn("cannot take the write lock to write the WAL out (%s): it grows as acks come",
+                 sqlite3_errmsg(s->db));
+        return;
+    }
+    presize_wal(fd, want);
+    (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
 static void *
 syncer_main(void *arg)
 {
@@ -335,7 +353,7 @@ store_syncer_start(struct store *s, struct store_syncer **out)
                  strerror(errno));
         return SM_ERR_IO;
     }
-    presize_wal(fd, wal_working_size(db));
+    presize_wal_locked(s, fd, wal_working_size(db));
     efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (efd < 0) {
         close(fd);
