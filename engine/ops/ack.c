@@ -134,7 +134,7 @@ ops_ack_in_tx(struct app *app, const struct ops_actor *who, const struct ack_req
         if (!err) {
             /* a logged ack's audit row is appended by the fold that writes
              * it into its order (store_acklog.c) */
-            char other[96];
+            char other[STORE_ACK_DETAIL];
             if (!store_acks_logged(app->store))
                 err = ops_audit(app, now, who->actor, who->role, action, object, "ok",
                                 store_ack_audit_detail(rq->channel, other));

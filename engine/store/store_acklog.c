@@ -175,7 +175,7 @@ append_audit_rows(struct store *s)
     if (!st)
         return SM_ERR_DB;
     while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        char object[STORE_ORDER_OBJECT], other[96];
+        char object[STORE_ORDER_OBJECT], other[STORE_ACK_DETAIL];
         store_order_object(object, sqlite3_column_int64(st, 4));
         const struct audit_entry e = { sqlite3_column_int64(st, 0), store_col_text(st, 1),
                                        store_col_text(st, 2),       store_col_text(st, 3),

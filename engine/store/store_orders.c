@@ -203,13 +203,13 @@ store_order_object(char out[STORE_ORDER_OBJECT], int64_t id)
 /* the channel is one of two words (api_orders.c, replay): written without
  * printf for those (an ack flood's hot path) */
 const char *
-store_ack_audit_detail(const char *channel, char other[96])
+store_ack_audit_detail(const char *channel, char other[STORE_ACK_DETAIL])
 {
     if (strcmp(channel, "enterprise") == 0)
         return "{\"channel\":\"enterprise\"}";
     if (strcmp(channel, "officer_phone") == 0)
         return "{\"channel\":\"officer_phone\"}";
-    snprintf(other, 96, "{\"channel\":\"%s\"}", channel);
+    snprintf(other, STORE_ACK_DETAIL, "{\"channel\":\"%s\"}", channel);
     return other;
 }
 

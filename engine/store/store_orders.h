@@ -79,7 +79,8 @@ bool store_acks_logged(const struct store *s);
 void store_order_object(char out[STORE_ORDER_OBJECT], int64_t id);
 /* An ack's audit detail, {"channel":"<channel>"}: a constant for the two
  * channels there are, else written into other. */
-const char *store_ack_audit_detail(const char *channel, char other[96]);
+#define STORE_ACK_DETAIL 96
+const char *store_ack_audit_detail(const char *channel, char other[STORE_ACK_DETAIL]);
 
 /* Issued orders past their deadline not yet flagged; flags them. Each
  * pass looks at the deadlines after those of the last committed pass. */

@@ -264,7 +264,7 @@ presize_wal(int fd, off_t want)
     struct stat st;
     off_t at;
 
-    if (want <= 0 || fstat(fd, &st) != 0 || st.st_size >= want)
+    if (fstat(fd, &st) != 0 || st.st_size >= want)
         return;
     for (at = st.st_size; at < want;) {
         size_t n = want - at < (off_t)sizeof(zeros) ? (size_t)(want - at) : sizeof(zeros);
@@ -291,13 +291,12 @@ presize_wal_locked(struct store *s, int fd, off_t want)
 {
     if (want <= 0)
         return;
-    if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        log_warn("cannot take the write lock to write the WAL out (%s): it grows as acks come",
-                 sqlite3_errmsg(s->db));
+    /* store_exec logs why it could not; the WAL then grows as acks come */
+    if (store_exec(s, "BEGIN IMMEDIATE") != SM_OK)
         return;
-    }
     presize_wal(fd, want);
-    (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if (store_exec(s, "ROLLBACK") != SM_OK)
+        log_warn("the write lock taken to write the WAL out was not released");
 }
 
 static void *
