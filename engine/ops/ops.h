@@ -102,7 +102,8 @@ SM_NODISCARD enum sm_err ops_report_figures(struct app *app, int64_t episode_id,
                                             const struct report_meta *meta, json_t **out);
 
 /* Runs every persisted deadline that is due at now: warning onsets and
- * expiries, acknowledgement deadlines. *next_ms: the next one (0: none). */
+ * expiries, acknowledgement deadlines. *next_ms: the next one (0: none);
+ * now itself when more orders were late than one run flags. */
 SM_NODISCARD enum sm_err ops_run_timers(struct app *app, int64_t *next_ms);
 /* *next_ms: the next persisted deadline as ops_run_timers gives it (0: none
  * or unknown); read-only. */

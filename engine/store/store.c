@@ -442,9 +442,9 @@ store_commit(struct store *s)
         s->acklog_folded = false;
     }
     s->commits++;
-    if (s->due_swept_pending_ms) {
-        s->due_swept_ms = s->due_swept_pending_ms;
-        s->due_swept_pending_ms = 0;
+    if (s->due_swept_moved) {
+        s->due_swept = s->due_swept_pending;
+        s->due_swept_moved = false;
     }
     return SM_OK;
 }
@@ -458,7 +458,7 @@ store_rollback(struct store *s)
     s->ack_log_tx = false;
     s->acklog_folded = false;
     s->audit_head_ok = false;
-    s->due_swept_pending_ms = 0;
+    s->due_swept_moved = false;
 }
 
 bool

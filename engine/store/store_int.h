@@ -84,9 +84,11 @@ struct store {
     bool sync_normal, sync_hold;
     uint64_t errors;
     uint64_t commits;
-    /* deadlines up to this were looked at by a committed overdue pass; the
-     * pass in the open transaction got to the pending one (0: none) */
-    int64_t due_swept_ms, due_swept_pending_ms;
+    /* orders up to this (deadline, id) were looked at by a committed
+     * overdue pass; the pass in the open transaction got to the pending
+     * one (due_swept_moved: there is one) */
+    struct due_mark { int64_t ms, id; } due_swept, due_swept_pending;
+    bool due_swept_moved;
     struct store_stmt cache[STORE_STMT_CACHE];
     int cached;
     /* cache index + 1 by the text's address (0 = empty): a request runs

@@ -220,41 +220,61 @@ store_order_ack(struct store *s, const struct order_ack *a)
 }
 
 /* The deadline watch reads orders_due: active orders not yet flagged, by
- * deadline. An acknowledgement does not take its order out of that index
- * (it would cost every ack a write to one more page); instead each pass
- * looks only at deadlines after the last committed pass (s->due_swept_ms),
- * so an order acknowledged in time is looked at once, by the pass that
- * finds its deadline passed. INDEXED BY: for "ORDER BY id" the planner
- * would otherwise scan the whole table in rowid order. */
+ * deadline (and id, the index's last column). An acknowledgement does not
+ * take its order out of that index (it would cost every ack a write to
+ * one more page); instead each pass looks only at the orders after the
+ * (deadline, id) the last committed pass got to (s->due_swept), so an
+ * order acknowledged in time is looked at once, by the pass that finds
+ * its deadline passed. The mark is a pair so that a pass can stop after
+ * `limit` orders of one deadline (a whole list's orders share it) and the
+ * next go on from there. Two ranges, merged in index order: the rest of
+ * the mark's deadline, then the later ones; one row-value comparison
+ * would walk the mark's deadline from its first order every pass. */
 static const char SQL_OVERDUE_SELECT[] =
-    "SELECT id, enterprise, drill FROM orders INDEXED BY orders_due "
-    "WHERE overdue = 0 AND ended_ms IS NULL AND ack_deadline_ms > ?1 AND ack_deadline_ms <= ?2 "
-    "AND status = 'issued' ORDER BY id";
+    "SELECT id, enterprise, drill, ack_deadline_ms, status = 'issued' "
+    "FROM orders INDEXED BY orders_due "
+    "WHERE overdue = 0 AND ended_ms IS NULL AND ack_deadline_ms = ?1 AND id > ?2 "
+    "AND ack_deadline_ms <= ?3 "
+    "UNION ALL "
+    "SELECT id, enterprise, drill, ack_deadline_ms, status = 'issued' "
+    "FROM orders INDEXED BY orders_due "
+    "WHERE overdue = 0 AND ended_ms IS NULL AND ack_deadline_ms > ?1 AND ack_deadline_ms <= ?3 "
+    "ORDER BY 4, 1 LIMIT ?4";
 static const char SQL_OVERDUE_MARK[] = "UPDATE orders SET overdue = 1 WHERE id = ?";
 
 enum sm_err
-store_orders_mark_overdue(struct store *s, int64_t now_ms, store_overdue_fn *fn, void *arg)
+store_orders_mark_overdue(struct store *s, int64_t now_ms, size_t limit, store_overdue_fn *fn,
+                          void *arg, bool *more)
 {
     sqlite3_stmt *st;
     int64_t *ids = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0, cap = 0, seen = 0;
+    struct due_mark last = { 0, 0 };
     int rc;
     enum sm_err err = SM_OK;
 
+    *more = false;
     st = store_stmt(s, SQL_OVERDUE_SELECT);
     if (!st)
         return SM_ERR_DB;
-    sqlite3_bind_int64(st, 1, s->due_swept_ms);
-    sqlite3_bind_int64(st, 2, now_ms);
+    sqlite3_bind_int64(st, 1, s->due_swept.ms);
+    sqlite3_bind_int64(st, 2, s->due_swept.id);
+    sqlite3_bind_int64(st, 3, now_ms);
+    sqlite3_bind_int64(st, 4, limit ? (int64_t)limit : -1);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        last.id = sqlite3_column_int64(st, 0);
+        last.ms = sqlite3_column_int64(st, 3);
+        seen++;
+        if (!sqlite3_column_int(st, 4))
+            continue; /* acknowledged in time */
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
             ids = realloc(ids, cap * sizeof(*ids));
             if (!ids)
                 abort();
         }
-        ids[n++] = sqlite3_column_int64(st, 0);
-        fn(arg, sqlite3_column_int64(st, 0), store_col_text(st, 1), sqlite3_column_int(st, 2));
+        ids[n++] = last.id;
+        fn(arg, last.id, store_col_text(st, 1), sqlite3_column_int(st, 2));
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
@@ -269,19 +289,31 @@ store_orders_mark_overdue(struct store *s, int64_t now_ms, store_overdue_fn *fn,
         err = store_exec_stmt(s, u);
     }
     free(ids);
-    /* the flags stand only if the transaction commits: so does the mark,
-     * also when the clock was set back (the deadlines after now may belong
-     * to orders issued since, which no pass has looked at) */
-    if (!err)
-        s->due_swept_pending_ms = now_ms;
-    return err;
+    if (err)
+        return err;
+    /* the flags stand only if the transaction commits: so does the mark.
+     * A pass that saw all there was moves it to now, also when the clock
+     * was set back (the deadlines after now may belong to orders issued
+     * since, which no pass has looked at). */
+    *more = limit && seen == limit;
+    if (*more) {
+        s->due_swept_pending = last;
+    } else {
+        s->due_swept_pending.ms = now_ms;
+        s->due_swept_pending.id = INT64_MAX;
+    }
+    s->due_swept_moved = true;
+    return SM_OK;
 }
 
 /* The next deadline the watch has not looked at: perhaps of an order
  * acknowledged since, which costs one pass that finds nothing to flag. */
 static const char SQL_NEXT_DEADLINE[] =
-    "SELECT min(ack_deadline_ms) FROM orders INDEXED BY orders_due "
-    "WHERE overdue = 0 AND ended_ms IS NULL AND ack_deadline_ms > ?";
+    "SELECT coalesce("
+    "(SELECT ack_deadline_ms FROM orders INDEXED BY orders_due "
+    " WHERE overdue = 0 AND ended_ms IS NULL AND ack_deadline_ms = ?1 AND id > ?2 LIMIT 1), "
+    "(SELECT min(ack_deadline_ms) FROM orders INDEXED BY orders_due "
+    " WHERE overdue = 0 AND ended_ms IS NULL AND ack_deadline_ms > ?1))";
 
 enum sm_err
 store_orders_next_deadline(struct store *s, int64_t *at_ms)
@@ -291,7 +323,8 @@ store_orders_next_deadline(struct store *s, int64_t *at_ms)
     *at_ms = 0;
     if (!st)
         return SM_ERR_DB;
-    sqlite3_bind_int64(st, 1, s->due_swept_ms);
+    sqlite3_bind_int64(st, 1, s->due_swept.ms);
+    sqlite3_bind_int64(st, 2, s->due_swept.id);
     return store_step_int64(s, st, at_ms);
 }
 

@@ -83,10 +83,11 @@ void store_order_object(char out[STORE_ORDER_OBJECT], int64_t id);
 const char *store_ack_audit_detail(const char *channel, char other[STORE_ACK_DETAIL]);
 
 /* Issued orders past their deadline not yet flagged; flags them. Each
- * pass looks at the deadlines after those of the last committed pass. */
+ * pass looks at the orders after those of the last committed pass, by
+ * deadline, at most limit of them (0: all); *more: it stopped there. */
 typedef void store_overdue_fn(void *arg, int64_t id, const char *enterprise, int drill);
-SM_NODISCARD enum sm_err store_orders_mark_overdue(struct store *s, int64_t now_ms,
-                                                   store_overdue_fn *fn, void *arg);
+SM_NODISCARD enum sm_err store_orders_mark_overdue(struct store *s, int64_t now_ms, size_t limit,
+                                                   store_overdue_fn *fn, void *arg, bool *more);
 /* The earliest deadline no committed pass has looked at (0: none). */
 SM_NODISCARD enum sm_err store_orders_next_deadline(struct store *s, int64_t *at_ms);
 

@@ -10,11 +10,13 @@ ago and the two full hours before now count."""
 
 import csv
 import io
+import json
+import os
 import sqlite3
 import time
 
-from harness import (SMALL_LIST, Server, Workdir, json_warning, main, make_token, rfc3339,
-                     seed_list)
+from harness import (SMALL_LIST, Server, Workdir, json_warning, main, make_token, make_uscc,
+                     rfc3339, run, seed_list)
 import datetime as dt
 
 FIRM = sorted({r[0] for r in SMALL_LIST})
@@ -276,6 +278,60 @@ def test_hourly_rejudgement_from_the_timer():
         e.close()
 
 
+def test_many_late_orders_flagged_in_bounded_passes():
+    """1,300 orders whose deadline passed while the server was down: the
+    deadline watch flags every one once, with its reminder, officer alert
+    and audit row, in passes of at most 512 (each holds the event loop),
+    and the server answers between them."""
+    n = 1300
+    w = Workdir()
+    s = Server(w)
+    try:
+        issuer = make_token(s.db, "issuer", name="feed")
+        officer = make_token(s.db, "officer", name="duty")
+        seed_list(s.db, rows=[(make_uscc(i), f"绛县{i}号企业", "140826100", "C", "1#窑",
+                               ("halt", "halt", "halt")) for i in range(1, n + 1)])
+        s.start()
+        r = s.post("/v1/warnings", body=json.dumps(json_warning("LATE-1", "orange")), token=issuer)
+        assert r.status == 200 and r.json["level"] == "orange", r
+        assert s.get("/v1/status", token=officer).json["orders"]["active"] == n
+        s.stop()
+        con = sqlite3.connect(s.db, timeout=10)
+        with con:
+            con.execute("UPDATE orders SET ack_deadline_ms = ? WHERE status = 'issued'",
+                        (int(time.time() * 1000) - 60000,))
+        con.close()
+        s.start()
+        deadline = time.time() + (120 if os.environ.get("SMOGD_WRAP") else 30)
+        flagged = 0
+        while flagged < n and time.time() < deadline:
+            st = s.get("/v1/status", token=officer)
+            assert st.status == 200 and st.json["orders"]["overdue"] == n, st
+            con = sqlite3.connect(s.db, timeout=10)
+            flagged = con.execute("SELECT count(*) FROM orders WHERE overdue = 1").fetchone()[0]
+            con.close()
+            time.sleep(0.02)
+        assert flagged == n, flagged
+        con = sqlite3.connect(s.db, timeout=10)
+        kinds = dict(con.execute("SELECT kind, count(DISTINCT order_id) FROM outbox "
+                                 "WHERE kind IN ('ack_reminder', 'officer_alert') GROUP BY kind"))
+        assert kinds == {"ack_reminder": n, "officer_alert": n}, kinds
+        assert con.execute("SELECT count(*) FROM outbox WHERE kind = 'ack_reminder'").fetchone()[0] == n
+        audited = con.execute("SELECT count(*), count(DISTINCT object) FROM audit "
+                              "WHERE action = 'order.overdue'").fetchone()
+        assert audited == (n, n), audited
+        # each pass writes its notices at its own now: no pass wrote more than 512
+        passes = [c for (c,) in con.execute("SELECT count(*) FROM outbox WHERE kind = 'ack_reminder' "
+                                            "GROUP BY created_ms ORDER BY created_ms")]
+        con.close()
+        assert len(passes) >= 3 and max(passes) <= 512 and sum(passes) == n, passes
+        s.stop()
+        assert run("audit", "verify", "--db", s.db).stdout.startswith("audit chain intact")
+    finally:
+        s.stop()
+        w.cleanup()
+
+
 if __name__ == "__main__":
     main([test_judgement_alerts_evidence_figures, test_truck_ban_at_red_and_shape_errors,
-          test_hourly_rejudgement_from_the_timer])
+          test_hourly_rejudgement_from_the_timer, test_many_late_orders_flagged_in_bounded_passes])

@@ -333,6 +333,51 @@ def test_notifiers_file_read_once():
         check(opens.count(os.path.join(tdir, "order_issued.txt")) == 1, "templates read once")
 
 
+def uscc(n):
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+    first17 = f"91140826MA0{n:06d}"
+    return first17 + alphabet[(31 - sum(alphabet.index(c) * w for c, w in zip(first17, weights)) % 31) % 31]
+
+
+def test_many_late_orders_one_line():
+    """1,100 enterprises, none answers: the server flags late orders in
+    bounded passes; the replay takes them all at the deadline's instant,
+    in one timeline line, each with its reminder and officer alert."""
+    n = 1100
+    with tempfile.TemporaryDirectory() as d:
+        head = open(os.path.join(SRC, "scenarios", "jiang-county", "list.csv"),
+                    encoding="utf-8").readline()
+        with open(os.path.join(d, "list.csv"), "w", encoding="utf-8") as f:
+            f.write(head)
+            for i in range(1, n + 1):
+                f.write(f"{uscc(i)},绛县第{i}铸造有限公司,140826100,铸造,C,熔炼工序,"
+                        "1.00,2.00,0.50,0.00,1000,停产,停产,停产,\n")
+        scenario = {
+            "title": "late orders", "start": "2025-12-10T08:00:00+08:00",
+            "county": {"code": "140826", "name": "绛县"}, "list": "list.csv",
+            "steps": [
+                {"at": "+PT0H", "warning": {
+                    "identifier": "YC-AQ-2025-0901", "sender": "yc-aqoffice@yuncheng.gov.cn",
+                    "sent": "2025-12-10T08:00:00+08:00", "msg_type": "alert", "status": "actual",
+                    "level": "yellow", "expires": "2025-12-12T00:00:00+08:00", "area": ["140800"],
+                    "headline": "运城市启动重污染天气黄色预警"}},
+                {"at": "2025-12-10T08:59:59+08:00",
+                 "expect": {"orders": {"overdue": 0}, "notices": {"ack_reminder": 0}}},
+                {"at": "2025-12-10T09:00:00+08:00",
+                 "expect": {"orders": {"overdue": n},
+                            "notices": {"ack_reminder": n, "officer_alert": n}}}]}
+        path = os.path.join(d, "late.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(scenario, f, ensure_ascii=False)
+        r = run("replay", path)
+        check(r.returncode == 0, f"rc {r.returncode}\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}")
+        lines = [t for t in r.stdout.splitlines() if "acknowledgement overdue" in t]
+        check(len(lines) == 1 and lines[0].startswith(
+            f"2025-12-10 09:00+08:00  overdue   acknowledgement overdue: {n} ack_reminder, "
+            f"{n} officer_alert"), lines)
+
+
 if __name__ == "__main__":
     for name, fn in list(globals().items()):
         if name.startswith("test_") and callable(fn):

@@ -21,18 +21,29 @@ count_flagged(void *arg, int64_t id, const char *enterprise, int drill)
     (*(int *)arg)++;
 }
 
-/* one pass at now, committed or rolled back; how many it flagged */
+/* one pass at now looking at up to limit orders (0: all), committed or
+ * rolled back; how many it flagged; *more: it stopped at the limit */
 static int
-pass(struct app *a, int64_t now, bool commit)
+pass_limited(struct app *a, int64_t now, size_t limit, bool commit, bool *more)
 {
     int n = 0;
 
     CHECK_INT(store_begin(a->store), SM_OK);
-    CHECK_INT(store_orders_mark_overdue(a->store, now, count_flagged, &n), SM_OK);
+    CHECK_INT(store_orders_mark_overdue(a->store, now, limit, count_flagged, &n, more), SM_OK);
     if (commit)
         CHECK_INT(store_commit(a->store), SM_OK);
     else
         store_rollback(a->store);
+    return n;
+}
+
+static int
+pass(struct app *a, int64_t now, bool commit)
+{
+    bool more = true;
+    int n = pass_limited(a, now, 0, commit, &more);
+
+    CHECK(!more);
     return n;
 }
 
@@ -97,4 +108,51 @@ test_watch_flags_each_late_order_once(void)
     app_close(&a);
 }
 
-CHECK_MAIN(CHECK_CASE(test_watch_flags_each_late_order_once))
+/* A pass stops after limit orders, acknowledged ones counted (each is a
+ * row to read); the next goes on after the last order it looked at, in
+ * the same deadline, and together they flag each late order once. */
+static void
+test_watch_goes_on_where_a_limited_pass_stopped(void)
+{
+    struct app a;
+    int64_t deadline, next = 0, orders;
+    int flagged = 0, passes = 0, n;
+    bool more = true;
+
+    fixture_open_app(&a, 60, 7, true);
+    orders = fixture_one_int(&a, "SELECT count(*) FROM orders WHERE status = 'issued'");
+    deadline = fixture_one_int(&a, "SELECT min(ack_deadline_ms) FROM orders");
+    CHECK(orders > 20);
+    ack_first(&a, 4);
+    /* one more order, due later than the others but already late */
+    CHECK_INT(store_exec(a.store, "UPDATE orders SET ack_deadline_ms = ack_deadline_ms + 500 "
+                                  "WHERE id = (SELECT max(id) FROM orders)"),
+              SM_OK);
+
+    /* the first pass looks at the 4 acknowledged ones and flags 3 */
+    CHECK_INT(pass_limited(&a, deadline + 1000, 7, true, &more), 3);
+    CHECK(more);
+    CHECK_INT(store_orders_next_deadline(a.store, &next), SM_OK);
+    CHECK(next == deadline); /* the rest of that deadline */
+    /* rolled back: done again */
+    CHECK_INT(pass_limited(&a, deadline + 1000, 7, false, &more), 7);
+    for (flagged = 3; more && passes < 100; passes++) {
+        n = pass_limited(&a, deadline + 1000, 7, true, &more);
+        CHECK(n <= 7);
+        flagged += n;
+    }
+    CHECK(!more);
+    CHECK_INT(flagged, (int)orders - 4);
+    CHECK_INT(passes, (int)((orders - 7) / 7 + 1)); /* the last one sees fewer than 7 */
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM orders WHERE overdue = 1"), orders - 4);
+    CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM orders WHERE overdue = 1 AND status <> 'issued'"),
+              0);
+    CHECK_INT(store_orders_next_deadline(a.store, &next), SM_OK);
+    CHECK(next == 0);
+    CHECK_INT(pass_limited(&a, deadline + 2000, 7, true, &more), 0);
+    CHECK(!more);
+    app_close(&a);
+}
+
+CHECK_MAIN(CHECK_CASE(test_watch_flags_each_late_order_once),
+           CHECK_CASE(test_watch_goes_on_where_a_limited_pass_stopped))
