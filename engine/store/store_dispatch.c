@@ -191,13 +191,20 @@ store_outbox_add_once(struct store *s, const char *event_id, const char *kind, i
     return err;
 }
 
-static const char SQL_OVERDUE[] =
-    "SELECT " OUTBOX_COLUMNS " FROM outbox o "
-    "WHERE o.deadline_alerted = 0 AND o.expanded_ms IS NOT NULL AND o.enterprise IS NOT NULL "
-    "AND coalesce(o.deadline_ms, o.created_ms + ?2) <= ?1 "
-    "AND (NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.outbox_id = o.id) "
+/* Open notices past their deadline, through the two indexes of the watch
+ * (0028) so that only those are read, not every open one: first the ones
+ * with a deadline of their own, by it, then the others, by creation. */
+#define OUTBOX_OPEN                                                                    \
+    "o.deadline_alerted = 0 AND o.expanded_ms IS NOT NULL AND o.enterprise IS NOT NULL " \
+    "AND (NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.outbox_id = o.id) "           \
     "  OR EXISTS (SELECT 1 FROM deliveries d WHERE d.outbox_id = o.id AND d.status <> 'delivered')) "
-    "ORDER BY o.id LIMIT 256";
+static const char SQL_OVERDUE[] =
+    "SELECT " OUTBOX_COLUMNS " FROM outbox o INDEXED BY outbox_watch_due "
+    "WHERE o.deadline_ms IS NOT NULL AND o.deadline_ms <= ?1 AND " OUTBOX_OPEN
+    "UNION ALL "
+    "SELECT " OUTBOX_COLUMNS " FROM outbox o INDEXED BY outbox_watch_created "
+    "WHERE o.deadline_ms IS NULL AND o.created_ms <= ?1 - ?2 AND " OUTBOX_OPEN
+    "LIMIT 256";
 
 enum sm_err
 store_outbox_overdue(struct store *s, int64_t now_ms, int64_t default_deadline_ms,
@@ -212,12 +219,15 @@ store_outbox_overdue(struct store *s, int64_t now_ms, int64_t default_deadline_m
     return outbox_each(s, st, fn, arg);
 }
 
-/* The same notices as SQL_OVERDUE, not yet past their deadline. */
+/* The same notices as SQL_OVERDUE, not yet past their deadline: the
+ * earliest deadline of each index's first open notice. */
 static const char SQL_NEXT_OVERDUE[] =
-    "SELECT min(coalesce(o.deadline_ms, o.created_ms + ?1)) FROM outbox o "
-    "WHERE o.deadline_alerted = 0 AND o.expanded_ms IS NOT NULL AND o.enterprise IS NOT NULL "
-    "AND (NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.outbox_id = o.id) "
-    "  OR EXISTS (SELECT 1 FROM deliveries d WHERE d.outbox_id = o.id AND d.status <> 'delivered'))";
+    "SELECT min(at) FROM ("
+    "SELECT * FROM (SELECT o.deadline_ms AS at FROM outbox o INDEXED BY outbox_watch_due "
+    "WHERE o.deadline_ms IS NOT NULL AND " OUTBOX_OPEN "ORDER BY o.deadline_ms LIMIT 1) "
+    "UNION ALL "
+    "SELECT * FROM (SELECT o.created_ms + ?1 AS at FROM outbox o INDEXED BY outbox_watch_created "
+    "WHERE o.deadline_ms IS NULL AND " OUTBOX_OPEN "ORDER BY o.created_ms LIMIT 1))";
 
 enum sm_err
 store_outbox_next_overdue(struct store *s, int64_t default_deadline_ms, int64_t *at_ms)

@@ -202,6 +202,47 @@ capture_due_alerts_at_deadline(void)
     app_close(&a);
 }
 
+/* a notice without a deadline of its own is due at the default one after
+ * its creation; the watch finds both kinds (two indexes) in time order */
+static void
+capture_due_alerts_at_default_deadline(void)
+{
+    struct app a = { 0 };
+    struct sm_diag d = { 0 };
+    struct dispatch_capture_counts c;
+    int refused = 0;
+    int64_t dflt = T0 + (int64_t)DISPATCH_DEFAULT_DEADLINE_MIN * 60000, own = dflt + 15 * 60000;
+
+    open_with_notice(&a, "ack_reminder", 0);
+    CHECK_INT(store_begin(a.store), SM_OK);
+    CHECK_INT(store_outbox_add(a.store, "order:0:y", "order_issued", 0, "91140826MA0K000001", 0,
+                               "{}", T0, own),
+              SM_OK);
+    CHECK_INT(store_commit(a.store), SM_OK);
+    CHECK_INT(dispatch_capture_due(&a, file_down, &refused, &c, &d), SM_OK);
+    while (c.next_ms && c.next_ms < dflt) {
+        clock_advance_to(&a.clock, c.next_ms);
+        CHECK_INT(dispatch_capture_due(&a, file_down, &refused, &c, &d), SM_OK);
+    }
+    CHECK_INT(c.next_ms, dflt);
+    clock_advance_to(&a.clock, dflt - 1);
+    CHECK_INT(dispatch_capture_due(&a, file_down, &refused, &c, &d), SM_OK);
+    CHECK(!has_notice(&a, "order:0:x:undelivered"));
+    clock_advance_to(&a.clock, dflt);
+    CHECK_INT(dispatch_capture_due(&a, file_down, &refused, &c, &d), SM_OK);
+    CHECK(has_notice(&a, "order:0:x:undelivered"));
+    CHECK(!has_notice(&a, "order:0:y:undelivered"));
+    while (c.next_ms && c.next_ms < own) {
+        clock_advance_to(&a.clock, c.next_ms);
+        CHECK_INT(dispatch_capture_due(&a, file_down, &refused, &c, &d), SM_OK);
+    }
+    CHECK_INT(c.next_ms, own);
+    clock_advance_to(&a.clock, own);
+    CHECK_INT(dispatch_capture_due(&a, file_down, &refused, &c, &d), SM_OK);
+    CHECK(has_notice(&a, "order:0:y:undelivered"));
+    app_close(&a);
+}
+
 /* past max_attempts: a dead letter and its officer alert, as in service */
 static void
 capture_due_dead_letter(void)
@@ -235,4 +276,5 @@ capture_due_dead_letter(void)
 }
 
 CHECK_MAIN(CHECK_CASE(capture_delivers_each_once), CHECK_CASE(capture_due_retries_while_down),
-           CHECK_CASE(capture_due_alerts_at_deadline), CHECK_CASE(capture_due_dead_letter))
+           CHECK_CASE(capture_due_alerts_at_deadline), CHECK_CASE(capture_due_alerts_at_default_deadline),
+           CHECK_CASE(capture_due_dead_letter))
