@@ -219,7 +219,7 @@ expand_decision(struct store *s, const struct dispatch_config *cfg, int64_t outb
 {
     struct store_owed_slice sl;
     struct row_set rs = { 0 };
-    enum sm_err err = store_begin(s);
+    enum sm_err err = store_begin_redoable(s);
 
     *written = 0;
     if (!err)
@@ -278,7 +278,7 @@ dispatch_expand(struct store *s, const struct dispatch_config *cfg, int64_t now,
             return SM_OK;
         }
         if (!err)
-            err = store_begin(s);
+            err = store_begin_redoable(s);
         for (size_t i = 0; !err && i < n; i++)
             err = expand_one(s, cfg, &rs.r[i].o, now, true);
         if (!err)
@@ -460,7 +460,7 @@ record_result(struct store *s, const struct dispatch_config *cfg, const struct a
     enum sm_err err;
 
     outcome_of(cfg, a, r, now, rnd, &o);
-    err = store_begin(s);
+    err = store_begin_redoable(s);
     if (err)
         return err;
     err = store_outcome(s, a, r, &o, now);
@@ -541,7 +541,7 @@ record_sent(evutil_socket_t fd, short what, void *arg)
 
     (void)fd;
     (void)what;
-    err = store_begin(s);
+    err = store_begin_redoable(s);
     for (size_t i = 0; !err && i < n; i++) {
         struct attempt a = attempt_of(&d->sent[i]);
         outcome_of(&d->cfg, &a, &d->sent[i].r, now, random_u32(), &o[i]);

@@ -413,6 +413,12 @@ store_begin_normal(struct store *s)
 }
 
 enum sm_err
+store_begin_redoable(struct store *s)
+{
+    return store_begin_normal(s);
+}
+
+enum sm_err
 store_acks_fold(struct store *s)
 {
     enum sm_err err;

@@ -32,6 +32,13 @@ void store_close(struct store *s);
 SM_NODISCARD enum sm_err store_set_throwaway(struct store *s);
 
 SM_NODISCARD enum sm_err store_begin(struct store *s);
+/* A transaction whose COMMIT does not wait for the disk (synchronous=
+ * NORMAL), for work that is done again when a crash of the machine undoes
+ * it: notices expanded into deliveries, delivery results (the notice is
+ * then sent again, with its event id, which receivers deduplicate). A
+ * crash of the process loses nothing (the WAL is written at COMMIT); the
+ * next durable commit or flush of the WAL makes it durable too. */
+SM_NODISCARD enum sm_err store_begin_redoable(struct store *s);
 SM_NODISCARD enum sm_err store_commit(struct store *s);
 void store_rollback(struct store *s);
 bool store_in_tx(const struct store *s);

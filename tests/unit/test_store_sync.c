@@ -250,9 +250,10 @@ test_memory_database_has_no_syncer(void)
     store_close(s);
 }
 
-/* Every writer but the deferred ack groups finds synchronous=FULL: a
- * transaction, a savepoint, literal SQL or a writing statement outside a
- * transaction puts it back; reads and the ack groups themselves do not. */
+/* Every writer but the deferred ack groups and redoable transactions finds
+ * synchronous=FULL: a transaction, a savepoint, literal SQL or a writing
+ * statement outside a transaction puts it back; reads and the ack groups
+ * themselves do not. */
 static const char SQL_PUT[] = "INSERT INTO t VALUES (?)";
 static const char SQL_COUNT[] = "SELECT count(*) FROM t";
 
@@ -311,6 +312,17 @@ test_other_writers_find_full_again(void)
     CHECK_INT(one_int(s, "PRAGMA synchronous"), 2);
     CHECK_INT(store_commit(s), SM_OK);
     CHECK_INT(one_int(s, "SELECT count(*) FROM t"), 6);
+
+    /* a redoable transaction (the dispatcher's) does not wait for the
+     * disk; the next ordinary one does */
+    CHECK_INT(store_begin_redoable(s), SM_OK);
+    CHECK_INT(one_int(s, "PRAGMA synchronous"), 1);
+    CHECK_INT(store_exec_stmt(s, store_stmt(s, SQL_PUT)), SM_OK);
+    CHECK_INT(store_commit(s), SM_OK);
+    CHECK_INT(store_begin(s), SM_OK);
+    CHECK_INT(one_int(s, "PRAGMA synchronous"), 2);
+    CHECK_INT(store_commit(s), SM_OK);
+    CHECK_INT(one_int(s, "SELECT count(*) FROM t"), 7);
 
     CHECK_INT(store_syncer_stop(y), SM_OK);
     store_close(s);
