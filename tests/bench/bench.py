@@ -199,7 +199,7 @@ def summarize(values):
     return {"median": statistics.median(v), "min": min(v), "max": max(v), "rounds": v}
 
 
-CASES = ("acks", "drain", "delivery", "cap", "readings", "replay", "callgrind")
+CASES = ("acks", "drain", "delivery", "cap", "readings", "replay", "sweep", "callgrind")
 
 
 class Bench:
@@ -858,6 +858,61 @@ http {{
             f"to the 200, then {res['issue']['ir_expand_per_order']} Ir/order expanding its notices")
         self.results["cases"]["callgrind"] = res
 
+    def case_sweep(self, limit_s=120):
+        """The deadline watch at scale: the 300k issuance's 187k orders with
+        their deadline moved a minute into the past, a server started on
+        them. It flags them overdue (a reminder and an officer alert each,
+        374k notices) and expands those notices; /healthz is asked every
+        5 ms meanwhile. Seconds until every order is flagged and until
+        every notice is expanded; the slowest and the p99 answer."""
+        if not getattr(self, "issued", None) or not self.issued[0].endswith("300000.db.keep"):
+            self.results["notes"].append("sweep skipped (no 300k fixture)")
+            return
+        rows = {"flagged_s": [], "expanded_s": [], "healthz_max_ms": [], "healthz_p99_ms": []}
+        for r in range(self.rounds):
+            db = self.path("sweep.db")
+            for ext in ("", "-wal", "-shm"):
+                if os.path.exists(db + ext):
+                    os.remove(db + ext)
+            shutil.copy(self.issued[0], db)
+            now = int(time.time() * 1000)
+            n = db_query(db, "SELECT count(*) FROM orders WHERE status = 'issued'")[0][0]
+            db_query(db, "UPDATE orders SET ack_deadline_ms = ? WHERE status = 'issued'",
+                     many=[(now - 60000,)])
+            os.sync()
+            srv = Proc([self.bin, "serve", "--db", db, "--listen", "127.0.0.1:0"],
+                       logfile=self.path("sweep.log"))
+            try:
+                t0 = time.perf_counter()
+                lat, flagged_at, expanded_at, looked = [], None, None, 0.0
+                while expanded_at is None and time.perf_counter() - t0 < limit_s:
+                    t = time.perf_counter()
+                    http_req(srv.host, srv.port, "GET", "/healthz")
+                    lat.append(time.perf_counter() - t)
+                    if time.perf_counter() - looked > 0.25:
+                        looked = time.perf_counter()
+                        if flagged_at is None and db_query(
+                                db, "SELECT count(*) FROM orders WHERE overdue = 1")[0][0] == n:
+                            flagged_at = looked - t0
+                        if flagged_at is not None and db_query(
+                                db, "SELECT count(*) FROM outbox WHERE expanded_ms IS NULL")[0][0] == 0:
+                            expanded_at = looked - t0
+                    time.sleep(0.005)
+            finally:
+                srv.stop()
+            if expanded_at is None:
+                raise RuntimeError(f"sweep of {n} late orders not done in {limit_s} s")
+            lat.sort()
+            rows["flagged_s"].append(flagged_at)
+            rows["expanded_s"].append(expanded_at)
+            rows["healthz_max_ms"].append(lat[-1] * 1000)
+            rows["healthz_p99_ms"].append(lat[int(0.99 * (len(lat) - 1))] * 1000)
+            log(f"  sweep round {r}: {n} late orders flagged in {flagged_at:.2f} s, their notices "
+                f"expanded in {expanded_at:.2f} s; /healthz slowest {lat[-1] * 1000:.0f} ms, "
+                f"p99 {rows['healthz_p99_ms'][-1]:.0f} ms")
+        self.results["cases"]["sweep"] = {k: summarize(v) for k, v in rows.items()}
+        self.results["cases"]["sweep"]["orders"] = n
+
     def run(self):
         t0 = time.time()
         self.results["machine"] = {
@@ -898,6 +953,9 @@ http {{
         if "replay" in want:
             log("case 6: replay")
             self.case_replay()
+        if "sweep" in want:
+            log("case 10: deadline sweep")
+            self.case_sweep()
         if "callgrind" in want:
             log("case 9: callgrind")
             self.case_callgrind()
@@ -973,6 +1031,12 @@ def table(res):
     e = c.get("replay")
     if e and "seconds" in e:
         add(f"replay: 72 h, {e['enterprises']} enterprises", e["seconds"], " s")
+    e = c.get("sweep")
+    if e and "flagged_s" in e:
+        add(f"sweep: {e['orders']} late orders flagged, s", e["flagged_s"], " s")
+        add("sweep: their 2 notices each expanded, s", e["expanded_s"], " s")
+        add("sweep: slowest /healthz meanwhile", e["healthz_max_ms"], " ms")
+        add("sweep: /healthz p99 meanwhile", e["healthz_p99_ms"], " ms")
     e = c.get("delivery")
     if e and "deliveries_per_s" in e:
         add(f"delivery: {e['notices']} webhook notices, per s", e["deliveries_per_s"])
