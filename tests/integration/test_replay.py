@@ -9,6 +9,8 @@ import sys
 import tempfile
 import time
 
+from harness import make_uscc
+
 SMOGD = os.environ["SMOGD"]
 SRC = os.environ["SMOGD_SOURCE_DIR"]
 DATA = os.path.join(SRC, "tests", "data", "scenarios")
@@ -333,13 +335,6 @@ def test_notifiers_file_read_once():
         check(opens.count(os.path.join(tdir, "order_issued.txt")) == 1, "templates read once")
 
 
-def uscc(n):
-    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-    first17 = f"91140826MA0{n:06d}"
-    return first17 + alphabet[(31 - sum(alphabet.index(c) * w for c, w in zip(first17, weights)) % 31) % 31]
-
-
 def test_many_late_orders_one_line():
     """1,100 enterprises, none answers: the server flags late orders in
     bounded passes; the replay takes them all at the deadline's instant,
@@ -351,7 +346,7 @@ def test_many_late_orders_one_line():
         with open(os.path.join(d, "list.csv"), "w", encoding="utf-8") as f:
             f.write(head)
             for i in range(1, n + 1):
-                f.write(f"{uscc(i)},绛县第{i}铸造有限公司,140826100,铸造,C,熔炼工序,"
+                f.write(f"{make_uscc(i)},绛县第{i}铸造有限公司,140826100,铸造,C,熔炼工序,"
                         "1.00,2.00,0.50,0.00,1000,停产,停产,停产,\n")
         scenario = {
             "title": "late orders", "start": "2025-12-10T08:00:00+08:00",
