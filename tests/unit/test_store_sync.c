@@ -141,7 +141,14 @@ test_checkpoints_run_beside_the_commits(void)
     CHECK_INT(store_open(&s, path, &d), SM_OK);
     CHECK_INT(store_exec(s, "CREATE TABLE b(x BLOB)"), SM_OK);
     CHECK_INT(store_syncer_start(s, &y), SM_OK);
-    commit_groups(s, y, 12, &ticket);
+    /* a short WAL is left alone: a pass that copied it all would make the
+     * next commit start it over, and that commit sync its header */
+    commit_groups(s, y, 6, &ticket);
+    CHECK(wait_durable(y, ticket) >= ticket);
+    usleep(300 * 1000);
+    store_syncer_checkpoints(y, &off_loop, &on_loop);
+    CHECK(off_loop == 0);
+    commit_groups(s, y, 6, &ticket);
     CHECK(wait_durable(y, ticket) >= ticket);
     for (int i = 0; i < 50 && off_loop == 0; i++) {
         usleep(100 * 1000);
