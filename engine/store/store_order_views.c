@@ -269,34 +269,29 @@ store_order_json(struct store *s, int64_t id, int tz_min, int with_history, json
     return SM_OK;
 }
 
-/* Filters are bound parameters; an absent filter binds NULL and matches all. */
-static const char SQL_FILTERED[] =
-    "SELECT " ORDER_COLUMNS STORE_ORDER_MEASURES("o") ORDER_COLUMNS_REST
-    ", count(*) OVER () FROM orders o "
-    "WHERE (?1 IS NULL OR o.enterprise = ?1) AND (?2 IS NULL OR o.status = ?2) "
-    "AND (?3 IS NULL OR o.level = ?3) AND (?4 = 0 OR o.episode_id = ?4) "
-    "AND (?5 IS NULL OR o.compliance = ?5) "
-    "AND (?6 < 0 OR (?6 = 1) = (o.status = 'issued' AND (o.overdue = 1 OR o.ack_deadline_ms <= ?7))) "
-    "AND (?10 IS NULL OR o.town = ?10) "
-    "AND (?11 IS NULL OR EXISTS (SELECT 1 FROM list_lines l WHERE l.list_id = o.list_id "
-    "AND l.uscc = o.enterprise AND l.industry = ?11)) "
-    "AND (?12 IS NULL OR EXISTS (SELECT 1 FROM list_lines l WHERE l.list_id = o.list_id "
+/* Filters are bound parameters; an absent filter binds NULL and matches all.
+ * The page and its total are two statements: a "count(*) OVER ()" beside
+ * the page made SQLite build every matching row, its measures, industry and
+ * grade included, before the LIMIT (187k orders: 0.26 s a page, on the
+ * loop); the count reads only what the filter needs. */
+#define ORDERS_FILTER                                                                        \
+    "WHERE (?1 IS NULL OR o.enterprise = ?1) AND (?2 IS NULL OR o.status = ?2) "              \
+    "AND (?3 IS NULL OR o.level = ?3) AND (?4 = 0 OR o.episode_id = ?4) "                      \
+    "AND (?5 IS NULL OR o.compliance = ?5) "                                                  \
+    "AND (?6 < 0 OR (?6 = 1) = (o.status = 'issued' AND (o.overdue = 1 OR o.ack_deadline_ms <= ?7))) " \
+    "AND (?10 IS NULL OR o.town = ?10) "                                                      \
+    "AND (?11 IS NULL OR EXISTS (SELECT 1 FROM list_lines l WHERE l.list_id = o.list_id "     \
+    "AND l.uscc = o.enterprise AND l.industry = ?11)) "                                       \
+    "AND (?12 IS NULL OR EXISTS (SELECT 1 FROM list_lines l WHERE l.list_id = o.list_id "     \
     "AND l.uscc = o.enterprise AND l.grade = ?12)) "
-    "ORDER BY o.id LIMIT ?8 OFFSET ?9";
+static const char SQL_FILTERED[] =
+    "SELECT " ORDER_COLUMNS STORE_ORDER_MEASURES("o") ORDER_COLUMNS_REST " FROM orders o "
+    ORDERS_FILTER "ORDER BY o.id LIMIT ?8 OFFSET ?9";
+static const char SQL_FILTERED_COUNT[] = "SELECT count(*) FROM orders o " ORDERS_FILTER;
 
-enum sm_err
-store_orders_json(struct store *s, const struct order_filter *f, int tz_min, json_t **out)
+static void
+bind_filter(sqlite3_stmt *st, const struct order_filter *f)
 {
-    sqlite3_stmt *st = store_stmt(s, SQL_FILTERED);
-    json_t *arr = json_array();
-    int64_t total = 0;
-    int rc;
-
-    *out = NULL;
-    if (!st) {
-        json_decref(arr);
-        return SM_ERR_DB;
-    }
     store_bind_text(st, 1, f->enterprise);
     store_bind_text(st, 2, f->status);
     store_bind_text(st, 3, f->level);
@@ -304,19 +299,49 @@ store_orders_json(struct store *s, const struct order_filter *f, int tz_min, jso
     store_bind_text(st, 5, f->compliance);
     sqlite3_bind_int(st, 6, f->overdue);
     sqlite3_bind_int64(st, 7, f->now_ms);
-    sqlite3_bind_int(st, 8, f->limit);
-    sqlite3_bind_int(st, 9, f->offset);
     store_bind_text(st, 10, f->town);
     store_bind_text(st, 11, f->industry);
     store_bind_text(st, 12, f->grade);
+}
+
+enum sm_err
+store_orders_json(struct store *s, const struct order_filter *f, int tz_min, json_t **out)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_FILTERED);
+    json_t *arr;
+    int64_t total = 0, n = 0;
+    enum sm_err err = SM_OK;
+    int rc;
+
+    *out = NULL;
+    if (!st)
+        return SM_ERR_DB;
+    bind_filter(st, f);
+    sqlite3_bind_int(st, 8, f->limit);
+    sqlite3_bind_int(st, 9, f->offset);
+    arr = json_array();
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         json_array_append_new(arr, order_row(st, tz_min, f->now_ms));
-        total = sqlite3_column_int64(st, 26);
+        n++;
     }
     sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
+    if (rc != SQLITE_DONE)
+        err = store_err(s, rc);
+    /* a short page that starts inside the matches counts them itself */
+    if (!err && n > 0 && n < f->limit) {
+        total = f->offset + n;
+    } else if (!err && !(n == 0 && f->offset == 0)) {
+        st = store_stmt(s, SQL_FILTERED_COUNT);
+        if (!st) {
+            err = SM_ERR_DB;
+        } else {
+            bind_filter(st, f);
+            err = store_step_int64(s, st, &total);
+        }
+    }
+    if (err) {
         json_decref(arr);
-        return store_err(s, rc);
+        return err;
     }
     *out = json_pack("{s:o,s:I,s:i,s:i}", "orders", arr, "total", (json_int_t)total, "limit",
                      f->limit, "offset", f->offset);

@@ -398,8 +398,39 @@ def test_concurrent_acks_and_orders_cli():
         e.close()
 
 
+def test_order_pages_and_their_total():
+    """A page's total is every matching order, whatever part of them the
+    page holds: counted, or told by a short page."""
+    e = Episode()
+    try:
+        assert e.warn(json_warning("W-P", "orange")).status == 200
+        assert e.warn(json_warning("W-P2", "red", msg_type="update", references=["W-P"])).status == 200
+        con = sqlite3.connect(e.s.db)
+        every = [i for (i,) in con.execute("SELECT id FROM orders ORDER BY id")]
+        issued = [i for (i,) in con.execute("SELECT id FROM orders WHERE status = 'issued' ORDER BY id")]
+        first = [i for (i,) in con.execute("SELECT id FROM orders WHERE enterprise = ? ORDER BY id",
+                                           (ENTERPRISES[0],))]
+        con.close()
+        n = len(ENTERPRISES)
+        assert len(every) == 2 * n and len(issued) == n and len(first) == 2, (every, issued, first)
+        cases = (("limit=2", every[:2], 2 * n), ("limit=2&offset=8", every[8:10], 2 * n),
+                 ("limit=3&offset=8", every[8:11], 2 * n), ("limit=100", every, 2 * n),
+                 ("offset=100", [], 2 * n), ("status=issued&limit=2&offset=1", issued[1:3], n),
+                 ("status=issued&limit=50&offset=2", issued[2:], n),
+                 (f"enterprise={ENTERPRISES[0]}&limit=1", first[:1], 2),
+                 (f"enterprise={ENTERPRISES[0]}&limit=1&offset=1", first[1:], 2),
+                 ("enterprise=91140826MA0K0NONE0&limit=5", [], 0))
+        for q, ids, total in cases:
+            r = e.s.get("/v1/orders?" + q, token=e.officer)
+            assert r.status == 200, (q, r)
+            assert [o["id"] for o in r.json["orders"]] == ids, (q, r.json["orders"])
+            assert r.json["total"] == total, (q, r.json["total"], total)
+    finally:
+        e.close()
+
+
 if __name__ == "__main__":
-    main([test_alert_update_ack_cancel_chain, test_every_order_and_notice_exactly_once,
+    main([test_order_pages_and_their_total, test_alert_update_ack_cancel_chain, test_every_order_and_notice_exactly_once,
           test_escalation_floor_rules, test_scope_pollutant_status_and_hostile,
           test_cap_xml_alert_applies, test_future_onset_survives_restart_and_expiry_lifts,
           test_update_with_later_onset_keeps_the_old_level_until_then,
