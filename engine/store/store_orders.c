@@ -7,6 +7,7 @@
 
 #include "base/jsonw.h"
 #include "base/timeutil.h"
+#include "base/xalloc.h"
 #include "store/store_int.h"
 
 static const char SQL_LIST_ACTIVE[] = "SELECT id FROM lists WHERE active = 1";
@@ -269,9 +270,7 @@ store_orders_mark_overdue(struct store *s, int64_t now_ms, size_t limit, store_o
             continue; /* acknowledged in time */
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
-            ids = realloc(ids, cap * sizeof(*ids));
-            if (!ids)
-                abort();
+            ids = xrealloc(ids, cap * sizeof(*ids));
         }
         ids[n++] = last.id;
         fn(arg, last.id, store_col_text(st, 1), sqlite3_column_int(st, 2));

@@ -168,6 +168,19 @@ capture_due_retries_while_down(void)
     app_close(&a);
 }
 
+/* keeps retrying on the down file channel, stop after stop, until the next
+ * stop is at or past until; nothing is delivered meanwhile */
+static void
+retry_while_down_until(struct app *a, int64_t until, int *refused, struct dispatch_capture_counts *c,
+                       struct sm_diag *d)
+{
+    while (c->next_ms && c->next_ms < until) {
+        clock_advance_to(&a->clock, c->next_ms);
+        CHECK_INT(dispatch_capture_due(a, file_down, refused, c, d), SM_OK);
+        CHECK_INT(c->delivered, 0);
+    }
+}
+
 /* undelivered at the notice's deadline: one officer alert, exactly then */
 static void
 capture_due_alerts_at_deadline(void)
@@ -181,11 +194,7 @@ capture_due_alerts_at_deadline(void)
     open_with_notice(&a, "order_issued", deadline);
     CHECK_INT(dispatch_capture_due(&a, file_down, &refused, &c, &d), SM_OK);
     /* keep retrying while down until the deadline is the next stop */
-    while (c.next_ms && c.next_ms < deadline) {
-        clock_advance_to(&a.clock, c.next_ms);
-        CHECK_INT(dispatch_capture_due(&a, file_down, &refused, &c, &d), SM_OK);
-        CHECK_INT(c.delivered, 0);
-    }
+    retry_while_down_until(&a, deadline, &refused, &c, &d);
     CHECK_INT(deliveries(&a), 1);
     CHECK_INT(c.next_ms, deadline);
     clock_advance_to(&a.clock, deadline);
@@ -220,10 +229,7 @@ capture_due_alerts_at_default_deadline(void)
               SM_OK);
     CHECK_INT(store_commit(a.store), SM_OK);
     CHECK_INT(dispatch_capture_due(&a, file_down, &refused, &c, &d), SM_OK);
-    while (c.next_ms && c.next_ms < dflt) {
-        clock_advance_to(&a.clock, c.next_ms);
-        CHECK_INT(dispatch_capture_due(&a, file_down, &refused, &c, &d), SM_OK);
-    }
+    retry_while_down_until(&a, dflt, &refused, &c, &d);
     CHECK_INT(c.next_ms, dflt);
     clock_advance_to(&a.clock, dflt - 1);
     CHECK_INT(dispatch_capture_due(&a, file_down, &refused, &c, &d), SM_OK);
@@ -232,10 +238,7 @@ capture_due_alerts_at_default_deadline(void)
     CHECK_INT(dispatch_capture_due(&a, file_down, &refused, &c, &d), SM_OK);
     CHECK(has_notice(&a, "order:0:x:undelivered"));
     CHECK(!has_notice(&a, "order:0:y:undelivered"));
-    while (c.next_ms && c.next_ms < own) {
-        clock_advance_to(&a.clock, c.next_ms);
-        CHECK_INT(dispatch_capture_due(&a, file_down, &refused, &c, &d), SM_OK);
-    }
+    retry_while_down_until(&a, own, &refused, &c, &d);
     CHECK_INT(c.next_ms, own);
     clock_advance_to(&a.clock, own);
     CHECK_INT(dispatch_capture_due(&a, file_down, &refused, &c, &d), SM_OK);
