@@ -206,14 +206,17 @@ pragma_text(struct store *s, const char *sql, char *out, size_t cap)
 static enum sm_err
 configure(struct store *s, bool memory, struct sm_diag *diag)
 {
-    char mode[32], pragmas[192];
+    char mode[32], pragmas[192], page[32];
 
     snprintf(pragmas, sizeof(pragmas),
              "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF; "
              "PRAGMA journal_size_limit=%d; PRAGMA cache_size=-%d",
              STORE_WAL_KEEP_BYTES, STORE_CACHE_KIB);
     sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
-    if (pragma_text(s, "PRAGMA journal_mode=WAL", mode, sizeof(mode)) != SM_OK ||
+    snprintf(page, sizeof(page), "PRAGMA page_size=%d", STORE_PAGE_BYTES);
+    /* before WAL: the first write fixes a new file's page size for good */
+    if (store_exec(s, page) != SM_OK ||
+        pragma_text(s, "PRAGMA journal_mode=WAL", mode, sizeof(mode)) != SM_OK ||
         store_exec(s, pragmas) != SM_OK) {
         sm_diag_set(diag, "db_unusable", "%s: cannot configure the database: %s",
                     s->path, sqlite3_errmsg(s->db));

@@ -45,6 +45,12 @@ struct store_issue_digest;
 /* SQLite's page cache per connection, in KiB (PRAGMA cache_size=-N), and
  * the most the server's page pool takes (store_pagepool.c) */
 #define STORE_CACHE_KIB 65536
+/* The page size of a database smogd creates (PRAGMA page_size; a file that
+ * exists keeps its own). An issuance appends hundreds of thousands of rows:
+ * 8 KiB pages halve the WAL frames its COMMIT writes (two pwrites each) and
+ * the pages its B-trees split, 10 % of a 187k-order issuance; 16 KiB gave
+ * no more, and each random row an ack's fold rewrites costs a whole page. */
+#define STORE_PAGE_BYTES 8192
 /* the WAL's length kept when it starts over (PRAGMA journal_size_limit):
  * what a large transaction (an issuance, a fold) leaves it at, and what
  * serve writes it out to at start (store_sync.c) */

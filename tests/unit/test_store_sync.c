@@ -110,16 +110,21 @@ wait_may_commit(struct store_syncer *y)
     return waited;
 }
 
-/* groups deferred commits of 100 rows of 4,000 bytes each (about 100 WAL
- * frames a group); *ticket the last one's */
+/* 100 rows of a page each (the largest a page holds without overflow):
+ * about 100 WAL frames */
+#define ROW_BYTES "8000"
+_Static_assert(STORE_PAGE_BYTES == 8192, "ROW_BYTES fills one page of STORE_PAGE_BYTES");
+#define HUNDRED_PAGES                                                                      \
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100) "       \
+    "INSERT INTO b SELECT zeroblob(" ROW_BYTES ") FROM n"
+
+/* groups deferred commits of HUNDRED_PAGES each; *ticket the last one's */
 static void
 commit_groups(struct store *s, struct store_syncer *y, int groups, uint64_t *ticket)
 {
     for (int i = 0; i < groups; i++) {
         CHECK_INT(store_begin_deferred(y, s), SM_OK);
-        CHECK_INT(store_exec(s, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
-                                "WHERE i < 100) INSERT INTO b SELECT zeroblob(4000) FROM n"),
-                  SM_OK);
+        CHECK_INT(store_exec(s, HUNDRED_PAGES), SM_OK);
         CHECK_INT(store_commit_deferred(y, s, ticket), SM_OK);
     }
 }
@@ -166,9 +171,7 @@ test_checkpoints_run_beside_the_commits(void)
     for (int i = 0; i < 200; i++) {
         waits += wait_may_commit(y);
         CHECK_INT(store_begin_deferred(y, s), SM_OK);
-        CHECK_INT(store_exec(s, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
-                                "WHERE i < 100) INSERT INTO b SELECT zeroblob(4000) FROM n"),
-                  SM_OK);
+        CHECK_INT(store_exec(s, HUNDRED_PAGES), SM_OK);
         CHECK_INT(store_commit_deferred(y, s, &ticket), SM_OK);
     }
     store_syncer_checkpoints(y, &off_loop, &on_loop);
@@ -179,8 +182,8 @@ test_checkpoints_run_beside_the_commits(void)
     char *wal = xasprintf("%s-wal", path);
     struct stat st;
     CHECK_INT(stat(wal, &st), 0);
-    /* frames are 4,096 + 24 bytes */
-    CHECK(st.st_size < (off_t)(8192 + 1000 + 2 * 120) * 4120 + 32);
+    /* frames are a page and a 24-byte header */
+    CHECK(st.st_size < (off_t)(8192 + 1000 + 2 * 120) * (STORE_PAGE_BYTES + 24) + 32);
     free(wal);
     CHECK(wait_durable(y, ticket) >= ticket);
     CHECK_INT(store_syncer_stop(y), SM_OK);
