@@ -93,6 +93,14 @@ void api_req_finish(struct api_req *r);
 /* borrowed: the acknowledgement batcher of the running server */
 struct ack_batch *api_ack_batch(struct api *api);
 
+/* ---- GET /v1/status, counted across turns (api_status.c) ---- */
+struct status_job;
+void api_status_get(struct api_req *r);
+/* borrowed: the api's list of status requests being counted */
+struct status_job **api_status_jobs(struct api *api);
+/* Counts what is left of each at once and answers them (at stop). */
+void api_status_jobs_end(struct status_job **head);
+
 /* ---- route tables, one per area ---- */
 extern const struct route api_routes_system[];
 extern const int api_routes_system_count;

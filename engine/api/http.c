@@ -39,6 +39,7 @@ struct api {
     struct api_metrics metrics;
     struct ack_batch *acks;
     struct token_cache *tokens; /* bearer tokens seen (api/token_cache.h) */
+    struct status_job *status_jobs; /* GET /v1/status being counted (api_status.c) */
     int64_t last_accept_log_ms;
 };
 
@@ -303,6 +304,12 @@ api_ack_batch(struct api *api)
     return api->acks;
 }
 
+struct status_job **
+api_status_jobs(struct api *api)
+{
+    return &api->status_jobs;
+}
+
 static void
 log_flush_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -468,6 +475,7 @@ api_free(struct api *api)
     /* answers what is still queued while the connections exist */
     ack_batch_free(api->acks);
     api->acks = NULL;
+    api_status_jobs_end(&api->status_jobs);
     if (api->listener)
         evconnlistener_free(api->listener);
     httpd_free(api->httpd);

@@ -156,5 +156,13 @@ SM_NODISCARD enum sm_err ops_episode_figures(struct app *app, int64_t episode_id
 
 /* new: the contract's /v1/status object */
 SM_NODISCARD enum sm_err ops_status(struct app *app, json_t **out);
+/* The same in two steps, for a caller that counts the orders itself
+ * (store_order_counts_slice): new *out without the order figures, the
+ * current real episode (0: none) and the time to count them at … */
+SM_NODISCARD enum sm_err ops_status_begin(struct app *app, json_t **out, int64_t *episode,
+                                          int64_t *now_ms);
+/* … then the figures set into it. */
+struct order_counts;
+void ops_status_counts(json_t *status, const struct order_counts *c);
 
 #endif

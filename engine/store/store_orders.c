@@ -3,6 +3,7 @@
 #include "store/store_orders.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/jsonw.h"
@@ -331,13 +332,26 @@ store_orders_next_deadline(struct store *s, int64_t *at_ms)
  * ones) instead of every version of the episode. An order acknowledged in
  * the ack log and not yet folded counts as acknowledged (the log's row
  * found by the seq the server holds): the status poll does not fold. */
+#define COUNT_ACKED "(o.status = 'acknowledged' OR al.seq IS NOT NULL)"
+#define COUNT_OVERDUE                                                                      \
+    "(o.status = 'issued' AND al.seq IS NULL AND (o.overdue = 1 OR o.ack_deadline_ms <= ?2))"
+#define COUNT_VIOLATION "(o.compliance = 'violation')"
+#define COUNT_FROM " FROM orders o INDEXED BY orders_active"
+#define COUNT_WHERE                                                                        \
+    " WHERE o.ended_ms IS NULL AND o.status IN ('issued','acknowledged') AND o.episode_id = ?1"
+
 static const char SQL_COUNTS[] =
-    "SELECT count(*), count(*) FILTER (WHERE o.status = 'acknowledged' OR al.seq IS NOT NULL), "
-    "count(*) FILTER (WHERE o.status = 'issued' AND al.seq IS NULL AND "
-    "(o.overdue = 1 OR o.ack_deadline_ms <= ?2)), "
-    "count(*) FILTER (WHERE o.compliance = 'violation') "
-    "FROM orders o INDEXED BY orders_active" STORE_ACK_LOG_JOIN("o") " "
-    "WHERE o.ended_ms IS NULL AND o.status IN ('issued','acknowledged') AND o.episode_id = ?1";
+    "SELECT count(*), count(*) FILTER (WHERE " COUNT_ACKED "), "
+    "count(*) FILTER (WHERE " COUNT_OVERDUE "), count(*) FILTER (WHERE " COUNT_VIOLATION ")"
+    COUNT_FROM STORE_ACK_LOG_JOIN("o") COUNT_WHERE;
+
+/* the same, a slice at a time: the orders after the cursor in the index's
+ * order, each with its three flags as bits (+ and *: SQLite's | and <<
+ * bind alike, left to right) */
+static const char SQL_COUNT_ROWS[] =
+    "SELECT o.enterprise, o.id, " COUNT_ACKED " + 2 * " COUNT_OVERDUE " + 4 * " COUNT_VIOLATION
+    COUNT_FROM STORE_ACK_LOG_JOIN("o") COUNT_WHERE
+    " AND (o.enterprise, o.id) > (?3, ?4) ORDER BY o.enterprise, o.id";
 
 enum sm_err
 store_order_counts(struct store *s, int64_t episode_id, int64_t now_ms, struct order_counts *c)
@@ -359,6 +373,40 @@ store_order_counts(struct store *s, int64_t episode_id, int64_t now_ms, struct o
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
+}
+
+enum sm_err
+store_order_counts_slice(struct store *s, int64_t episode_id, int64_t now_ms,
+                         struct order_count_cursor *cur, int rows, struct order_counts *c)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_COUNT_ROWS);
+    int rc = SQLITE_DONE, n = 0;
+
+    if (!st)
+        return SM_ERR_DB;
+    sqlite3_bind_int64(st, 1, episode_id);
+    sqlite3_bind_int64(st, 2, now_ms);
+    store_bind_text(st, 3, cur->enterprise ? cur->enterprise : "");
+    sqlite3_bind_int64(st, 4, cur->id);
+    while (n < rows && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int flags = sqlite3_column_int(st, 2);
+
+        n++;
+        c->active++;
+        c->acknowledged += flags & 1;
+        c->overdue += (flags >> 1) & 1;
+        c->violation += (flags >> 2) & 1;
+        if (n == rows) {
+            free(cur->enterprise);
+            cur->enterprise = xstrdup((const char *)sqlite3_column_text(st, 0));
+            cur->id = sqlite3_column_int64(st, 1);
+        }
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_err(s, rc);
+    cur->done = n < rows;
+    return SM_OK;
 }
 
 static const char SQL_OUTBOX[] =

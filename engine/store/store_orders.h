@@ -96,6 +96,19 @@ struct order_counts {
 };
 SM_NODISCARD enum sm_err store_order_counts(struct store *s, int64_t episode_id, int64_t now_ms,
                                             struct order_counts *c);
+/* Where a count in slices stands: after the active order (enterprise, id)
+ * in orders_active's order; zeroed to start, enterprise freed by the owner. */
+struct order_count_cursor {
+    char *enterprise;
+    int64_t id;
+    bool done; /* the last slice has been counted */
+};
+/* Adds to *c the next slice of at most rows active orders of the episode
+ * (the figures of store_order_counts, each order as it stands when its
+ * slice is read) and moves the cursor past them. */
+SM_NODISCARD enum sm_err store_order_counts_slice(struct store *s, int64_t episode_id,
+                                                  int64_t now_ms, struct order_count_cursor *cur,
+                                                  int rows, struct order_counts *c);
 
 /* A new version of an order (same level, measures and list) issued now,
  * for an officer's re-issue. *new_id and *version: the new order. */

@@ -15,6 +15,7 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import http.client
 
@@ -869,7 +870,8 @@ http {{
             self.results["notes"].append("sweep skipped (no 300k fixture)")
             return
         rows = {"flagged_s": [], "expanded_s": [], "healthz_max_ms": [], "healthz_p99_ms": [],
-                "status_ms": [], "orders_page_ms": []}
+                "status_ms": [], "orders_page_ms": [], "status_healthz_max_ms": [],
+                "orders_page_healthz_max_ms": []}
         for r in range(self.rounds):
             db = self.path("sweep.db")
             for ext in ("", "-wal", "-shm"):
@@ -901,18 +903,34 @@ http {{
                                 db, "SELECT count(*) FROM outbox WHERE expanded_ms IS NULL")[0][0] == 0:
                             expanded_at = looked - t0
                     time.sleep(0.005)
-                # what an officer's console asks of the 187k orders, once they settled
+                # what an officer's console asks of the 187k orders, once they
+                # settled; and how long a request on another connection waits
+                # meanwhile (the loop held)
                 auth = {"Authorization": f"Bearer {officer}"}
                 for key, path in (("status_ms", "/v1/status"), ("orders_page_ms", "/v1/orders?limit=50")):
-                    best = None
-                    for _ in range(5):
-                        t = time.perf_counter()
-                        st, _body = http_req(srv.host, srv.port, "GET", path, None, auth)
-                        if st != 200:
-                            raise RuntimeError(f"GET {path}: {st}")
-                        dt = (time.perf_counter() - t) * 1000
-                        best = dt if best is None else min(best, dt)
+                    best, held, probing = None, [], [True]
+
+                    def probe():
+                        while probing[0]:
+                            t = time.perf_counter()
+                            http_req(srv.host, srv.port, "GET", "/healthz")
+                            held.append((time.perf_counter() - t) * 1000)
+                            time.sleep(0.002)
+                    th = threading.Thread(target=probe)
+                    th.start()
+                    try:
+                        for _ in range(5):
+                            t = time.perf_counter()
+                            st, _body = http_req(srv.host, srv.port, "GET", path, None, auth)
+                            if st != 200:
+                                raise RuntimeError(f"GET {path}: {st}")
+                            dt = (time.perf_counter() - t) * 1000
+                            best = dt if best is None else min(best, dt)
+                    finally:
+                        probing[0] = False
+                        th.join()
                     rows[key].append(best)
+                    rows[key.replace("_ms", "_healthz_max_ms")].append(max(held, default=0.0))
             finally:
                 srv.stop()
             if expanded_at is None:
@@ -1053,7 +1071,9 @@ def table(res):
         add("sweep: slowest /healthz meanwhile", e["healthz_max_ms"], " ms")
         add("sweep: /healthz p99 meanwhile", e["healthz_p99_ms"], " ms")
         add("sweep: then GET /v1/status (best of 5)", e.get("status_ms"), " ms")
+        add("sweep: slowest /healthz during those /v1/status", e.get("status_healthz_max_ms"), " ms")
         add("sweep: then GET /v1/orders?limit=50 (best of 5)", e.get("orders_page_ms"), " ms")
+        add("sweep: slowest /healthz during those pages", e.get("orders_page_healthz_max_ms"), " ms")
     e = c.get("delivery")
     if e and "deliveries_per_s" in e:
         add(f"delivery: {e['notices']} webhook notices, per s", e["deliveries_per_s"])

@@ -13,6 +13,7 @@ import io
 import json
 import os
 import sqlite3
+import threading
 import time
 
 from harness import (SMALL_LIST, Server, Workdir, json_warning, main, make_token, make_uscc,
@@ -332,6 +333,72 @@ def test_many_late_orders_flagged_in_bounded_passes():
         w.cleanup()
 
 
+def test_status_counted_across_loop_turns():
+    """4,500 active orders: GET /v1/status counts them a slice per turn of
+    the event loop (2,048 a slice). Its figures are what the database holds
+    (acks still in the log count as acknowledged), several polls at once
+    are each answered, and requests on other connections are answered
+    while they are counted."""
+    n = 4500
+    w = Workdir()
+    s = Server(w)
+    try:
+        issuer = make_token(s.db, "issuer", name="feed")
+        officer = make_token(s.db, "officer", name="duty")
+        firms = [make_uscc(i) for i in range(1, n + 1)]
+        seed_list(s.db, rows=[(u, f"绛县{i}号企业", "140826100", "C", "1#窑",
+                               ("halt", "halt", "halt")) for i, u in enumerate(firms, 1)])
+        acking = firms[:3]
+        tokens = {u: make_token(s.db, "enterprise", enterprise=u) for u in acking}
+        s.start()
+        r = s.post("/v1/warnings", body=json.dumps(json_warning("MANY-1", "orange")), token=issuer)
+        assert r.status == 200 and r.json["level"] == "orange", r
+        expected = {"active": n, "acknowledged": 0, "overdue": 0, "violation": 0}
+        assert s.get("/v1/status", token=officer).json["orders"] == expected
+        con = sqlite3.connect(s.db, timeout=10)
+        ids = dict(con.execute("SELECT enterprise, id FROM orders WHERE status = 'issued'"))
+        con.close()
+        for u in acking:
+            assert s.post(f"/v1/orders/{ids[u]}/ack", token=tokens[u]).status == 200
+        expected["acknowledged"] = len(acking)
+
+        statuses, probes, errors = [], [], []
+
+        def poll():
+            try:
+                for _ in range(5):
+                    statuses.append(s.get("/v1/status", token=officer))
+            except Exception as e:  # noqa: BLE001 - reported below
+                errors.append(e)
+
+        def probe():
+            try:
+                for _ in range(20):
+                    probes.append(s.get("/healthz").status)
+            except Exception as e:  # noqa: BLE001
+                errors.append(e)
+
+        threads = [threading.Thread(target=poll) for _ in range(4)] + [threading.Thread(target=probe)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert not errors, errors
+        assert len(statuses) == 20 and probes == [200] * 20, (len(statuses), probes)
+        for st in statuses:
+            assert st.status == 200 and st.json["orders"] == expected, st
+            assert st.json["level"] == "orange" and st.json["episode_id"] is not None, st
+        s.stop()
+        con = sqlite3.connect(s.db)
+        assert con.execute("SELECT count(*), sum(status = 'acknowledged') FROM orders "
+                           "WHERE ended_ms IS NULL").fetchone() == (n, len(acking))
+        con.close()
+    finally:
+        s.stop()
+        w.cleanup()
+
+
 if __name__ == "__main__":
     main([test_judgement_alerts_evidence_figures, test_truck_ban_at_red_and_shape_errors,
-          test_hourly_rejudgement_from_the_timer, test_many_late_orders_flagged_in_bounded_passes])
+          test_hourly_rejudgement_from_the_timer, test_many_late_orders_flagged_in_bounded_passes,
+          test_status_counted_across_loop_turns])
