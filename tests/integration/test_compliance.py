@@ -279,6 +279,17 @@ def test_hourly_rejudgement_from_the_timer():
         e.close()
 
 
+def many_firms(s, n):
+    """An issuer's and an officer's token, and a list of n enterprises that
+    halt at every level, in s's database; (issuer, officer, their USCCs)."""
+    issuer = make_token(s.db, "issuer", name="feed")
+    officer = make_token(s.db, "officer", name="duty")
+    firms = [make_uscc(i) for i in range(1, n + 1)]
+    seed_list(s.db, rows=[(u, f"绛县{i}号企业", "140826100", "C", "1#窑", ("halt", "halt", "halt"))
+                          for i, u in enumerate(firms, 1)])
+    return issuer, officer, firms
+
+
 def test_many_late_orders_flagged_in_bounded_passes():
     """1,300 orders whose deadline passed while the server was down: the
     deadline watch flags every one once, with its reminder, officer alert
@@ -288,10 +299,7 @@ def test_many_late_orders_flagged_in_bounded_passes():
     w = Workdir()
     s = Server(w)
     try:
-        issuer = make_token(s.db, "issuer", name="feed")
-        officer = make_token(s.db, "officer", name="duty")
-        seed_list(s.db, rows=[(make_uscc(i), f"绛县{i}号企业", "140826100", "C", "1#窑",
-                               ("halt", "halt", "halt")) for i in range(1, n + 1)])
+        issuer, officer, _firms = many_firms(s, n)
         s.start()
         r = s.post("/v1/warnings", body=json.dumps(json_warning("LATE-1", "orange")), token=issuer)
         assert r.status == 200 and r.json["level"] == "orange", r
@@ -343,11 +351,7 @@ def test_status_counted_across_loop_turns():
     w = Workdir()
     s = Server(w)
     try:
-        issuer = make_token(s.db, "issuer", name="feed")
-        officer = make_token(s.db, "officer", name="duty")
-        firms = [make_uscc(i) for i in range(1, n + 1)]
-        seed_list(s.db, rows=[(u, f"绛县{i}号企业", "140826100", "C", "1#窑",
-                               ("halt", "halt", "halt")) for i, u in enumerate(firms, 1)])
+        issuer, officer, firms = many_firms(s, n)
         acking = firms[:3]
         tokens = {u: make_token(s.db, "enterprise", enterprise=u) for u in acking}
         s.start()

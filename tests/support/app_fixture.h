@@ -16,6 +16,7 @@
 #include "ops/ops.h"
 #include "store/store.h"
 #include "store/store_int.h"
+#include "store_fixture.h"
 
 #define FIXTURE_T0 1764547200000LL /* 2025-12-01T08:00:00+08:00 */
 
@@ -23,14 +24,7 @@
 static inline int64_t
 fixture_one_int(struct app *a, const char *sql)
 {
-    sqlite3_stmt *st = NULL;
-    int64_t v = -1;
-
-    if (sqlite3_prepare_v2(a->store->db, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
+    return fixture_store_int(a->store, sql);
 }
 
 /* new: the first column of the first row of sql as text, or NULL */

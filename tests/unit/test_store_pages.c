@@ -10,20 +10,9 @@
 
 #include "base/xalloc.h"
 #include "check.h"
+#include "store_fixture.h"
 #include "store/store.h"
 #include "store/store_int.h"
-
-static int64_t
-one_int(struct store *s, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t v = -1;
-
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
 
 /* the page size in a file's header (bytes 16-17, big-endian) */
 static int
@@ -39,15 +28,6 @@ header_page_size(const char *path)
 }
 
 static void
-remove_dir(const char *dir)
-{
-    char *cmd = xasprintf("rm -rf %s", dir);
-
-    CHECK_INT(system(cmd), 0);
-    free(cmd);
-}
-
-static void
 test_new_database_has_large_pages(void)
 {
     char dir[] = "/tmp/smogd-pages-XXXXXX";
@@ -58,12 +38,12 @@ test_new_database_has_large_pages(void)
     char *path = xasprintf("%s/new.db", dir);
     char *copy = xasprintf("%s/copy.db", dir);
     CHECK_INT(store_open(&s, path, &d), SM_OK);
-    CHECK_INT(one_int(s, "PRAGMA page_size"), STORE_PAGE_BYTES);
+    CHECK_INT(fixture_store_int(s, "PRAGMA page_size"), STORE_PAGE_BYTES);
     CHECK_INT(store_backup(s, copy, &d), SM_OK);
     store_close(s);
     CHECK_INT(header_page_size(path), STORE_PAGE_BYTES);
     CHECK_INT(header_page_size(copy), STORE_PAGE_BYTES);
-    remove_dir(dir);
+    fixture_remove_dir(dir);
     free(copy);
     free(path);
 }
@@ -92,27 +72,27 @@ test_existing_database_keeps_its_pages(void)
     CHECK_INT(header_page_size(path), 4096);
 
     CHECK_INT(store_open(&s, path, &d), SM_OK); /* every migration applied */
-    CHECK_INT(one_int(s, "PRAGMA page_size"), 4096);
+    CHECK_INT(fixture_store_int(s, "PRAGMA page_size"), 4096);
     CHECK(store_schema_version(s) > 0);
-    CHECK_INT(one_int(s, "SELECT count(*) FROM before"), 2000);
+    CHECK_INT(fixture_store_int(s, "SELECT count(*) FROM before"), 2000);
     CHECK_INT(store_begin(s), SM_OK);
     CHECK_INT(store_exec(s, "INSERT INTO before VALUES ('after')"), SM_OK);
     CHECK_INT(store_commit(s), SM_OK);
     store_close(s);
 
     CHECK_INT(store_open(&s, path, &d), SM_OK);
-    CHECK_INT(one_int(s, "SELECT count(*) FROM before"), 2001);
-    CHECK_INT(one_int(s, "PRAGMA page_size"), 4096);
+    CHECK_INT(fixture_store_int(s, "SELECT count(*) FROM before"), 2001);
+    CHECK_INT(fixture_store_int(s, "PRAGMA page_size"), 4096);
     CHECK_INT(store_backup(s, copy, &d), SM_OK);
     store_close(s);
     CHECK_INT(header_page_size(path), 4096);
 
     CHECK_INT(header_page_size(copy), STORE_PAGE_BYTES);
     CHECK_INT(store_open(&s, copy, &d), SM_OK);
-    CHECK_INT(one_int(s, "SELECT count(*) FROM before"), 2001);
-    CHECK_INT(one_int(s, "PRAGMA page_size"), STORE_PAGE_BYTES);
+    CHECK_INT(fixture_store_int(s, "SELECT count(*) FROM before"), 2001);
+    CHECK_INT(fixture_store_int(s, "PRAGMA page_size"), STORE_PAGE_BYTES);
     store_close(s);
-    remove_dir(dir);
+    fixture_remove_dir(dir);
     free(copy);
     free(path);
 }

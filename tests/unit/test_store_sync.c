@@ -10,21 +10,10 @@
 
 #include "base/xalloc.h"
 #include "check.h"
+#include "store_fixture.h"
 #include "store/store.h"
 #include "store/store_int.h"
 #include "store/store_sync.h"
-
-static int64_t
-one_int(struct store *s, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t v = -1;
-
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
 
 /* waits (at most 5 s) until the syncer reports ticket as durable */
 static uint64_t
@@ -57,10 +46,10 @@ test_deferred_commits_become_durable_in_order(void)
     CHECK(y != NULL);
 
     CHECK_INT(store_begin_deferred(y, s), SM_OK);
-    CHECK_INT(one_int(s, "PRAGMA synchronous"), 1); /* NORMAL inside */
+    CHECK_INT(fixture_store_int(s, "PRAGMA synchronous"), 1); /* NORMAL inside */
     CHECK_INT(store_exec(s, "INSERT INTO t VALUES (1)"), SM_OK);
     CHECK_INT(store_commit_deferred(y, s, &t1), SM_OK);
-    CHECK_INT(one_int(s, "PRAGMA synchronous"), 1); /* kept for the next ack group */
+    CHECK_INT(fixture_store_int(s, "PRAGMA synchronous"), 1); /* kept for the next ack group */
     CHECK_INT(store_begin_deferred(y, s), SM_OK);
     CHECK_INT(store_exec(s, "INSERT INTO t VALUES (2)"), SM_OK);
     CHECK_INT(store_commit_deferred(y, s, &t2), SM_OK);
@@ -73,7 +62,7 @@ test_deferred_commits_become_durable_in_order(void)
     CHECK_INT(store_begin_deferred(y, s), SM_OK);
     CHECK_INT(store_exec(s, "INSERT INTO t VALUES (3)"), SM_OK);
     store_rollback_deferred(s);
-    CHECK_INT(one_int(s, "SELECT count(*) FROM t"), 2);
+    CHECK_INT(fixture_store_int(s, "SELECT count(*) FROM t"), 2);
 
     /* what is asked before stop is flushed by stop */
     CHECK_INT(store_begin_deferred(y, s), SM_OK);
@@ -84,11 +73,9 @@ test_deferred_commits_become_durable_in_order(void)
 
     /* another connection sees every committed row */
     CHECK_INT(store_open(&s, path, &d), SM_OK);
-    CHECK_INT(one_int(s, "SELECT count(*) FROM t"), 3);
+    CHECK_INT(fixture_store_int(s, "SELECT count(*) FROM t"), 3);
     store_close(s);
-    char *cmd = xasprintf("rm -rf %s", dir);
-    CHECK_INT(system(cmd), 0);
-    free(cmd);
+    fixture_remove_dir(dir);
     free(path);
 }
 
@@ -188,12 +175,10 @@ test_checkpoints_run_beside_the_commits(void)
     CHECK(wait_durable(y, ticket) >= ticket);
     CHECK_INT(store_syncer_stop(y), SM_OK);
     /* SQLite's own autocheckpoint is back on the connection */
-    CHECK_INT(one_int(s, "PRAGMA wal_autocheckpoint"), 1000);
-    CHECK_INT(one_int(s, "SELECT count(*) FROM b"), 21200);
+    CHECK_INT(fixture_store_int(s, "PRAGMA wal_autocheckpoint"), 1000);
+    CHECK_INT(fixture_store_int(s, "SELECT count(*) FROM b"), 21200);
     store_close(s);
-    char *cmd = xasprintf("rm -rf %s", dir);
-    CHECK_INT(system(cmd), 0);
-    free(cmd);
+    fixture_remove_dir(dir);
     free(path);
 }
 
@@ -234,15 +219,13 @@ test_long_wal_starts_over_after_a_wait(void)
     CHECK_INT(store_commit_deferred(y, s, &ticket), SM_OK);
     CHECK(wait_durable(y, ticket) >= ticket);
     /* the WAL holds that one commit's frames, not 8,500 more */
-    CHECK(one_int(s, "SELECT log FROM pragma_wal_checkpoint('PASSIVE')") < 10);
+    CHECK(fixture_store_int(s, "SELECT log FROM pragma_wal_checkpoint('PASSIVE')") < 10);
     store_syncer_checkpoints(y, &off_loop, &on_loop);
     CHECK(on_loop == 0);
     CHECK_INT(store_syncer_stop(y), SM_OK);
-    CHECK_INT(one_int(s, "SELECT count(*) FROM b"), 8501);
+    CHECK_INT(fixture_store_int(s, "SELECT count(*) FROM b"), 8501);
     store_close(s);
-    char *cmd = xasprintf("rm -rf %s", dir);
-    CHECK_INT(system(cmd), 0);
-    free(cmd);
+    fixture_remove_dir(dir);
     free(path);
 }
 
@@ -273,10 +256,10 @@ deferred(struct store_syncer *y, struct store *s)
     uint64_t t = 0;
 
     CHECK_INT(store_begin_deferred(y, s), SM_OK);
-    CHECK_INT(one_int(s, "PRAGMA synchronous"), 1);
+    CHECK_INT(fixture_store_int(s, "PRAGMA synchronous"), 1);
     CHECK_INT(store_exec_stmt(s, store_stmt(s, SQL_PUT)), SM_OK);
     CHECK_INT(store_commit_deferred(y, s, &t), SM_OK);
-    CHECK_INT(one_int(s, "PRAGMA synchronous"), 1);
+    CHECK_INT(fixture_store_int(s, "PRAGMA synchronous"), 1);
 }
 
 static void
@@ -297,48 +280,46 @@ test_other_writers_find_full_again(void)
     deferred(y, s);
     CHECK_INT(store_step_int64(s, store_stmt(s, SQL_COUNT), &n), SM_OK); /* a read */
     CHECK_INT(n, 1);
-    CHECK_INT(one_int(s, "PRAGMA synchronous"), 1);
+    CHECK_INT(fixture_store_int(s, "PRAGMA synchronous"), 1);
     CHECK_INT(store_begin(s), SM_OK); /* a transaction */
-    CHECK_INT(one_int(s, "PRAGMA synchronous"), 2);
+    CHECK_INT(fixture_store_int(s, "PRAGMA synchronous"), 2);
     CHECK_INT(store_commit(s), SM_OK);
 
     deferred(y, s);
     CHECK_INT(store_exec_stmt(s, store_stmt(s, SQL_PUT)), SM_OK); /* a write on its own */
-    CHECK_INT(one_int(s, "PRAGMA synchronous"), 2);
+    CHECK_INT(fixture_store_int(s, "PRAGMA synchronous"), 2);
 
     deferred(y, s);
     CHECK_INT(store_exec(s, "DELETE FROM t WHERE x = 42"), SM_OK); /* literal SQL */
-    CHECK_INT(one_int(s, "PRAGMA synchronous"), 2);
+    CHECK_INT(fixture_store_int(s, "PRAGMA synchronous"), 2);
 
     deferred(y, s);
     CHECK_INT(store_step_begin(s), SM_OK); /* a savepoint opening a transaction */
-    CHECK_INT(one_int(s, "PRAGMA synchronous"), 2);
+    CHECK_INT(fixture_store_int(s, "PRAGMA synchronous"), 2);
     CHECK_INT(store_step_keep(s), SM_OK);
 
     deferred(y, s);
     CHECK_INT(store_begin_deferred(y, s), SM_OK);
     store_rollback_deferred(s);
     CHECK_INT(store_begin(s), SM_OK);
-    CHECK_INT(one_int(s, "PRAGMA synchronous"), 2);
+    CHECK_INT(fixture_store_int(s, "PRAGMA synchronous"), 2);
     CHECK_INT(store_commit(s), SM_OK);
-    CHECK_INT(one_int(s, "SELECT count(*) FROM t"), 6);
+    CHECK_INT(fixture_store_int(s, "SELECT count(*) FROM t"), 6);
 
     /* a redoable transaction (the dispatcher's) does not wait for the
      * disk; the next ordinary one does */
     CHECK_INT(store_begin_redoable(s), SM_OK);
-    CHECK_INT(one_int(s, "PRAGMA synchronous"), 1);
+    CHECK_INT(fixture_store_int(s, "PRAGMA synchronous"), 1);
     CHECK_INT(store_exec_stmt(s, store_stmt(s, SQL_PUT)), SM_OK);
     CHECK_INT(store_commit(s), SM_OK);
     CHECK_INT(store_begin(s), SM_OK);
-    CHECK_INT(one_int(s, "PRAGMA synchronous"), 2);
+    CHECK_INT(fixture_store_int(s, "PRAGMA synchronous"), 2);
     CHECK_INT(store_commit(s), SM_OK);
-    CHECK_INT(one_int(s, "SELECT count(*) FROM t"), 7);
+    CHECK_INT(fixture_store_int(s, "SELECT count(*) FROM t"), 7);
 
     CHECK_INT(store_syncer_stop(y), SM_OK);
     store_close(s);
-    char *cmd = xasprintf("rm -rf %s", dir);
-    CHECK_INT(system(cmd), 0);
-    free(cmd);
+    fixture_remove_dir(dir);
     free(path);
 }
 
