@@ -123,13 +123,19 @@ api_status_jobs_end(struct status_job **head)
 {
     /* at stop: what is left counted at once, every request answered
      * while its connection still exists */
+    int n = 0;
+
     while (*head) {
         struct status_job *j = *head;
         enum sm_err err = SM_OK;
 
+        n++;
         *head = j->next;
         while (!err && !j->cur.done)
             err = count_slice(j);
         job_answer(j, err);
     }
+    if (n)
+        log_info("stopping: %d status request%s counted to the end and answered", n,
+                 n == 1 ? "" : "s");
 }

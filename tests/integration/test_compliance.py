@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import socket
 import sqlite3
 import threading
 import time
@@ -345,8 +346,8 @@ def test_status_counted_across_loop_turns():
     """4,500 active orders: GET /v1/status counts them a slice per turn of
     the event loop (2,048 a slice). Its figures are what the database holds
     (acks still in the log count as acknowledged), several polls at once
-    are each answered, and requests on other connections are answered
-    while they are counted."""
+    are each answered, requests on other connections are answered while
+    they are counted, and a stop answers those it was counting."""
     n = 4500
     w = Workdir()
     s = Server(w)
@@ -392,7 +393,32 @@ def test_status_counted_across_loop_turns():
         for st in statuses:
             assert st.status == 200 and st.json["orders"] == expected, st
             assert st.json["level"] == "orange" and st.json["episode_id"] is not None, st
-        s.stop()
+        # stopped while polls are being counted: those the server had read
+        # are counted to the end and answered before it closes
+        socks = []
+        for _ in range(40):
+            c = socket.create_connection((s.host, s.port), timeout=30)
+            c.sendall(f"GET /v1/status HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {officer}\r\n"
+                      "Connection: close\r\n\r\n".encode())
+            socks.append(c)
+        # answered once the server has read what came before it
+        assert s.get("/healthz").status == 200
+        assert s.stop() == 0
+        answered = 0
+        for c in socks:
+            raw = b""
+            try:
+                while chunk := c.recv(65536):
+                    raw += chunk
+            except ConnectionResetError:
+                raw = b""  # closed with the request unread: it was never taken
+            c.close()
+            if raw:  # a request not read before the stop gets its connection closed
+                head, _, body = raw.partition(b"\r\n\r\n")
+                assert head.startswith(b"HTTP/1.1 200"), raw[:200]
+                assert json.loads(body)["orders"] == expected, body[:300]
+                answered += 1
+        assert answered >= 1, answered
         con = sqlite3.connect(s.db)
         assert con.execute("SELECT count(*), sum(status = 'acknowledged') FROM orders "
                            "WHERE ended_ms IS NULL").fetchone() == (n, len(acking))
