@@ -91,10 +91,10 @@ route_list(struct api_req *r)
 }
 
 const struct route api_routes_console[] = {
-    { HTTP_GET, "/", 0, officer_page, 0 },
-    { HTTP_GET, "/enterprise", 0, enterprise_page, 0 },
-    { HTTP_GET, "/assets/{}", 0, asset, 0 },
+    { HTTP_GET, "/", 0, officer_page, 0, 1 },
+    { HTTP_GET, "/enterprise", 0, enterprise_page, 0, 1 },
+    { HTTP_GET, "/assets/{}", 0, asset, 0, 1 },
     { HTTP_GET, "/v1/console/routes", ROLE_OFFICER | ROLE_ADMIN | ROLE_ENTERPRISE, route_list,
-      0 },
+      0, 1 },
 };
 const int api_routes_console_count = SM_ARRAY_LEN(api_routes_console);

@@ -213,7 +213,7 @@ const struct route api_routes_deliveries[] = {
     { HTTP_GET, "/v1/deliveries", ROLE_OFFICER | ROLE_ADMIN, deliveries_list },
     { HTTP_GET, "/v1/deliveries/{}", ROLE_OFFICER | ROLE_ADMIN, delivery_get },
     { HTTP_POST, "/v1/deliveries/{}/retry", ROLE_OFFICER | ROLE_ADMIN, delivery_retry },
-    { HTTP_GET, "/v1/enterprises/{}/contacts", ROLE_OFFICER | ROLE_ADMIN, contacts_get },
+    { HTTP_GET, "/v1/enterprises/{}/contacts", ROLE_OFFICER | ROLE_ADMIN, contacts_get, 0, 1 },
     { HTTP_PUT, "/v1/enterprises/{}/contacts", ROLE_OFFICER | ROLE_ADMIN, contacts_put },
 };
 const int api_routes_deliveries_count = SM_ARRAY_LEN(api_routes_deliveries);

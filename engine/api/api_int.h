@@ -26,7 +26,9 @@ struct route {
     api_handler_fn *handler;
     int big_body;          /* 1: bodies up to max_list_bytes (list uploads) */
     int keeps_ack_log;     /* 1: served without folding the ack log into the orders
-                            * first (acknowledgements themselves, probes) */
+                            * first (acknowledgements themselves, probes, and reads
+                            * of nothing an acknowledgement changes: warnings,
+                            * lists, readings, proposals, contacts, the console) */
 };
 
 struct api_req {

@@ -143,8 +143,8 @@ activate_list(struct api_req *r)
 
 const struct route api_routes_lists[] = {
     { HTTP_POST, "/v1/lists", ROLE_OFFICER | ROLE_ADMIN, post_list, 1 },
-    { HTTP_GET, "/v1/lists", ROLE_OFFICER | ROLE_ADMIN, get_lists, 0 },
-    { HTTP_GET, "/v1/lists/{}", ROLE_OFFICER | ROLE_ADMIN, get_list, 0 },
+    { HTTP_GET, "/v1/lists", ROLE_OFFICER | ROLE_ADMIN, get_lists, 0, 1 },
+    { HTTP_GET, "/v1/lists/{}", ROLE_OFFICER | ROLE_ADMIN, get_list, 0, 1 },
     { HTTP_POST, "/v1/lists/{}/activate", ROLE_OFFICER | ROLE_ADMIN, activate_list, 0 },
 };
 const int api_routes_lists_count = SM_ARRAY_LEN(api_routes_lists);

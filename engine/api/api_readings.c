@@ -200,12 +200,12 @@ dismiss_proposal(struct api_req *r)
 
 const struct route api_routes_readings[] = {
     { HTTP_PUT, "/v1/stations/{}", ROLE_OFFICER, put_station },
-    { HTTP_GET, "/v1/stations", ROLE_OFFICER, list_stations },
+    { HTTP_GET, "/v1/stations", ROLE_OFFICER, list_stations, 0, 1 },
     { HTTP_POST, "/v1/readings", ROLE_MONITOR, post_readings },
     { HTTP_POST, "/v1/readings/sensor-community", ROLE_MONITOR, post_sensor_community },
-    { HTTP_GET, "/v1/aqi", ROLE_OFFICER, get_aqi },
-    { HTTP_GET, "/v1/aqi/history", ROLE_OFFICER, get_aqi_history },
-    { HTTP_GET, "/v1/proposals", ROLE_OFFICER, list_proposals },
+    { HTTP_GET, "/v1/aqi", ROLE_OFFICER, get_aqi, 0, 1 },
+    { HTTP_GET, "/v1/aqi/history", ROLE_OFFICER, get_aqi_history, 0, 1 },
+    { HTTP_GET, "/v1/proposals", ROLE_OFFICER, list_proposals, 0, 1 },
     { HTTP_POST, "/v1/proposals/{}/accept", ROLE_OFFICER, accept_proposal },
     { HTTP_POST, "/v1/proposals/{}/dismiss", ROLE_OFFICER, dismiss_proposal },
 };

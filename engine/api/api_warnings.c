@@ -119,6 +119,7 @@ get_episode(struct api_req *r)
 
     if (!id)
         return;
+    bool reading = store_read_begin(r->app->store);
     err = store_episode_json(r->app->store, id, clock_now(&r->app->clock), r->app->cfg.tz_min, &out);
     if (!err) {
         /* reductions promised and achieved, compliance by town, industry, grade */
@@ -128,6 +129,7 @@ get_episode(struct api_req *r)
             out = NULL;
         }
     }
+    store_read_end(r->app->store, reading);
     if (err == SM_ERR_NOTFOUND)
         api_reply_error(r, 404, "not_found", "there is no episode %lld", (long long)id);
     else if (err)
@@ -138,8 +140,8 @@ get_episode(struct api_req *r)
 
 const struct route api_routes_warnings[] = {
     { HTTP_POST, "/v1/warnings", ROLE_ISSUER | ROLE_OFFICER, post_warning },
-    { HTTP_GET, "/v1/warnings", ROLE_OFFICER, list_warnings },
-    { HTTP_GET, "/v1/warnings/{}", ROLE_OFFICER, get_warning },
+    { HTTP_GET, "/v1/warnings", ROLE_OFFICER, list_warnings, 0, 1 },
+    { HTTP_GET, "/v1/warnings/{}", ROLE_OFFICER, get_warning, 0, 1 },
     { HTTP_POST, "/v1/escalations", ROLE_OFFICER, post_escalation },
     { HTTP_GET, "/v1/episodes/{}", ROLE_OFFICER, get_episode },
 };

@@ -397,6 +397,23 @@ store_begin(struct store *s)
     return err;
 }
 
+bool
+store_read_begin(struct store *s)
+{
+    if (s->in_tx || !sqlite3_get_autocommit(s->db))
+        return false;
+    return sqlite3_exec(s->db, "BEGIN DEFERRED", NULL, NULL, NULL) == SQLITE_OK;
+}
+
+void
+store_read_end(struct store *s, bool began)
+{
+    if (began && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        log_warn("ending a read transaction: %s", sqlite3_errmsg(s->db));
+        (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+}
+
 enum sm_err
 store_begin_normal(struct store *s)
 {

@@ -2,7 +2,9 @@
 without a pause are folded into their orders once the oldest has waited
 FOLD_MAX_AGE (10 s), not only when they pause; whatever reads the orders
 meanwhile (one order, the list, the status counts) shows them
-acknowledged; and when the server stops the log is empty."""
+acknowledged, reads of nothing they change (warnings, lists, readings,
+proposals, the console) leave them in the log; and when the server stops
+the log is empty."""
 
 import re
 import sqlite3
@@ -66,6 +68,11 @@ def test_trickle_is_folded_within_the_age_bound():
                 assert one.status == 200 and one.json["status"] == "acknowledged", one
                 st = s.get("/v1/status", token=officer)
                 assert st.status == 200 and st.json["orders"]["acknowledged"] >= len(acked) - 5, st
+                # reads of nothing an ack changes leave the log as it is
+                waiting = pending(s)
+                for path in ("/v1/proposals", "/v1/warnings", "/v1/aqi", "/v1/stations", "/v1/lists", "/"):
+                    assert s.get(path, token=officer).status == 200, path
+                assert pending(s) >= waiting, (pending(s), waiting)
                 lst = s.get("/v1/orders?status=acknowledged&limit=1000", token=officer)
                 assert lst.status == 200, lst
                 listed = {o["id"] for o in lst.json["orders"]}
