@@ -15,11 +15,17 @@ const ctx = { api, onError: (e, where) => onError(e, where) };
 const $ = (id) => document.getElementById(id);
 const PAGE_SIZE = 20;
 const STATUS_POLL_MS = 5000;
+// The episode's figures (reductions, compliance by town, industry and
+// grade) read every order of the episode on the server: while only the
+// order counts move (acknowledgements arriving), they are read again at
+// most this often; a change of level, episode or source reads them at once.
+const EPISODE_REFRESH_MS = 60000;
 
 const state = {
   status: null,
   statusAt: null,
   episode: null,
+  episodeAt: 0,
   timers: [],
   orders: { page: 0, rows: [], total: 0 },
   optionsEpisode: null,
@@ -119,11 +125,11 @@ async function pollStatus() {
     loadAqi(ctx);
     loadStations(ctx);
   }
-  const changed = !before || before.level !== state.status.level || before.episode_id !== state.status.episode_id
-    || JSON.stringify(before.orders) !== JSON.stringify(state.status.orders)
+  const moved = !before || before.level !== state.status.level || before.episode_id !== state.status.episode_id
     || JSON.stringify(before.sources) !== JSON.stringify(state.status.sources);
+  const changed = moved || JSON.stringify(before.orders) !== JSON.stringify(state.status.orders);
   if (changed) {
-    loadEpisode();
+    if (moved || Date.now() - state.episodeAt >= EPISODE_REFRESH_MS) loadEpisode();
     loadOrders();
     loadWarnings();
     loadDeliveries(ctx);
@@ -163,6 +169,7 @@ async function loadEpisode() {
     clear(box, el('h3', {}, t('episode.title')), el('p', { class: 'muted' }, t('episode.none')));
     return;
   }
+  state.episodeAt = Date.now();
   try {
     state.episode = await api.get('/v1/episodes/' + id);
   } catch (e) {
