@@ -32,21 +32,35 @@ struct status_job {
     struct event *ev;
 };
 
-/* answers the request with the figures (or the error), frees the job */
+/* the status with its figures, or the error; takes out */
+static void
+reply_counts(struct api_req *r, json_t *out, const struct order_counts *c, enum sm_err err)
+{
+    if (err) {
+        json_decref(out);
+        api_reply_err(r, err, NULL);
+    } else {
+        ops_status_counts(out, c);
+        api_reply_json(r, 200, out);
+    }
+}
+
+static void
+job_free(struct status_job *j)
+{
+    if (j->ev)
+        event_free(j->ev);
+    free(j->cur.enterprise);
+    free(j);
+}
+
+/* answers a deferred request, frees the job */
 static void
 job_answer(struct status_job *j, enum sm_err err)
 {
-    if (err) {
-        json_decref(j->out);
-        api_reply_err(j->r, err, NULL);
-    } else {
-        ops_status_counts(j->out, &j->c);
-        api_reply_json(j->r, 200, j->out);
-    }
+    reply_counts(j->r, j->out, &j->c, err);
     api_req_finish(j->r);
-    event_free(j->ev);
-    free(j->cur.enterprise);
-    free(j);
+    job_free(j);
 }
 
 static enum sm_err
@@ -96,26 +110,21 @@ api_status_get(struct api_req *r)
     j->episode = episode;
     j->now_ms = now;
     j->cur.done = episode == 0; /* no episode: nothing to count */
-    if (!j->cur.done && (err = count_slice(j)) != SM_OK) {
-        json_decref(out);
-        free(j->cur.enterprise);
-        free(j);
-        api_reply_err(r, err, NULL);
+    if (!j->cur.done)
+        err = count_slice(j);
+    if (!err && !j->cur.done && (j->ev = evtimer_new(r->app->base, slice_cb, j)) != NULL) {
+        j->r = api_req_defer(r);
+        j->head = api_status_jobs(r->app->api);
+        j->next = *j->head;
+        *j->head = j;
+        evtimer_add(j->ev, &next_turn);
         return;
     }
-    if (j->cur.done) { /* one slice held them all */
-        ops_status_counts(out, &j->c);
-        api_reply_json(r, 200, out);
-        free(j->cur.enterprise);
-        free(j);
-        return;
-    }
-    j->ev = evtimer_new(r->app->base, slice_cb, j);
-    j->r = api_req_defer(r);
-    j->head = api_status_jobs(r->app->api);
-    j->next = *j->head;
-    *j->head = j;
-    evtimer_add(j->ev, &next_turn);
+    /* answered now: one slice held them all, it failed, or no timer */
+    while (!err && !j->cur.done)
+        err = count_slice(j);
+    reply_counts(r, out, &j->c, err);
+    job_free(j);
 }
 
 void
