@@ -254,8 +254,9 @@ reissue(struct api_req *r)
 }
 
 const struct route api_routes_orders[] = {
-    { HTTP_GET, "/v1/orders", ROLE_OFFICER | ROLE_ENTERPRISE, list_orders },
-    /* reads the ack log beside the order (store_order_json): no fold */
+    /* both read the ack log beside the orders (store_orders_json,
+     * store_order_json): no fold */
+    { HTTP_GET, "/v1/orders", ROLE_OFFICER | ROLE_ENTERPRISE, list_orders, 0, 1 },
     { HTTP_GET, "/v1/orders/{}", ROLE_OFFICER | ROLE_ENTERPRISE, get_order, 0, 1 },
     { HTTP_POST, "/v1/orders/{}/ack", ROLE_ENTERPRISE, ack_enterprise, 0, 1 },
     { HTTP_POST, "/v1/orders/{}/phone-ack", ROLE_OFFICER, ack_by_phone, 0, 1 },

@@ -339,7 +339,66 @@ test_order_json_sees_the_log(void)
     app_close(&a);
 }
 
+/* the total of a filtered list, and whether order id is on its page */
+static int64_t
+listed(struct app *a, const char *status, int overdue, int64_t now, int64_t id, bool *found)
+{
+    struct order_filter f = { .status = status, .overdue = overdue, .now_ms = now, .limit = 1000 };
+    json_t *out = NULL, *o;
+    size_t i;
+    int64_t total;
+
+    CHECK_INT(store_orders_json(a->store, &f, TZ, &out), SM_OK);
+    *found = false;
+    json_array_foreach(json_object_get(out, "orders"), i, o)
+    {
+        if (json_integer_value(json_object_get(o, "id")) == id) {
+            *found = true;
+            CHECK_STR(json_string_value(json_object_get(o, "status")), status ? status : "acknowledged");
+        }
+    }
+    total = json_integer_value(json_object_get(out, "total"));
+    json_decref(out);
+    return total;
+}
+
+/* the order lists, their filters and totals read the log as folded, and
+ * leave it in place; after the fold they read the same */
+static void
+test_order_lists_see_the_log(void)
+{
+    struct app a;
+    char *e1;
+    bool found = false;
+    int64_t issued, late = T0 + 30LL * 24 * 3600 * 1000;
+
+    fixture_open_app(&a, 60, 7, true);
+    issued = fixture_one_int(&a, "SELECT count(*) FROM orders WHERE status = 'issued'");
+    e1 = fixture_order_enterprise(&a, 1);
+    begin_group(&a);
+    struct order_ack one = { 1, e1, T0 + 600000, "firm", "enterprise", NULL, NULL };
+    CHECK_INT(store_order_ack(a.store, &one), SM_OK);
+    CHECK_INT(store_commit(a.store), SM_OK);
+    for (int pass = 0; pass < 2; pass++) {
+        CHECK_INT(listed(&a, "acknowledged", -1, T0, 1, &found), 1);
+        CHECK(found);
+        CHECK_INT(listed(&a, "issued", -1, T0, 1, &found), issued - 1);
+        CHECK(!found);
+        /* overdue: every issued order past its deadline, not the acknowledged one */
+        CHECK_INT(listed(&a, NULL, 1, late, 1, &found), issued - 1);
+        CHECK(!found);
+        CHECK_INT(listed(&a, NULL, 0, late, 1, &found), 1);
+        CHECK(found);
+        CHECK_INT(fixture_one_int(&a, "SELECT count(*) FROM ack_log"), pass == 0 ? 1 : 0);
+        if (pass == 0)
+            CHECK_INT(store_acks_fold(a.store), SM_OK);
+    }
+    free(e1);
+    app_close(&a);
+}
+
 CHECK_MAIN(CHECK_CASE(test_logged_ack_reads_as_acknowledged_and_folds),
            CHECK_CASE(test_counts_see_the_log), CHECK_CASE(test_order_json_sees_the_log),
            CHECK_CASE(test_first_logged_ack_stands), CHECK_CASE(test_undone_append_does_not_block),
-           CHECK_CASE(test_ops_repeat_while_logged), CHECK_CASE(test_logged_ack_audited_by_the_fold))
+           CHECK_CASE(test_ops_repeat_while_logged), CHECK_CASE(test_logged_ack_audited_by_the_fold),
+           CHECK_CASE(test_order_lists_see_the_log))
