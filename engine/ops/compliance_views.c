@@ -1,5 +1,6 @@
 /* What officers read about compliance: the evidence behind one order and
  * the reduction and compliance figures of an episode. Reads only. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -515,21 +516,30 @@ ops_industry_map_free(struct ops_industry_map *m)
 /* Adds the lines of one order to fl (grown as needed) and fills its group
  * keys from the first line the list knows. el is scratch space; map (may
  * be NULL) learns the industry of the enterprise's first line. */
+/* the end of the span an order's figures look at */
+static int64_t
+order_until(const struct ep_order *o, int64_t now)
+{
+    return o->ended_ms && o->ended_ms < now ? o->ended_ms : now;
+}
+
 static enum sm_err
-order_lines(struct app *app, const struct ep_order *o, const struct ep_measures *pm, int64_t now,
-            struct ent_lines *el, struct ops_industry_map *map, struct figures_line **fl,
-            size_t *n, size_t *cap, char *industry, size_t industry_len, char *grade,
-            size_t grade_len)
+order_lines(struct app *app, struct store_lines_walk *walk, const struct ep_order *o,
+            const struct ep_measures *pm, int64_t now, struct ent_lines *el,
+            struct ops_industry_map *map, struct figures_line **fl, size_t *n, size_t *cap,
+            char *industry, size_t industry_len, char *grade, size_t grade_len)
 {
     int64_t from = o->effective_from_ms + app->rules->compliance.grace_ms;
-    int64_t to = o->ended_ms && o->ended_ms < now ? o->ended_ms : now;
+    int64_t to = order_until(o, now);
     enum sm_err err = SM_OK;
 
     if (!pm->n)
         return SM_OK;
     ent_lines_clear(el);
-    err = store_enterprise_lines(app->store, o->list_id, o->enterprise, o->effective_from_ms, to,
-                                 collect_ent_line, el);
+    err = walk ? store_lines_walk_enterprise(walk, o->enterprise, o->effective_from_ms, to,
+                                             collect_ent_line, el)
+               : store_enterprise_lines(app->store, o->list_id, o->enterprise,
+                                        o->effective_from_ms, to, collect_ent_line, el);
     if (!err && map)
         industry_map_put(map, o->list_id, o->enterprise,
                          el->n ? el->e[el->first].lf.industry : "");
@@ -616,14 +626,30 @@ ops_episode_figures_map(struct app *app, int64_t episode_id, json_t *episode,
         industry = xcalloc(eo.n, sizeof(*industry));
         grade = xcalloc(eo.n, sizeof(*grade));
     }
+    /* the orders come in enterprise order: when they share one list (the
+     * common case), its lines are read in one walk beside them */
+    struct store_lines_walk *walk = NULL;
+    int64_t first = INT64_MAX, last = 0;
+    bool one_list = true;
+    for (size_t i = 0; i < eo.n; i++) {
+        one_list = one_list && eo.o[i].list_id == eo.o[0].list_id;
+        if (eo.o[i].effective_from_ms < first)
+            first = eo.o[i].effective_from_ms;
+        if (order_until(&eo.o[i], now) > last)
+            last = order_until(&eo.o[i], now);
+    }
+    if (!err && eo.n && one_list)
+        err = store_lines_walk_open(app->store, eo.o[0].list_id, first, last, &walk);
     for (size_t i = 0; !err && i < eo.n; i++) {
-        err = order_lines(app, &eo.o[i], &eo.texts[eo.o[i].measures], now, &el, m, &fl, &nl,
-                          &capl, industry[i], sizeof(industry[i]), grade[i], sizeof(grade[i]));
+        err = order_lines(app, walk, &eo.o[i], &eo.texts[eo.o[i].measures], now, &el, m, &fl,
+                          &nl, &capl, industry[i], sizeof(industry[i]), grade[i],
+                          sizeof(grade[i]));
         fo[i].town = eo.o[i].town;
         fo[i].industry = industry[i];
         fo[i].grade = grade[i];
         fo[i].state = state_of(eo.o[i].compliance);
     }
+    store_lines_walk_close(walk);
     if (err)
         goto out;
     /* the share the rules require at the highest level the episode reached */

@@ -230,42 +230,6 @@ store_line_facts(struct store *s, int64_t list_id, const char *uscc, const char 
     return err;
 }
 
-static const char SQL_ENTERPRISE_LINES[] =
-    "SELECT line, so2, nox, pm, vocs, power_kw, town, industry, grade, EXISTS (SELECT 1 FROM "
-    "meter_samples m WHERE m.uscc = ?2 AND m.line = l.line AND m.metric = 'power_kw' AND "
-    "m.at_ms > ?3 AND m.at_ms <= ?4), id FROM list_lines l WHERE list_id = ?1 AND uscc = ?2";
-
-enum sm_err
-store_enterprise_lines(struct store *s, int64_t list_id, const char *uscc, int64_t from_ms,
-                       int64_t to_ms, store_line_fn *fn, void *arg)
-{
-    sqlite3_stmt *st = store_stmt(s, SQL_ENTERPRISE_LINES);
-    int rc;
-
-    if (!st)
-        return SM_ERR_DB;
-    sqlite3_bind_int64(st, 1, list_id);
-    store_bind_text(st, 2, uscc);
-    sqlite3_bind_int64(st, 3, from_ms);
-    sqlite3_bind_int64(st, 4, to_ms);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct line_facts lf = {
-            .so2 = sqlite3_column_double(st, 1),
-            .nox = sqlite3_column_double(st, 2),
-            .pm = sqlite3_column_double(st, 3),
-            .vocs = sqlite3_column_double(st, 4),
-            .power_kw = sqlite3_column_double(st, 5),
-        };
-        snprintf(lf.town, sizeof(lf.town), "%s", store_col_text(st, 6));
-        snprintf(lf.industry, sizeof(lf.industry), "%s", store_col_text(st, 7));
-        snprintf(lf.grade, sizeof(lf.grade), "%s", store_col_text(st, 8));
-        fn(arg, sqlite3_column_int64(st, 10), store_col_text(st, 0), &lf,
-           sqlite3_column_int(st, 9) != 0);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? SM_OK : store_err(s, rc);
-}
-
 /* the hour (end - 1 h, end]: a sample exactly on the hour closes that hour */
 static const char SQL_HOURLY[] =
     "SELECT ((at_ms + 3599999) / 3600000) * 3600000 AS hour_end, avg(value), count(*) "

@@ -92,6 +92,17 @@ typedef void store_line_fn(void *arg, int64_t id, const char *line, const struct
 SM_NODISCARD enum sm_err store_enterprise_lines(struct store *s, int64_t list_id, const char *uscc,
                                                 int64_t from_ms, int64_t to_ms,
                                                 store_line_fn *fn, void *arg);
+/* The same for enterprise after enterprise of one list, in uscc order: one
+ * statement walks the list's lines (store_lines.c). Open with the window
+ * that holds every later call's; each call gives the lines of uscc (at or
+ * after the previous call's) with has_power in its own window. */
+struct store_lines_walk;
+SM_NODISCARD enum sm_err store_lines_walk_open(struct store *s, int64_t list_id, int64_t from_ms,
+                                               int64_t to_ms, struct store_lines_walk **out);
+SM_NODISCARD enum sm_err store_lines_walk_enterprise(struct store_lines_walk *w, const char *uscc,
+                                                     int64_t from_ms, int64_t to_ms,
+                                                     store_line_fn *fn, void *arg);
+void store_lines_walk_close(struct store_lines_walk *w);
 
 /* Hourly means of a metric over samples with from_ms < at <= to_ms; each
  * hour is (hour_end - 1 h, hour_end], oldest first. */
