@@ -469,9 +469,54 @@ def test_contacts_api_validation_and_default_file_channel():
         w.cleanup()
 
 
+def test_delivery_pages_and_their_total():
+    """A page of deliveries and its total, whatever part of the matches the
+    page holds: counted, or told by a short page; filters by status,
+    channel and enterprise; a page past the end still says the total."""
+    reset_receivers()
+    w, rx = Workdir(), Receiver()
+    s, officer = started(w)
+    try:
+        seeded = seed_orders(s.db, 12)
+        # half the firms have a webhook that answers, the other half none
+        set_contacts(s.db, [(u, rx.url("ok")) for (_, _, u) in seeded[:6]])
+        s.start()
+        wait_for(lambda: len(deliveries(s, officer, status="delivered")) >= 12
+                 and not deliveries(s, officer, status="pending"))
+        con = sqlite3.connect(s.db, timeout=10)
+        every = [i for (i,) in con.execute("SELECT id FROM deliveries ORDER BY id")]
+        hooks = [i for (i,) in con.execute(
+            "SELECT id FROM deliveries WHERE channel = 'webhook' ORDER BY id")]
+        delivered = [i for (i,) in con.execute(
+            "SELECT id FROM deliveries WHERE status = 'delivered' ORDER BY id")]
+        firm = seeded[0][2]
+        of_firm = [i for (i,) in con.execute(
+            "SELECT d.id FROM deliveries d JOIN outbox o ON o.id = d.outbox_id "
+            "WHERE o.enterprise = ? ORDER BY d.id", (firm,))]
+        con.close()
+        n = len(every)
+        assert n >= 12 and len(hooks) == 6 and of_firm, (every, hooks, of_firm)
+        cases = (("limit=2", every[:2], n), ("limit=2&offset=3", every[3:5], n),
+                 ("limit=500", every, n), (f"offset={n + 5}", [], n),
+                 ("channel=webhook&limit=4", hooks[:4], len(hooks)),
+                 ("channel=webhook&limit=4&offset=4", hooks[4:], len(hooks)),
+                 ("status=delivered&limit=3", delivered[:3], len(delivered)),
+                 ("status=dead&limit=3", [], 0),
+                 (f"enterprise={firm}&limit=1", of_firm[:1], len(of_firm)))
+        for q, ids, total in cases:
+            r = s.get("/v1/deliveries?" + q, token=officer)
+            assert r.status == 200, (q, r)
+            assert [d["id"] for d in r.json["deliveries"]] == ids, (q, r.json["deliveries"])
+            assert r.json["total"] == total, (q, r.json["total"], total)
+    finally:
+        s.stop()
+        rx.stop()
+        w.cleanup()
+
+
 if __name__ == "__main__":
     main([test_episode_notices_reach_enterprises, test_normal_delivery_each_event_once, test_receiver_down_then_back_nothing_lost,
           test_500_then_success, test_429_retry_after_honoured,
           test_400_dead_letter_officer_alert_and_retry, test_undelivered_past_deadline_alerts_once,
           test_kill9_while_receiver_hangs_redelivers_same_event,
-          test_contacts_api_validation_and_default_file_channel])
+          test_contacts_api_validation_and_default_file_channel, test_delivery_pages_and_their_total])
