@@ -400,8 +400,8 @@ store_begin(struct store *s)
 bool
 store_read_begin(struct store *s)
 {
-    if (s->in_tx || !sqlite3_get_autocommit(s->db))
-        return false;
+    if (!sqlite3_get_autocommit(s->db))
+        return false; /* inside a transaction already */
     return sqlite3_exec(s->db, "BEGIN DEFERRED", NULL, NULL, NULL) == SQLITE_OK;
 }
 

@@ -520,13 +520,10 @@ store_delivery_json(struct store *s, int64_t id, int tz_min, json_t **out)
     return SM_OK;
 }
 
-/* A page, then its total, as the order lists do: a "count(*) OVER ()"
- * beside the page built every matching delivery with its notice before the
- * LIMIT (562k deliveries: 200 ms of the loop for a page of 100). The page
- * walks deliveries in id order (through deliveries_status, SQLite sorted
- * every match first: the 330k pending ones 29 → 75 ms); the total counts
- * through that index, and reads the notices only when an enterprise is
- * asked. */
+/* A page, then its total (store_page_json). The page walks deliveries in
+ * id order (through deliveries_status SQLite would sort every match first:
+ * the 330k pending ones 75 ms against 29); the total counts through that
+ * index, and reads the notices only when an enterprise is asked. */
 #define DELIVERIES_JOIN " FROM deliveries d JOIN outbox o ON o.id = d.outbox_id "
 #define DELIVERIES_REST                                                                     \
     "AND (?2 IS NULL OR o.enterprise = ?2) AND (?3 IS NULL OR d.channel = ?3) "
@@ -543,54 +540,40 @@ static const char SQL_COUNT_STATUS[] =
     "(?3 IS NULL OR d.channel = ?3)";
 
 static void
-bind_delivery_filter(sqlite3_stmt *st, const struct delivery_filter *f)
+bind_delivery_filter(sqlite3_stmt *st, const void *filter)
 {
+    const struct delivery_filter *f = filter;
+
     store_bind_text(st, 1, f->status);
     store_bind_text(st, 2, f->enterprise);
     store_bind_text(st, 3, f->channel);
 }
 
+static json_t *
+listed_delivery(sqlite3_stmt *st, const void *tz_min)
+{
+    return delivery_row_json(st, *(const int *)tz_min);
+}
+
 enum sm_err
 store_deliveries_json(struct store *s, const struct delivery_filter *f, int tz_min, json_t **out)
 {
-    sqlite3_stmt *st = store_stmt(s, SQL_FILTERED);
-    json_t *arr;
-    int64_t total = 0, n = 0;
-    enum sm_err err = SM_OK;
-    int rc;
+    const struct store_page p = {
+        .page_sql = SQL_FILTERED,
+        .count_sql = f->enterprise ? SQL_COUNT_OF_ENTERPRISE
+                     : f->status   ? SQL_COUNT_STATUS
+                                   : SQL_COUNT_ANY,
+        .bind = bind_delivery_filter, .filter = f, .limit_param = 4, .limit = f->limit,
+        .offset = f->offset, .row = listed_delivery, .row_arg = &tz_min,
+    };
+    json_t *arr = NULL;
+    int64_t total = 0;
+    enum sm_err err;
 
     *out = NULL;
-    if (!st)
-        return SM_ERR_DB;
-    arr = json_array();
-    bind_delivery_filter(st, f);
-    sqlite3_bind_int(st, 4, f->limit);
-    sqlite3_bind_int(st, 5, f->offset);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_array_append_new(arr, delivery_row_json(st, tz_min));
-        n++;
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        err = store_err(s, rc);
-    /* a short page that starts inside the matches counts them itself */
-    if (!err && n > 0 && n < f->limit) {
-        total = f->offset + n;
-    } else if (!err && !(n == 0 && f->offset == 0)) {
-        st = store_stmt(s, f->enterprise ? SQL_COUNT_OF_ENTERPRISE
-                           : f->status   ? SQL_COUNT_STATUS
-                                         : SQL_COUNT_ANY);
-        if (!st) {
-            err = SM_ERR_DB;
-        } else {
-            bind_delivery_filter(st, f);
-            err = store_step_int64(s, st, &total);
-        }
-    }
-    if (err) {
-        json_decref(arr);
+    err = store_page_json(s, &p, &arr, &total);
+    if (err)
         return err;
-    }
     *out = json_pack("{s:o,s:I,s:i,s:i}", "deliveries", arr, "total", (json_int_t)total, "limit",
                      f->limit, "offset", f->offset);
     return SM_OK;

@@ -2,6 +2,7 @@
 #define SM_STORE_STORE_INT_H
 
 /* Inside the store module only. */
+#include <jansson.h>
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -137,6 +138,21 @@ enum sm_err store_exec_stmt(struct store *s, sqlite3_stmt *st);
 /* Steps a bound statement expected to give at most one row and reads its
  * first column into *out (left as it is when there is no row); resets. */
 enum sm_err store_step_int64(struct store *s, sqlite3_stmt *st, int64_t *out);
+/* A page of a filtered list (store_page.c): page_sql takes the filter's
+ * parameters (bound by bind) and LIMIT and OFFSET as ?limit_param and the
+ * one after; count_sql counts the same filter's matches. */
+struct store_page {
+    const char *page_sql, *count_sql;
+    void (*bind)(sqlite3_stmt *st, const void *filter);
+    const void *filter;
+    int limit_param, limit, offset;
+    json_t *(*row)(sqlite3_stmt *st, const void *row_arg); /* new: one row's JSON */
+    const void *row_arg;
+};
+/* new *rows (a JSON array) and the matches' *total: the page first, then
+ * the count only when the page cannot tell it. */
+enum sm_err store_page_json(struct store *s, const struct store_page *p, json_t **rows,
+                            int64_t *total);
 /* Steps a bound query and resets it: SM_OK when it gave a row,
  * SM_ERR_NOTFOUND when none. */
 enum sm_err store_step_found(struct store *s, sqlite3_stmt *st);
