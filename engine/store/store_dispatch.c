@@ -559,6 +559,7 @@ enum sm_err
 store_deliveries_json(struct store *s, const struct delivery_filter *f, int tz_min, json_t **out)
 {
     const struct store_page p = {
+        .key = "deliveries",
         .page_sql = SQL_FILTERED,
         .count_sql = f->enterprise ? SQL_COUNT_OF_ENTERPRISE
                      : f->status   ? SQL_COUNT_STATUS
@@ -566,17 +567,8 @@ store_deliveries_json(struct store *s, const struct delivery_filter *f, int tz_m
         .bind = bind_delivery_filter, .filter = f, .limit_param = 4, .limit = f->limit,
         .offset = f->offset, .row = listed_delivery, .row_arg = &tz_min,
     };
-    json_t *arr = NULL;
-    int64_t total = 0;
-    enum sm_err err;
 
-    *out = NULL;
-    err = store_page_json(s, &p, &arr, &total);
-    if (err)
-        return err;
-    *out = json_pack("{s:o,s:I,s:i,s:i}", "deliveries", arr, "total", (json_int_t)total, "limit",
-                     f->limit, "offset", f->offset);
-    return SM_OK;
+    return store_page_json(s, &p, out);
 }
 
 /* A decision's notice is pending as the per-order notices it still owes

@@ -142,6 +142,7 @@ enum sm_err store_step_int64(struct store *s, sqlite3_stmt *st, int64_t *out);
  * parameters (bound by bind) and LIMIT and OFFSET as ?limit_param and the
  * one after; count_sql counts the same filter's matches. */
 struct store_page {
+    const char *key; /* the rows' name in the reply */
     const char *page_sql, *count_sql;
     void (*bind)(sqlite3_stmt *st, const void *filter);
     const void *filter;
@@ -149,10 +150,9 @@ struct store_page {
     json_t *(*row)(sqlite3_stmt *st, const void *row_arg); /* new: one row's JSON */
     const void *row_arg;
 };
-/* new *rows (a JSON array) and the matches' *total: the page first, then
- * the count only when the page cannot tell it. */
-enum sm_err store_page_json(struct store *s, const struct store_page *p, json_t **rows,
-                            int64_t *total);
+/* new {key: [rows], "total", "limit", "offset"}: the page first, then the
+ * count only when the page cannot tell the total. */
+enum sm_err store_page_json(struct store *s, const struct store_page *p, json_t **out);
 /* Steps a bound query and resets it: SM_OK when it gave a row,
  * SM_ERR_NOTFOUND when none. */
 enum sm_err store_step_found(struct store *s, sqlite3_stmt *st);

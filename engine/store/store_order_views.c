@@ -330,20 +330,12 @@ store_orders_json(struct store *s, const struct order_filter *f, int tz_min, jso
 {
     const struct listed_ctx c = { tz_min, f->now_ms };
     const struct store_page p = {
+        .key = "orders",
         .page_sql = SQL_FILTERED,
         .count_sql = f->status || f->overdue >= 0 ? SQL_FILTERED_COUNT : SQL_KEYS_COUNT,
         .bind = bind_filter, .filter = f, .limit_param = 8, .limit = f->limit,
         .offset = f->offset, .row = listed_order, .row_arg = &c,
     };
-    json_t *arr = NULL;
-    int64_t total = 0;
-    enum sm_err err;
 
-    *out = NULL;
-    err = store_page_json(s, &p, &arr, &total);
-    if (err)
-        return err;
-    *out = json_pack("{s:o,s:I,s:i,s:i}", "orders", arr, "total", (json_int_t)total, "limit",
-                     f->limit, "offset", f->offset);
-    return SM_OK;
+    return store_page_json(s, &p, out);
 }

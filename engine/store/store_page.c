@@ -5,23 +5,23 @@
 #include "store/store_int.h"
 
 enum sm_err
-store_page_json(struct store *s, const struct store_page *p, json_t **rows, int64_t *total)
+store_page_json(struct store *s, const struct store_page *p, json_t **out)
 {
     sqlite3_stmt *st = store_stmt(s, p->page_sql);
     enum sm_err err = SM_OK;
-    int64_t n = 0;
+    json_t *arr;
+    int64_t n = 0, total = 0;
     int rc;
 
-    *rows = NULL;
-    *total = 0;
+    *out = NULL;
     if (!st)
         return SM_ERR_DB;
     p->bind(st, p->filter);
     sqlite3_bind_int(st, p->limit_param, p->limit);
     sqlite3_bind_int(st, p->limit_param + 1, p->offset);
-    *rows = json_array();
+    arr = json_array();
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_array_append_new(*rows, p->row(st, p->row_arg));
+        json_array_append_new(arr, p->row(st, p->row_arg));
         n++;
     }
     sqlite3_reset(st);
@@ -29,19 +29,21 @@ store_page_json(struct store *s, const struct store_page *p, json_t **rows, int6
         err = store_err(s, rc);
     /* a short page that starts inside the matches counts them itself */
     if (!err && n > 0 && n < p->limit) {
-        *total = p->offset + n;
+        total = p->offset + n;
     } else if (!err && !(n == 0 && p->offset == 0)) {
         st = store_stmt(s, p->count_sql);
         if (!st) {
             err = SM_ERR_DB;
         } else {
             p->bind(st, p->filter);
-            err = store_step_int64(s, st, total);
+            err = store_step_int64(s, st, &total);
         }
     }
     if (err) {
-        json_decref(*rows);
-        *rows = NULL;
+        json_decref(arr);
+        return err;
     }
-    return err;
+    *out = json_pack("{s:o,s:I,s:i,s:i}", p->key, arr, "total", (json_int_t)total, "limit",
+                     p->limit, "offset", p->offset);
+    return SM_OK;
 }
